@@ -1,0 +1,11 @@
+//! The protected demo API. It trusts nothing it did not verify: every
+//! request needs a JWT access token (RFC 9068) signed by the provider,
+//! for this API's audience, unexpired, with the route's scope.
+
+pub mod access_token;
+pub mod keys;
+pub mod rejection;
+pub mod routes;
+pub mod settings;
+
+pub use routes::{AppState, app};

@@ -1,0 +1,100 @@
+//! A signed-in session: the tokens (in memory only) and who signed in.
+
+use crate::oauth::id_token::IdTokenClaims;
+use crate::oauth::secret::{AccessToken, IdToken, RefreshToken};
+
+/// The person, from the verified ID token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub subject: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+impl User {
+    pub fn from_claims(claims: IdTokenClaims) -> Self {
+        Self {
+            subject: claims.sub.unwrap_or_default(),
+            name: claims.name.or(claims.preferred_username),
+            email: claims.email,
+        }
+    }
+
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.subject)
+    }
+}
+
+/// Lives only in memory (a signal); its `Debug` redacts every token.
+#[derive(Debug)]
+pub struct Session {
+    pub access_token: AccessToken,
+    pub refresh_token: Option<RefreshToken>,
+    pub id_token: IdToken,
+    pub user: User,
+    /// Local time (ms since epoch) at which the access token expires,
+    /// computed from `expires_in` and the local time the response arrived,
+    /// so a skewed device clock does not matter.
+    pub access_token_expires_at_ms: Option<f64>,
+    pub scope: Option<String>,
+}
+
+/// When a token with `expires_in` seconds, received at `received_at_ms`, expires.
+pub fn expiry_from(received_at_ms: f64, expires_in: Option<u64>) -> Option<f64> {
+    expires_in.map(|seconds| received_at_ms + seconds as f64 * 1000.0)
+}
+
+/// Whole seconds left until `expires_at_ms` (0 once expired).
+pub fn seconds_left(expires_at_ms: f64, now_ms: f64) -> u64 {
+    ((expires_at_ms - now_ms) / 1000.0).ceil().max(0.0) as u64
+}
+
+/// "9 min 58 s", "42 s" or "expired".
+pub fn describe_remaining(seconds: u64) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, 0) => "expired".to_owned(),
+        (0, s) => format!("{s} s"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_is_measured_from_local_arrival_time() {
+        assert_eq!(expiry_from(1_000.0, Some(600)), Some(601_000.0));
+        assert_eq!(expiry_from(1_000.0, None), None);
+    }
+
+    #[test]
+    fn remaining_time_counts_down_to_expired() {
+        assert_eq!(seconds_left(10_000.0, 0.0), 10);
+        assert_eq!(seconds_left(10_000.0, 500.0), 10, "partial seconds round up");
+        assert_eq!(seconds_left(10_000.0, 20_000.0), 0);
+        assert_eq!(describe_remaining(598), "9 min 58 s");
+        assert_eq!(describe_remaining(42), "42 s");
+        assert_eq!(describe_remaining(0), "expired");
+    }
+
+    #[test]
+    fn display_name_falls_back_to_subject() {
+        let user = User { subject: "alice".into(), name: None, email: None };
+        assert_eq!(user.display_name(), "alice");
+    }
+
+    #[test]
+    fn session_debug_redacts_tokens() {
+        let session = Session {
+            access_token: AccessToken::new("AT-SECRET"),
+            refresh_token: Some(RefreshToken::new("RT-SECRET")),
+            id_token: IdToken::new("ID-SECRET"),
+            user: User { subject: "alice".into(), name: None, email: None },
+            access_token_expires_at_ms: None,
+            scope: None,
+        };
+        let shown = format!("{session:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+    }
+}

@@ -1,0 +1,8 @@
+//! Every side effect of the app, kept thin: fetch, WebCrypto, sessionStorage
+//! for one login's transit data, the address bar, and the clock.
+
+pub mod clock;
+pub mod fetch;
+pub mod page;
+pub mod transit;
+pub mod webcrypto;

@@ -1,0 +1,39 @@
+//! The address bar and top-level navigation.
+
+use web_sys::window;
+
+/// The current path (`/callback`) and query (`?code=…`, or empty).
+pub fn current_location() -> (String, String) {
+    let location = window().map(|w| w.location());
+    let read = |get: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>| {
+        location.as_ref().and_then(|l| get(l).ok()).unwrap_or_default()
+    };
+    (read(web_sys::Location::pathname), read(web_sys::Location::search))
+}
+
+/// Path, query and fragment: where to come back to after signing in.
+pub fn current_path_and_query() -> String {
+    let location = window().map(|w| w.location());
+    location
+        .and_then(|l| Some(format!("{}{}{}", l.pathname().ok()?, l.search().ok()?, l.hash().ok()?)))
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+pub fn origin() -> String {
+    window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+}
+
+/// Replaces the address bar's URL without a reload or a history entry, so
+/// `code`, `state` and `iss` vanish from the address bar and from history.
+pub fn replace_url(path: &str) {
+    if let Some(history) = window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+    }
+}
+
+/// A top-level navigation (to the provider).
+pub fn navigate(url: &str) {
+    if let Some(window) = window() {
+        let _ = window.location().assign(url);
+    }
+}

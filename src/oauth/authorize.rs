@@ -1,0 +1,131 @@
+//! The authorization request (RFC 6749 §4.1.1 with PKCE and OIDC `nonce`).
+
+use super::pkce::{CHALLENGE_METHOD, PkceCodeChallenge};
+use super::secret::{CsrfState, Nonce};
+
+/// Everything one authorization request carries. Only `response_type=code`
+/// exists here: the implicit and password grants are retired (RFC 9700 §2.1.2, §2.4).
+pub struct AuthorizationRequest<'a> {
+    pub authorization_endpoint: &'a str,
+    pub client_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub scope: &'a str,
+    pub state: &'a CsrfState,
+    pub nonce: &'a Nonce,
+    pub code_challenge: &'a PkceCodeChallenge,
+    /// `none` for a silent session restore; `None` for an interactive sign-in.
+    pub prompt: Option<&'a str>,
+}
+
+impl AuthorizationRequest<'_> {
+    /// The URL to send the browser to (a top-level redirect).
+    pub fn url(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query
+            .append_pair("response_type", "code")
+            .append_pair("client_id", self.client_id)
+            .append_pair("redirect_uri", self.redirect_uri)
+            .append_pair("scope", self.scope)
+            .append_pair("state", self.state.secret())
+            .append_pair("nonce", self.nonce.secret())
+            .append_pair("code_challenge", self.code_challenge.as_str())
+            .append_pair("code_challenge_method", CHALLENGE_METHOD);
+        if let Some(prompt) = self.prompt {
+            query.append_pair("prompt", prompt);
+        }
+        append_query(self.authorization_endpoint, &query.finish())
+    }
+}
+
+/// Appends `query` to an endpoint that may already carry a query of its own
+/// (RFC 6749 §3.1 allows it and requires it to be kept).
+pub fn append_query(endpoint: &str, query: &str) -> String {
+    // RFC 6749 §3.1: an endpoint must not have a fragment; drop any.
+    let base = endpoint.split('#').next().unwrap_or(endpoint);
+    match base.find('?') {
+        None => format!("{base}?{query}"),
+        Some(_) if base.ends_with(['?', '&']) => format!("{base}{query}"),
+        Some(_) => format!("{base}&{query}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::pkce::PkceCodeVerifier;
+    use std::collections::HashMap;
+    use url::Url;
+
+    fn query_of(url: &str) -> (Url, HashMap<String, String>) {
+        let url = Url::parse(url).unwrap();
+        let pairs = url.query_pairs().into_owned().collect();
+        (url, pairs)
+    }
+
+    #[test]
+    fn authorize_url_carries_code_flow_with_pkce_s256() {
+        let verifier =
+            PkceCodeVerifier::try_from("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned())
+                .unwrap();
+        let state = CsrfState::new("the-state");
+        let nonce = Nonce::new("the-nonce");
+        let challenge = verifier.challenge();
+        let request = AuthorizationRequest {
+            authorization_endpoint: "https://id.example.com/authorize",
+            client_id: "demo-spa",
+            redirect_uri: "http://127.0.0.1:8080/callback",
+            scope: "openid profile email api:read",
+            state: &state,
+            nonce: &nonce,
+            code_challenge: &challenge,
+            prompt: None,
+        };
+        let (url, query) = query_of(&request.url());
+        assert_eq!(url.origin().ascii_serialization(), "https://id.example.com");
+        assert_eq!(url.path(), "/authorize");
+        let expected: HashMap<String, String> = [
+            ("response_type", "code"),
+            ("client_id", "demo-spa"),
+            ("redirect_uri", "http://127.0.0.1:8080/callback"),
+            ("scope", "openid profile email api:read"),
+            ("state", "the-state"),
+            ("nonce", "the-nonce"),
+            ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+            ("code_challenge_method", "S256"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        assert_eq!(query, expected);
+        // Each parameter exactly once (RFC 6749 §3.1).
+        assert_eq!(url.query_pairs().count(), expected.len());
+    }
+
+    #[test]
+    fn prompt_none_is_added_for_silent_restore() {
+        let verifier = PkceCodeVerifier::generate().unwrap();
+        let (state, nonce, challenge) =
+            (CsrfState::new("s"), Nonce::new("n"), verifier.challenge());
+        let request = AuthorizationRequest {
+            authorization_endpoint: "https://id.example.com/authorize?tenant=a",
+            client_id: "c",
+            redirect_uri: "https://app.example/callback",
+            scope: "openid",
+            state: &state,
+            nonce: &nonce,
+            code_challenge: &challenge,
+            prompt: Some("none"),
+        };
+        let (_, query) = query_of(&request.url());
+        assert_eq!(query["prompt"], "none");
+        assert_eq!(query["tenant"], "a", "the endpoint's own query is kept");
+    }
+
+    #[test]
+    fn append_query_handles_existing_queries_and_fragments() {
+        assert_eq!(append_query("https://a/x", "b=1"), "https://a/x?b=1");
+        assert_eq!(append_query("https://a/x?t=1", "b=1"), "https://a/x?t=1&b=1");
+        assert_eq!(append_query("https://a/x?", "b=1"), "https://a/x?b=1");
+        assert_eq!(append_query("https://a/x#frag", "b=1"), "https://a/x?b=1");
+    }
+}

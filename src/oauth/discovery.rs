@@ -1,0 +1,203 @@
+//! OpenID Provider discovery (OpenID Connect Discovery 1.0, RFC 8414).
+//!
+//! Endpoints are learned from the provider's metadata rather than hard-coded
+//! (RFC 9700 §2.6), so one build works with any standard provider.
+
+use serde::Deserialize;
+
+use super::pkce::CHALLENGE_METHOD;
+
+/// Where the metadata of `issuer` lives (Discovery §4).
+pub fn discovery_url(issuer: &str) -> String {
+    format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
+}
+
+/// The parts of the provider's metadata this client uses.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ProviderMetadata {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub jwks_uri: String,
+    #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
+    #[serde(default)]
+    pub end_session_endpoint: Option<String>,
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
+    #[serde(default)]
+    pub response_types_supported: Vec<String>,
+    #[serde(default)]
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// RFC 9207 §3: when true, a missing `iss` in the callback is a rejection.
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error("the provider's discovery document could not be read: {0}")]
+    Malformed(String),
+    #[error(
+        "the provider says its issuer is \"{found}\" but this app is configured for \"{expected}\""
+    )]
+    IssuerMismatch { expected: String, found: String },
+    #[error("the provider does not support the authorization code flow")]
+    CodeFlowUnsupported,
+    #[error("the provider does not support PKCE with S256")]
+    PkceS256Unsupported,
+    #[error("the provider's {field} is not a secure URL: {url}")]
+    InsecureEndpoint { field: &'static str, url: String },
+}
+
+/// Parses and checks a discovery document fetched for `expected_issuer`.
+pub fn parse_metadata(body: &str, expected_issuer: &str) -> Result<ProviderMetadata, DiscoveryError> {
+    let metadata: ProviderMetadata =
+        serde_json::from_str(body).map_err(|e| DiscoveryError::Malformed(e.to_string()))?;
+
+    // Discovery §4.3: the issuer must be exactly the one we asked about, or
+    // an attacker-controlled document could redirect us elsewhere.
+    if metadata.issuer != expected_issuer {
+        return Err(DiscoveryError::IssuerMismatch {
+            expected: expected_issuer.to_owned(),
+            found: metadata.issuer,
+        });
+    }
+    if !metadata.response_types_supported.iter().any(|t| t == "code") {
+        return Err(DiscoveryError::CodeFlowUnsupported);
+    }
+    // RFC 8414 §2: an absent list means "unknown"; a list without S256 means
+    // the provider would silently ignore our challenge.
+    if let Some(methods) = &metadata.code_challenge_methods_supported {
+        if !methods.iter().any(|m| m == CHALLENGE_METHOD) {
+            return Err(DiscoveryError::PkceS256Unsupported);
+        }
+    }
+    let endpoints = [
+        ("authorization_endpoint", Some(&metadata.authorization_endpoint)),
+        ("token_endpoint", Some(&metadata.token_endpoint)),
+        ("jwks_uri", Some(&metadata.jwks_uri)),
+        ("userinfo_endpoint", metadata.userinfo_endpoint.as_ref()),
+        ("end_session_endpoint", metadata.end_session_endpoint.as_ref()),
+        ("revocation_endpoint", metadata.revocation_endpoint.as_ref()),
+    ];
+    for (field, url) in endpoints {
+        if let Some(url) = url {
+            if !is_secure_url(url) {
+                return Err(DiscoveryError::InsecureEndpoint { field, url: url.clone() });
+            }
+        }
+    }
+    Ok(metadata)
+}
+
+/// `https://`, or plain `http://` only to this machine (local development).
+pub fn is_secure_url(url: &str) -> bool {
+    if url.starts_with("https://") && url.len() > "https://".len() {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    ["127.0.0.1", "localhost", "[::1]"].iter().any(|host| {
+        rest.strip_prefix(host)
+            .is_some_and(|after| after.is_empty() || after.starts_with([':', '/']))
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const ISSUER: &str = "http://127.0.0.1:9000";
+
+    pub(crate) fn metadata_json() -> serde_json::Value {
+        serde_json::json!({
+            "issuer": ISSUER,
+            "authorization_endpoint": "http://127.0.0.1:9000/auth",
+            "token_endpoint": "http://127.0.0.1:9000/token",
+            "jwks_uri": "http://127.0.0.1:9000/jwks",
+            "userinfo_endpoint": "http://127.0.0.1:9000/me",
+            "end_session_endpoint": "http://127.0.0.1:9000/session/end",
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": true
+        })
+    }
+
+    #[test]
+    fn discovery_url_is_below_the_issuer() {
+        assert_eq!(
+            discovery_url("https://id.example.com/realms/demo/"),
+            "https://id.example.com/realms/demo/.well-known/openid-configuration"
+        );
+    }
+
+    #[test]
+    fn accepts_a_standard_document() {
+        let metadata = parse_metadata(&metadata_json().to_string(), ISSUER).unwrap();
+        assert_eq!(metadata.token_endpoint, "http://127.0.0.1:9000/token");
+        assert!(metadata.authorization_response_iss_parameter_supported);
+    }
+
+    #[test]
+    fn discovery_issuer_mismatch_is_rejected() {
+        let mut doc = metadata_json();
+        doc["issuer"] = "http://127.0.0.1:9000/other".into();
+        assert_eq!(
+            parse_metadata(&doc.to_string(), ISSUER),
+            Err(DiscoveryError::IssuerMismatch {
+                expected: ISSUER.into(),
+                found: "http://127.0.0.1:9000/other".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_provider_without_s256_is_rejected() {
+        let mut doc = metadata_json();
+        doc["code_challenge_methods_supported"] = serde_json::json!(["plain"]);
+        assert_eq!(
+            parse_metadata(&doc.to_string(), ISSUER),
+            Err(DiscoveryError::PkceS256Unsupported)
+        );
+    }
+
+    #[test]
+    fn a_provider_without_code_flow_is_rejected() {
+        let mut doc = metadata_json();
+        doc["response_types_supported"] = serde_json::json!(["token", "id_token"]);
+        assert_eq!(
+            parse_metadata(&doc.to_string(), ISSUER),
+            Err(DiscoveryError::CodeFlowUnsupported)
+        );
+    }
+
+    #[test]
+    fn insecure_endpoints_are_rejected() {
+        let mut doc = metadata_json();
+        doc["token_endpoint"] = "http://evil.example/token".into();
+        assert!(matches!(
+            parse_metadata(&doc.to_string(), ISSUER),
+            Err(DiscoveryError::InsecureEndpoint { field: "token_endpoint", .. })
+        ));
+    }
+
+    #[test]
+    fn malformed_documents_are_a_typed_error() {
+        assert!(matches!(parse_metadata("<html>", ISSUER), Err(DiscoveryError::Malformed(_))));
+        assert!(matches!(parse_metadata("{}", ISSUER), Err(DiscoveryError::Malformed(_))));
+    }
+
+    #[test]
+    fn secure_url_rules() {
+        assert!(is_secure_url("https://id.example.com"));
+        assert!(is_secure_url("http://127.0.0.1:9000/auth"));
+        assert!(is_secure_url("http://localhost/x"));
+        assert!(!is_secure_url("http://127.0.0.1.evil.example/"));
+        assert!(!is_secure_url("http://localhost.evil.example/"));
+        assert!(!is_secure_url("http://example.com"));
+        assert!(!is_secure_url("javascript:alert(1)"));
+        assert!(!is_secure_url("https://"));
+    }
+}

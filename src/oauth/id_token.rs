@@ -1,0 +1,270 @@
+//! ID-token claim checks, in the order of OpenID Connect Core 1.0 §3.1.3.7.
+//! (Steps 6–8, the signature and its algorithm, are done before these, by
+//! `jwt::parse_jws` and WebCrypto.)
+
+use serde::Deserialize;
+
+use super::secret::Nonce;
+
+/// `aud` is a string or an array of strings (RFC 7519 §4.1.3).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    fn as_slice(&self) -> &[String] {
+        match self {
+            Self::One(one) => std::slice::from_ref(one),
+            Self::Many(many) => many,
+        }
+    }
+}
+
+/// The claims of an ID token. Every claim the checks need is optional here,
+/// so that a missing one fails its own check with its own error.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct IdTokenClaims {
+    #[serde(default)]
+    pub iss: Option<String>,
+    #[serde(default)]
+    pub sub: Option<String>,
+    #[serde(default)]
+    pub aud: Option<Audience>,
+    #[serde(default)]
+    pub azp: Option<String>,
+    #[serde(default)]
+    pub exp: Option<i64>,
+    #[serde(default)]
+    pub iat: Option<i64>,
+    #[serde(default)]
+    pub nonce: Option<String>,
+    #[serde(default)]
+    pub auth_time: Option<i64>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub preferred_username: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdTokenError {
+    #[error("the ID token's claims could not be read")]
+    MalformedClaims,
+    #[error("the ID token was issued by \"{found}\", not by the configured provider")]
+    IssuerMismatch { found: String },
+    #[error("the ID token has no issuer (iss)")]
+    IssuerMissing,
+    #[error("the ID token has no audience (aud)")]
+    AudienceMissing,
+    #[error("the ID token is not meant for this app (aud)")]
+    AudienceMismatch,
+    #[error("the ID token is also meant for other, untrusted parties (aud)")]
+    UntrustedAudience,
+    #[error("the ID token has several audiences but no authorized party (azp)")]
+    AuthorizedPartyMissing,
+    #[error("the ID token was issued to another app (azp)")]
+    AuthorizedPartyMismatch,
+    #[error("the ID token has no expiry time (exp)")]
+    ExpiryMissing,
+    #[error("the ID token has expired")]
+    Expired,
+    #[error("the ID token has no issue time (iat)")]
+    IssuedAtMissing,
+    #[error("the ID token claims to be issued in the future (iat); check this device's clock")]
+    IssuedInFuture,
+    #[error("the ID token has no nonce")]
+    NonceMissing,
+    #[error("the ID token does not belong to this sign-in attempt (nonce mismatch)")]
+    NonceMismatch,
+    #[error("the ID token does not name the signed-in person (sub)")]
+    SubjectMissing,
+}
+
+/// What the claims must match; `now` comes from an injected clock.
+pub struct ExpectedClaims<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    /// The nonce sent with the authorization request. `None` only for a
+    /// refreshed ID token, which need not carry one (§12.2).
+    pub nonce: Option<&'a Nonce>,
+    pub now_seconds: i64,
+    pub leeway_seconds: i64,
+}
+
+pub fn parse_claims(payload: &[u8]) -> Result<IdTokenClaims, IdTokenError> {
+    serde_json::from_slice(payload).map_err(|_| IdTokenError::MalformedClaims)
+}
+
+pub fn verify_claims(claims: &IdTokenClaims, expected: &ExpectedClaims<'_>) -> Result<(), IdTokenError> {
+    // 2. The issuer must exactly match the discovered issuer.
+    match claims.iss.as_deref() {
+        None => return Err(IdTokenError::IssuerMissing),
+        Some(iss) if iss != expected.issuer => {
+            return Err(IdTokenError::IssuerMismatch { found: iss.to_owned() });
+        }
+        Some(_) => {}
+    }
+
+    // 3. `aud` must contain our client_id; any other audience is untrusted.
+    let audiences = claims.aud.as_ref().ok_or(IdTokenError::AudienceMissing)?.as_slice();
+    if !audiences.iter().any(|aud| aud == expected.client_id) {
+        return Err(IdTokenError::AudienceMismatch);
+    }
+    if audiences.iter().any(|aud| aud != expected.client_id) {
+        return Err(IdTokenError::UntrustedAudience);
+    }
+
+    // 4. Several audiences need an `azp`. (Unreachable after step 3 unless
+    // the client_id is repeated, but kept so the rule stands on its own.)
+    if audiences.len() > 1 && claims.azp.is_none() {
+        return Err(IdTokenError::AuthorizedPartyMissing);
+    }
+    // 5. If present, `azp` is our client_id.
+    if claims.azp.as_deref().is_some_and(|azp| azp != expected.client_id) {
+        return Err(IdTokenError::AuthorizedPartyMismatch);
+    }
+
+    // 9. The current time must be before `exp` (with a small leeway).
+    let exp = claims.exp.ok_or(IdTokenError::ExpiryMissing)?;
+    if expected.now_seconds >= exp + expected.leeway_seconds {
+        return Err(IdTokenError::Expired);
+    }
+
+    // 10. `iat` must be present and not in the future beyond the leeway.
+    let iat = claims.iat.ok_or(IdTokenError::IssuedAtMissing)?;
+    if iat > expected.now_seconds + expected.leeway_seconds {
+        return Err(IdTokenError::IssuedInFuture);
+    }
+
+    // 11. The nonce must equal the one sent (compared in constant time).
+    if let Some(nonce) = expected.nonce {
+        let found = claims.nonce.as_deref().ok_or(IdTokenError::NonceMissing)?;
+        if !nonce.matches(found) {
+            return Err(IdTokenError::NonceMismatch);
+        }
+    }
+
+    // §2: `sub` is required and must not be empty.
+    if claims.sub.as_deref().is_none_or(str::is_empty) {
+        return Err(IdTokenError::SubjectMissing);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: i64 = 1_800_000_000;
+    const ISSUER: &str = "http://127.0.0.1:9000";
+
+    fn good() -> serde_json::Value {
+        json!({
+            "iss": ISSUER, "sub": "alice", "aud": "demo-spa",
+            "exp": NOW + 300, "iat": NOW - 5, "nonce": "n-1",
+            "name": "Alice Liddell", "email": "alice@example.com"
+        })
+    }
+
+    fn check(claims: serde_json::Value) -> Result<(), IdTokenError> {
+        let nonce = Nonce::new("n-1");
+        let claims = parse_claims(claims.to_string().as_bytes())?;
+        verify_claims(
+            &claims,
+            &ExpectedClaims { issuer: ISSUER, client_id: "demo-spa", nonce: Some(&nonce), now_seconds: NOW, leeway_seconds: 30 },
+        )
+    }
+
+    fn with(key: &str, value: serde_json::Value) -> serde_json::Value {
+        let mut claims = good();
+        claims[key] = value;
+        claims
+    }
+
+    fn without(key: &str) -> serde_json::Value {
+        let mut claims = good();
+        claims.as_object_mut().unwrap().remove(key);
+        claims
+    }
+
+    #[test]
+    fn valid_claims_pass() {
+        assert_eq!(check(good()), Ok(()));
+        assert_eq!(check(with("aud", json!(["demo-spa"]))), Ok(()));
+        assert_eq!(check(with("azp", json!("demo-spa"))), Ok(()));
+    }
+
+    #[test]
+    fn invalid_iss() {
+        assert_eq!(
+            check(with("iss", json!("https://evil.example"))),
+            Err(IdTokenError::IssuerMismatch { found: "https://evil.example".into() })
+        );
+        assert_eq!(check(without("iss")), Err(IdTokenError::IssuerMissing));
+    }
+
+    #[test]
+    fn invalid_aud() {
+        assert_eq!(check(with("aud", json!("other-app"))), Err(IdTokenError::AudienceMismatch));
+    }
+
+    #[test]
+    fn missing_aud() {
+        assert_eq!(check(without("aud")), Err(IdTokenError::AudienceMissing));
+    }
+
+    #[test]
+    fn secondary_untrusted_aud() {
+        let claims = with("aud", json!(["demo-spa", "https://untrusted.example"]));
+        assert_eq!(check(claims), Err(IdTokenError::UntrustedAudience));
+    }
+
+    #[test]
+    fn several_audiences_need_azp() {
+        assert_eq!(check(with("aud", json!(["demo-spa", "demo-spa"]))), Err(IdTokenError::AuthorizedPartyMissing));
+    }
+
+    #[test]
+    fn azp_must_be_our_client() {
+        assert_eq!(check(with("azp", json!("other-app"))), Err(IdTokenError::AuthorizedPartyMismatch));
+    }
+
+    #[test]
+    fn exp_expired_and_missing() {
+        assert_eq!(check(with("exp", json!(NOW - 31))), Err(IdTokenError::Expired));
+        assert_eq!(check(with("exp", json!(NOW - 30))), Err(IdTokenError::Expired));
+        assert_eq!(check(with("exp", json!(NOW - 29))), Ok(()), "within the leeway");
+        assert_eq!(check(without("exp")), Err(IdTokenError::ExpiryMissing));
+    }
+
+    #[test]
+    fn missing_iat_and_iat_in_the_future() {
+        assert_eq!(check(without("iat")), Err(IdTokenError::IssuedAtMissing));
+        assert_eq!(check(with("iat", json!(NOW + 31))), Err(IdTokenError::IssuedInFuture));
+        assert_eq!(check(with("iat", json!(NOW + 30))), Ok(()), "within the leeway");
+    }
+
+    #[test]
+    fn nonce_invalid_and_missing() {
+        assert_eq!(check(with("nonce", json!("n-2"))), Err(IdTokenError::NonceMismatch));
+        assert_eq!(check(without("nonce")), Err(IdTokenError::NonceMissing));
+    }
+
+    #[test]
+    fn missing_sub() {
+        assert_eq!(check(without("sub")), Err(IdTokenError::SubjectMissing));
+        assert_eq!(check(with("sub", json!(""))), Err(IdTokenError::SubjectMissing));
+    }
+
+    #[test]
+    fn wrongly_typed_claims_are_malformed() {
+        assert_eq!(check(with("exp", json!("tomorrow"))), Err(IdTokenError::MalformedClaims));
+        assert_eq!(check(with("aud", json!(42))), Err(IdTokenError::MalformedClaims));
+    }
+}

@@ -1,0 +1,154 @@
+//! The provider's signing keys (RFC 7517) and the choice of which key may
+//! verify a given token.
+
+use serde::Deserialize;
+
+use super::jwt::{JwsHeader, SigningAlgorithm};
+
+/// A public key as published at `jwks_uri`. Only public members are read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Jwk {
+    pub kty: String,
+    #[serde(default)]
+    pub kid: Option<String>,
+    #[serde(default, rename = "use")]
+    pub key_use: Option<String>,
+    #[serde(default)]
+    pub alg: Option<String>,
+    // RSA
+    #[serde(default)]
+    pub n: Option<String>,
+    #[serde(default)]
+    pub e: Option<String>,
+    // EC
+    #[serde(default)]
+    pub crv: Option<String>,
+    #[serde(default)]
+    pub x: Option<String>,
+    #[serde(default)]
+    pub y: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct JwkSet {
+    pub keys: Vec<Jwk>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("the provider's key set could not be read")]
+    MalformedKeySet,
+    #[error("the token was signed with a key the provider does not publish (kid \"{0}\")")]
+    UnknownKeyId(String),
+    #[error("the provider publishes no key that fits the token's algorithm")]
+    NoSuitableKey,
+}
+
+pub fn parse_jwk_set(body: &str) -> Result<JwkSet, KeyError> {
+    serde_json::from_str(body).map_err(|_| KeyError::MalformedKeySet)
+}
+
+impl Jwk {
+    /// Can this key verify a signature made with `alg`?
+    fn fits(&self, alg: SigningAlgorithm) -> bool {
+        let complete = match alg.key_type() {
+            "RSA" => self.n.is_some() && self.e.is_some(),
+            _ => self.crv.as_deref() == Some("P-256") && self.x.is_some() && self.y.is_some(),
+        };
+        self.kty == alg.key_type()
+            && complete
+            && self.key_use.as_deref().is_none_or(|u| u == "sig")
+            && self.alg.as_deref().is_none_or(|a| a == alg.name())
+    }
+}
+
+/// The keys worth trying for a token with this header.
+///
+/// With a `kid`, only that key (an unknown `kid` means the provider rotated
+/// its keys: the caller refetches the set once, then gives up). Without a
+/// `kid`, every key of the right type: the only one, or each in turn.
+pub fn candidate_keys<'a>(set: &'a JwkSet, header: &JwsHeader) -> Result<Vec<&'a Jwk>, KeyError> {
+    let fitting = set.keys.iter().filter(|key| key.fits(header.alg));
+    let candidates: Vec<&Jwk> = match &header.kid {
+        Some(kid) => fitting.filter(|key| key.kid.as_deref() == Some(kid)).collect(),
+        None => fitting.collect(),
+    };
+    match (&header.kid, candidates.is_empty()) {
+        (Some(kid), true) => Err(KeyError::UnknownKeyId(kid.clone())),
+        (None, true) => Err(KeyError::NoSuitableKey),
+        _ => Ok(candidates),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rsa(kid: Option<&str>) -> Jwk {
+        Jwk {
+            kty: "RSA".into(),
+            kid: kid.map(Into::into),
+            key_use: Some("sig".into()),
+            alg: None,
+            n: Some("n".into()),
+            e: Some("AQAB".into()),
+            crv: None,
+            x: None,
+            y: None,
+        }
+    }
+
+    fn header(alg: SigningAlgorithm, kid: Option<&str>) -> JwsHeader {
+        JwsHeader { alg, kid: kid.map(Into::into), typ: None }
+    }
+
+    #[test]
+    fn kid_selects_exactly_that_key() {
+        let set = JwkSet { keys: vec![rsa(Some("a")), rsa(Some("b"))] };
+        let keys = candidate_keys(&set, &header(SigningAlgorithm::Rs256, Some("b"))).unwrap();
+        assert_eq!(keys, vec![&set.keys[1]]);
+    }
+
+    #[test]
+    fn unknown_kid_asks_for_a_refetch() {
+        let set = JwkSet { keys: vec![rsa(Some("a"))] };
+        assert_eq!(
+            candidate_keys(&set, &header(SigningAlgorithm::Rs256, Some("rotated"))),
+            Err(KeyError::UnknownKeyId("rotated".into()))
+        );
+    }
+
+    #[test]
+    fn kid_absent_single_jwks_uses_the_only_key() {
+        let set = JwkSet { keys: vec![rsa(Some("a"))] };
+        assert_eq!(candidate_keys(&set, &header(SigningAlgorithm::Rs256, None)).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn kid_absent_multiple_jwks_tries_each_key() {
+        let set = JwkSet { keys: vec![rsa(Some("a")), rsa(Some("b"))] };
+        assert_eq!(candidate_keys(&set, &header(SigningAlgorithm::Rs256, None)).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn keys_of_the_wrong_type_or_use_never_qualify() {
+        let mut enc = rsa(Some("a"));
+        enc.key_use = Some("enc".into());
+        let mut other_alg = rsa(Some("b"));
+        other_alg.alg = Some("RS512".into());
+        let set = JwkSet { keys: vec![enc, other_alg, rsa(Some("c"))] };
+        // An RSA key can never verify ES256.
+        assert_eq!(candidate_keys(&set, &header(SigningAlgorithm::Es256, None)), Err(KeyError::NoSuitableKey));
+        assert_eq!(
+            candidate_keys(&set, &header(SigningAlgorithm::Rs256, None)).unwrap(),
+            vec![&set.keys[2]]
+        );
+    }
+
+    #[test]
+    fn parses_a_published_key_set() {
+        let set = parse_jwk_set(r#"{"keys":[{"kty":"EC","crv":"P-256","x":"x","y":"y","kid":"e"}]}"#).unwrap();
+        assert_eq!(set.keys[0].crv.as_deref(), Some("P-256"));
+        assert_eq!(parse_jwk_set("[]"), Err(KeyError::MalformedKeySet));
+    }
+}

@@ -1,0 +1,174 @@
+//! Compact JWS parsing (RFC 7515 §7.1) with an algorithm allow-list.
+//!
+//! This only takes a token apart. Nothing read here is trusted until the
+//! signature has been verified (in `browser::webcrypto`) and the claims checked.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+
+/// The signature algorithms a public client accepts. Never `none`, and never
+/// HS*: a public client has no shared secret, and accepting HS256 would let
+/// anyone "sign" with the provider's public key (algorithm confusion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningAlgorithm {
+    Rs256,
+    Ps256,
+    Es256,
+}
+
+impl SigningAlgorithm {
+    pub fn from_name(name: &str) -> Result<Self, JwtError> {
+        match name {
+            "RS256" => Ok(Self::Rs256),
+            "PS256" => Ok(Self::Ps256),
+            "ES256" => Ok(Self::Es256),
+            "none" => Err(JwtError::Unsigned),
+            other => Err(JwtError::AlgorithmNotAllowed(other.to_owned())),
+        }
+    }
+
+    /// The JWK key type (`kty`) this algorithm needs.
+    pub fn key_type(self) -> &'static str {
+        match self {
+            Self::Rs256 | Self::Ps256 => "RSA",
+            Self::Es256 => "EC",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Rs256 => "RS256",
+            Self::Ps256 => "PS256",
+            Self::Es256 => "ES256",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct RawHeader {
+    alg: String,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    typ: Option<String>,
+    #[serde(default)]
+    crit: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwsHeader {
+    pub alg: SigningAlgorithm,
+    pub kid: Option<String>,
+    pub typ: Option<String>,
+}
+
+/// A JWS taken apart; `signing_input` and `signature` go to verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Jws<'a> {
+    pub header: JwsHeader,
+    pub payload: Vec<u8>,
+    pub signing_input: &'a str,
+    pub signature: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JwtError {
+    #[error("the token is not a signed JWT (expected three dot-separated parts)")]
+    NotCompactJws,
+    #[error("the token's {0} is not valid base64url")]
+    BadEncoding(&'static str),
+    #[error("the token's header could not be read")]
+    BadHeader,
+    #[error("the token is unsigned (alg \"none\")")]
+    Unsigned,
+    #[error("the token is signed with \"{0}\", which is not allowed")]
+    AlgorithmNotAllowed(String),
+    #[error("the token requires extensions this app does not understand (crit)")]
+    CriticalExtension,
+}
+
+pub fn parse_jws(compact: &str) -> Result<Jws<'_>, JwtError> {
+    let mut parts = compact.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(JwtError::NotCompactJws);
+    };
+    let decode = |part: &str, what| URL_SAFE_NO_PAD.decode(part).map_err(|_| JwtError::BadEncoding(what));
+    let raw: RawHeader =
+        serde_json::from_slice(&decode(header, "header")?).map_err(|_| JwtError::BadHeader)?;
+    let alg = SigningAlgorithm::from_name(&raw.alg)?;
+    // RFC 7515 §4.1.11: unknown critical extensions must be rejected.
+    if raw.crit.is_some() {
+        return Err(JwtError::CriticalExtension);
+    }
+    let signature = decode(signature, "signature")?;
+    if signature.is_empty() {
+        return Err(JwtError::Unsigned);
+    }
+    Ok(Jws {
+        header: JwsHeader { alg, kid: raw.kid, typ: raw.typ },
+        payload: decode(payload, "payload")?,
+        signing_input: &compact[..header.len() + 1 + payload.len()],
+        signature,
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn b64(json: &serde_json::Value) -> String {
+        URL_SAFE_NO_PAD.encode(json.to_string())
+    }
+
+    fn token(header: serde_json::Value) -> String {
+        format!("{}.{}.{}", b64(&header), b64(&serde_json::json!({"sub": "alice"})), URL_SAFE_NO_PAD.encode(b"sig"))
+    }
+
+    #[test]
+    fn takes_a_token_apart() {
+        let compact = token(serde_json::json!({"alg": "RS256", "kid": "k1", "typ": "JWT"}));
+        let jws = parse_jws(&compact).unwrap();
+        assert_eq!(jws.header.alg, SigningAlgorithm::Rs256);
+        assert_eq!(jws.header.kid.as_deref(), Some("k1"));
+        assert_eq!(jws.signature, b"sig");
+        assert_eq!(jws.payload, br#"{"sub":"alice"}"#);
+        assert_eq!(format!("{}.{}", jws.signing_input, URL_SAFE_NO_PAD.encode(b"sig")), compact);
+    }
+
+    #[test]
+    fn idtoken_sig_none_is_rejected() {
+        let compact = format!("{}.{}.", b64(&serde_json::json!({"alg": "none"})), b64(&serde_json::json!({})));
+        assert_eq!(parse_jws(&compact), Err(JwtError::Unsigned));
+    }
+
+    #[test]
+    fn hs256_and_unknown_algorithms_are_rejected() {
+        for alg in ["HS256", "HS512", "RS1", "rs256", ""] {
+            assert_eq!(
+                parse_jws(&token(serde_json::json!({"alg": alg}))),
+                Err(JwtError::AlgorithmNotAllowed(alg.to_owned()))
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_signature_is_rejected() {
+        let compact = format!("{}.{}.", b64(&serde_json::json!({"alg": "RS256"})), b64(&serde_json::json!({})));
+        assert_eq!(parse_jws(&compact), Err(JwtError::Unsigned));
+    }
+
+    #[test]
+    fn malformed_tokens_are_typed_errors() {
+        assert_eq!(parse_jws("abc"), Err(JwtError::NotCompactJws));
+        assert_eq!(parse_jws("a.b.c.d"), Err(JwtError::NotCompactJws));
+        assert_eq!(parse_jws("!!.e30.c2ln"), Err(JwtError::BadEncoding("header")));
+        assert_eq!(parse_jws("e30.e30.c2ln"), Err(JwtError::BadHeader));
+        assert_eq!(
+            parse_jws(&token(serde_json::json!({"alg": "RS256", "crit": ["exp"]}))),
+            Err(JwtError::CriticalExtension)
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! RP-Initiated Logout 1.0: the URL of the provider's end-session endpoint.
+
+use super::authorize::append_query;
+use super::secret::{CsrfState, IdToken};
+
+pub struct EndSessionRequest<'a> {
+    pub end_session_endpoint: &'a str,
+    pub id_token_hint: &'a IdToken,
+    pub client_id: &'a str,
+    pub post_logout_redirect_uri: &'a str,
+    pub state: &'a CsrfState,
+}
+
+impl EndSessionRequest<'_> {
+    pub fn url(&self) -> String {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("id_token_hint", self.id_token_hint.secret())
+            .append_pair("client_id", self.client_id)
+            .append_pair("post_logout_redirect_uri", self.post_logout_redirect_uri)
+            .append_pair("state", self.state.secret())
+            .finish();
+        append_query(self.end_session_endpoint, &query)
+    }
+}
+
+/// What a return to the post-logout redirect URI means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoutReturn {
+    /// The provider confirmed the sign-out this tab started (state matches).
+    Confirmed,
+    /// A `state` arrived that this tab did not send; nothing to trust.
+    Unrecognised,
+    /// No `state` in the URL: an ordinary visit.
+    NotALogoutReturn,
+}
+
+/// Classifies the query of a page load against the sign-out `state` this
+/// tab saved (if any), comparing in constant time.
+pub fn check_logout_return(query: &str, expected: Option<&CsrfState>) -> LogoutReturn {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let states: Vec<_> = form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == "state").collect();
+    match (states.as_slice(), expected) {
+        ([], _) => LogoutReturn::NotALogoutReturn,
+        ([(_, state)], Some(expected)) if expected.matches(state) => LogoutReturn::Confirmed,
+        _ => LogoutReturn::Unrecognised,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn end_session_url_carries_hint_client_redirect_and_state() {
+        let (token, state) = (IdToken::new("a.b.c"), CsrfState::new("s-9"));
+        let url = EndSessionRequest {
+            end_session_endpoint: "http://127.0.0.1:9000/session/end",
+            id_token_hint: &token,
+            client_id: "demo-spa",
+            post_logout_redirect_uri: "http://127.0.0.1:8080/",
+            state: &state,
+        }
+        .url();
+        let url = url::Url::parse(&url).unwrap();
+        assert_eq!(url.path(), "/session/end");
+        let query: HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(query.len(), 4);
+        assert_eq!(query["id_token_hint"], "a.b.c");
+        assert_eq!(query["client_id"], "demo-spa");
+        assert_eq!(query["post_logout_redirect_uri"], "http://127.0.0.1:8080/");
+        assert_eq!(query["state"], "s-9");
+    }
+
+    #[test]
+    fn rp_init_logout_state_is_checked_on_return() {
+        let state = CsrfState::new("s-9");
+        assert_eq!(check_logout_return("?state=s-9", Some(&state)), LogoutReturn::Confirmed);
+        // rp-init-logout-other-state
+        assert_eq!(check_logout_return("?state=other", Some(&state)), LogoutReturn::Unrecognised);
+        assert_eq!(check_logout_return("?state=s-9&state=s-9", Some(&state)), LogoutReturn::Unrecognised);
+        assert_eq!(check_logout_return("?state=s-9", None), LogoutReturn::Unrecognised);
+        // rp-init-logout-no-state
+        assert_eq!(check_logout_return("", Some(&state)), LogoutReturn::NotALogoutReturn);
+    }
+}

@@ -1,0 +1,93 @@
+//! Types for protocol values that must never be shown: tokens, codes, the
+//! PKCE verifier, `state` and `nonce`. `Debug` prints `[redacted]`, there is
+//! no `Display` or `Deref`, and the value is read explicitly via `.secret()`.
+
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+macro_rules! secret_type {
+    ($(#[$doc:meta])* $name:ident $(, $derive:ident)*) => {
+        $(#[$doc])*
+        #[derive(Serialize, Deserialize $(, $derive)*)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(value: impl Into<String>) -> Self {
+                Self(value.into())
+            }
+
+            /// The raw value, for the one place that must send it.
+            pub fn secret(&self) -> &str {
+                &self.0
+            }
+
+            /// Compares in constant time (no early exit on the first
+            /// differing byte), as RFC 9700 asks for `state` and `nonce`.
+            pub fn matches(&self, other: &str) -> bool {
+                self.0.as_bytes().ct_eq(other.as_bytes()).into()
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($name), "([redacted])"))
+            }
+        }
+    };
+}
+
+secret_type!(
+    /// An OAuth 2.0 access token (RFC 6749 §1.4).
+    AccessToken, Clone
+);
+secret_type!(
+    /// An OAuth 2.0 refresh token (RFC 6749 §1.5).
+    RefreshToken, Clone
+);
+secret_type!(
+    /// A compact, signed OpenID Connect ID token, as received.
+    IdToken, Clone
+);
+secret_type!(
+    /// The one-time authorization code from the callback (RFC 6749 §4.1.2).
+    AuthorizationCode
+);
+secret_type!(
+    /// The CSRF `state` of one sign-in or sign-out attempt (RFC 6749 §10.12).
+    CsrfState
+);
+secret_type!(
+    /// The OpenID Connect `nonce` that binds the ID token to one attempt.
+    Nonce
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_contains_the_value() {
+        let shown = format!(
+            "{:?} {:?} {:?} {:?} {:?} {:?}",
+            AccessToken::new("at-secret-value"),
+            RefreshToken::new("rt-secret-value"),
+            IdToken::new("eyJ.id.token"),
+            AuthorizationCode::new("code-secret-value"),
+            CsrfState::new("state-secret-value"),
+            Nonce::new("nonce-secret-value"),
+        );
+        assert!(!shown.contains("secret-value"), "{shown}");
+        assert!(!shown.contains("eyJ"), "{shown}");
+        assert!(shown.contains("AccessToken([redacted])"));
+    }
+
+    #[test]
+    fn matches_compares_whole_values() {
+        let state = CsrfState::new("abc123");
+        assert!(state.matches("abc123"));
+        assert!(!state.matches("abc124"));
+        assert!(!state.matches("abc12"));
+        assert!(!state.matches(""));
+    }
+}

@@ -1,0 +1,178 @@
+//! The token endpoint (RFC 6749 §4.1.3–§5.2): the code exchange request and
+//! the parsing of its success and error responses.
+
+use serde::Deserialize;
+
+use super::pkce::PkceCodeVerifier;
+use super::provider_error::ProviderError;
+use super::secret::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
+
+/// The form body of the authorization-code exchange. Takes the verifier and
+/// the code by value: each is used for exactly one request.
+pub fn code_exchange_body(
+    code: AuthorizationCode,
+    verifier: PkceCodeVerifier,
+    client_id: &str,
+    redirect_uri: &str,
+) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "authorization_code")
+        .append_pair("code", code.secret())
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("client_id", client_id)
+        .append_pair("code_verifier", verifier.secret())
+        .finish()
+}
+
+/// A successful token response (RFC 6749 §5.1) for an OpenID Connect client.
+#[derive(Debug, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: AccessToken,
+    pub token_type: String,
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+    #[serde(default)]
+    pub refresh_token: Option<RefreshToken>,
+    #[serde(default)]
+    pub id_token: Option<IdToken>,
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the provider refused to issue tokens: {0}")]
+    Provider(ProviderError),
+    #[error("the provider's token response could not be read ({reason})")]
+    Malformed { reason: String },
+    #[error("the provider answered the token request with HTTP {status}: {body}")]
+    UnexpectedStatus { status: u16, body: String },
+    #[error("the provider issued a \"{0}\" token, which this app cannot use")]
+    UnsupportedTokenType(String),
+    #[error("the provider issued no ID token")]
+    IdTokenMissing,
+}
+
+/// Parses the token endpoint's answer. Error bodies are kept (shortened) for
+/// the message; a success body is never echoed, since it holds tokens.
+pub fn parse_token_response(status: u16, body: &str) -> Result<TokenResponse, TokenError> {
+    if !(200..300).contains(&status) {
+        return Err(match serde_json::from_str::<ProviderError>(body) {
+            Ok(error) => TokenError::Provider(error),
+            Err(_) => TokenError::UnexpectedStatus { status, body: shorten(body) },
+        });
+    }
+    let response: TokenResponse = serde_json::from_str(body)
+        .map_err(|e| TokenError::Malformed { reason: without_input_echo(&e) })?;
+    // RFC 6749 §5.1: token_type is case-insensitive.
+    if !response.token_type.eq_ignore_ascii_case("Bearer") {
+        return Err(TokenError::UnsupportedTokenType(response.token_type));
+    }
+    if response.id_token.is_none() {
+        return Err(TokenError::IdTokenMissing);
+    }
+    Ok(response)
+}
+
+fn shorten(body: &str) -> String {
+    const MAX: usize = 200;
+    match body.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &body[..cut]),
+        None => body.to_owned(),
+    }
+}
+
+/// serde_json's messages can quote a wrongly typed value, which here could
+/// be a token: keep only what names a field or the kind of fault.
+fn without_input_echo(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    if message.starts_with("missing field") {
+        return message;
+    }
+    match error.classify() {
+        serde_json::error::Category::Data => "a field has the wrong type".to_owned(),
+        _ => format!("not valid JSON (line {}, column {})", error.line(), error.column()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn code_exchange_body_has_every_parameter_once() {
+        let verifier =
+            PkceCodeVerifier::try_from("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned())
+                .unwrap();
+        let body = code_exchange_body(
+            AuthorizationCode::new("c o+de"),
+            verifier,
+            "demo-spa",
+            "http://127.0.0.1:8080/callback",
+        );
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+        let map: HashMap<_, _> = pairs.iter().cloned().collect();
+        assert_eq!(pairs.len(), 5);
+        assert_eq!(map["grant_type"], "authorization_code");
+        assert_eq!(map["code"], "c o+de");
+        assert_eq!(map["redirect_uri"], "http://127.0.0.1:8080/callback");
+        assert_eq!(map["client_id"], "demo-spa");
+        assert_eq!(map["code_verifier"], "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+        assert!(!map.contains_key("client_secret"), "a public client has no secret");
+    }
+
+    const OK: &str = r#"{"access_token":"at","token_type":"Bearer","expires_in":600,
+        "refresh_token":"rt","id_token":"a.b.c","scope":"openid api:read"}"#;
+
+    #[test]
+    fn parses_a_success_response() {
+        let response = parse_token_response(200, OK).unwrap();
+        assert_eq!(response.access_token.secret(), "at");
+        assert_eq!(response.expires_in, Some(600));
+        assert_eq!(response.refresh_token.unwrap().secret(), "rt");
+        assert_eq!(response.scope.as_deref(), Some("openid api:read"));
+    }
+
+    #[test]
+    fn token_type_is_compared_case_insensitively() {
+        assert!(parse_token_response(200, &OK.replace("Bearer", "bEaReR")).is_ok());
+        assert_eq!(
+            parse_token_response(200, &OK.replace("Bearer", "mac")).unwrap_err(),
+            TokenError::UnsupportedTokenType("mac".into())
+        );
+    }
+
+    #[test]
+    fn a_response_without_id_token_is_refused() {
+        let body = r#"{"access_token":"at","token_type":"Bearer"}"#;
+        assert_eq!(parse_token_response(200, body).unwrap_err(), TokenError::IdTokenMissing);
+    }
+
+    #[test]
+    fn provider_errors_are_parsed() {
+        let body = r#"{"error":"invalid_grant","error_description":"grant request is invalid"}"#;
+        assert_eq!(
+            parse_token_response(400, body).unwrap_err(),
+            TokenError::Provider(ProviderError::new("invalid_grant", Some("grant request is invalid".into())))
+        );
+    }
+
+    #[test]
+    fn unparseable_errors_keep_the_raw_body() {
+        assert_eq!(
+            parse_token_response(502, "<h1>Bad Gateway</h1>").unwrap_err(),
+            TokenError::UnexpectedStatus { status: 502, body: "<h1>Bad Gateway</h1>".into() }
+        );
+    }
+
+    #[test]
+    fn malformed_success_bodies_never_echo_tokens() {
+        let err = parse_token_response(200, r#"{"access_token":"at","token_type":"Bearer","expires_in":"SECRET-AT"}"#)
+            .unwrap_err();
+        assert!(matches!(err, TokenError::Malformed { .. }));
+        assert!(!err.to_string().contains("SECRET-AT"), "{err}");
+        let err = parse_token_response(200, r#"{"token_type":"Bearer"}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field `access_token`"), "{err}");
+    }
+}

@@ -1,0 +1,92 @@
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::api_demo::ApiDemo;
+use crate::auth::session::{describe_remaining, seconds_left};
+use crate::auth::{AuthError, Notice, Progress, Session, use_auth};
+use crate::browser::clock;
+
+#[component]
+pub fn LoadingPage(progress: Progress) -> impl IntoView {
+    view! {
+        <section class="card" aria-busy="true" data-testid="loading">
+            <div class="spinner" aria-hidden="true"></div>
+            <p role="status">{progress.message()}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignedOutPage(notice: Option<Notice>) -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <section class="card" data-testid="signed-out">
+            {notice.map(|notice| view! { <p class="notice" role="status" data-testid="notice">{notice.message()}</p> })}
+            <h1>"Sign in with OpenID Connect"</h1>
+            <p>
+                "This app signs you in with the authorization code flow and PKCE, verifies the ID token's "
+                "signature in your browser, and keeps every token in memory only: nothing is stored, "
+                "so closing the tab forgets it all."
+            </p>
+            <button class="primary" on:click=move |_| auth.sign_in()>"Sign in"</button>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignedInPage(session: Arc<Session>) -> impl IntoView {
+    let auth = use_auth();
+    let user = session.user.clone();
+    let expires_at = session.access_token_expires_at_ms;
+    let scope = session.scope.clone().unwrap_or_default();
+    drop(session);
+
+    // A live countdown: ticks once a second while this page is shown.
+    let now = RwSignal::new(clock::now_millis());
+    if let Ok(ticker) = set_interval_with_handle(move || now.set(clock::now_millis()), std::time::Duration::from_secs(1)) {
+        on_cleanup(move || ticker.clear());
+    }
+    let remaining = move || match expires_at {
+        Some(at) => describe_remaining(seconds_left(at, now.get())),
+        None => "unknown (the provider did not say)".to_owned(),
+    };
+
+    view! {
+        <section class="card" data-testid="signed-in">
+            <h1>"Hello, " <span data-testid="user-name">{user.display_name().to_owned()}</span></h1>
+            <dl class="facts">
+                <dt>"Email"</dt>
+                <dd data-testid="user-email">{user.email.clone().unwrap_or_else(|| "not shared".into())}</dd>
+                <dt>"Subject"</dt>
+                <dd><code>{user.subject.clone()}</code></dd>
+                <dt>"Granted scopes"</dt>
+                <dd><code>{scope}</code></dd>
+                <dt>"Access token expires in"</dt>
+                <dd data-testid="expires-in">{remaining}</dd>
+            </dl>
+            <ApiDemo />
+            <div class="actions">
+                <button class="secondary" on:click=move |_| auth.sign_out()>"Sign out"</button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn ErrorPage(error: AuthError) -> impl IntoView {
+    let auth = use_auth();
+    let can_retry = auth.config().is_some();
+    view! {
+        <section class="card error" role="alert" data-testid="error">
+            <h1>"Something went wrong"</h1>
+            <p data-testid="error-message">{error.to_string()}</p>
+            <div class="actions">
+                <Show when=move || can_retry>
+                    <button class="primary" on:click=move |_| auth.sign_in()>"Try signing in again"</button>
+                    <button class="secondary" on:click=move |_| auth.dismiss_error()>"Back to start"</button>
+                </Show>
+            </div>
+        </section>
+    }
+}
