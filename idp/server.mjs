@@ -1,0 +1,204 @@
+// The local OpenID Provider for the demo and the tests: oidc-provider with
+// an in-memory store, one public client (the SPA), one protected resource
+// (the demo API) and one demo account. Everything binds to 127.0.0.1.
+//
+// Settings come from the environment (defaults are the demo's):
+//   IDP_PORT, APP_ORIGIN, API_RESOURCE, ACCESS_TOKEN_TTL, ID_TOKEN_TTL,
+//   REFRESH_TOKEN_TTL (seconds).
+
+import { generateKeyPairSync, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import Provider, { errors } from 'oidc-provider';
+
+import { consentPage, errorPage, loginPage, logoutPage, signedOutPage } from './pages.mjs';
+
+const HOST = '127.0.0.1';
+const PORT = Number(process.env.IDP_PORT ?? 9000);
+const ISSUER = `http://${HOST}:${PORT}`;
+const APP_ORIGIN = process.env.APP_ORIGIN ?? 'http://127.0.0.1:8080';
+const API_RESOURCE = process.env.API_RESOURCE ?? 'http://127.0.0.1:3000';
+const seconds = (name, fallback) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number of seconds`);
+  return value;
+};
+const ACCESS_TOKEN_TTL = seconds('ACCESS_TOKEN_TTL', 600);
+const ID_TOKEN_TTL = seconds('ID_TOKEN_TTL', 600);
+const REFRESH_TOKEN_TTL = seconds('REFRESH_TOKEN_TTL', 86400);
+
+// The demo account. The password is compared as a hash in constant time.
+const DEMO_USER = {
+  username: 'alice',
+  passwordSha256: createHash('sha256').update('wonderland').digest(),
+  claims: {
+    sub: 'alice',
+    name: 'Alice Liddell',
+    preferred_username: 'alice',
+    email: 'alice@example.com',
+    email_verified: true,
+  },
+};
+
+function checkPassword(username, password) {
+  const given = createHash('sha256').update(String(password ?? '')).digest();
+  const passwordOk = timingSafeEqual(given, DEMO_USER.passwordSha256);
+  return username === DEMO_USER.username && passwordOk;
+}
+
+// A fresh signing key per start: the store is in memory anyway.
+function signingKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: `rs256-${Date.now()}`, alg: 'RS256', use: 'sig' };
+}
+
+const configuration = {
+  clients: [
+    {
+      client_id: 'demo-spa',
+      client_name: 'Rust OIDC SPA',
+      application_type: 'web',
+      token_endpoint_auth_method: 'none', // a public client: no secret
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [`${APP_ORIGIN}/callback`],
+      post_logout_redirect_uris: [`${APP_ORIGIN}/`],
+    },
+  ],
+  responseTypes: ['code'], // no implicit or hybrid flows at all
+  scopes: ['openid', 'profile', 'email'],
+  claims: {
+    openid: ['sub'],
+    profile: ['name', 'preferred_username'],
+    email: ['email', 'email_verified'],
+  },
+  conformIdTokenClaims: false, // profile and email claims in the ID token
+  jwks: { keys: [signingKey()] },
+  cookies: { keys: [randomBytes(32).toString('base64url')] },
+  ttl: {
+    AccessToken: ACCESS_TOKEN_TTL,
+    IdToken: ID_TOKEN_TTL,
+    RefreshToken: REFRESH_TOKEN_TTL,
+    AuthorizationCode: 60,
+    Interaction: 600,
+    Session: 86400,
+    Grant: 86400,
+  },
+  // Refresh tokens for the public client without offline_access, rotated
+  // on every use (RFC 9700 §2.2.2): a reused one revokes the whole grant.
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+  rotateRefreshToken: true,
+  clientBasedCORS: (_ctx, origin) => origin === APP_ORIGIN,
+  findAccount: async (_ctx, sub) =>
+    sub === DEMO_USER.claims.sub ? { accountId: sub, claims: async () => DEMO_USER.claims } : undefined,
+  interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+  features: {
+    devInteractions: { enabled: false }, // it accepts any password
+    revocation: { enabled: true },
+    userinfo: { enabled: true },
+    rpInitiatedLogout: {
+      enabled: true,
+      logoutSource: async (ctx, form) => {
+        ctx.type = 'html';
+        ctx.body = logoutPage({ form, host: ctx.host });
+      },
+      postLogoutSuccessSource: async (ctx) => {
+        ctx.type = 'html';
+        ctx.body = signedOutPage();
+      },
+    },
+    // JWT access tokens (RFC 9068) for the demo API, the default resource.
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async () => API_RESOURCE,
+      useGrantedResource: async () => true,
+      getResourceServerInfo: async (_ctx, resource) => {
+        if (resource !== API_RESOURCE) throw new errors.InvalidTarget();
+        return {
+          scope: 'api:read',
+          audience: API_RESOURCE,
+          accessTokenTTL: ACCESS_TOKEN_TTL,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        };
+      },
+    },
+  },
+  renderError: async (ctx, out) => {
+    ctx.type = 'html';
+    ctx.body = errorPage({ error: out.error, description: out.error_description });
+  },
+};
+
+const provider = new Provider(ISSUER, configuration);
+
+async function formBody(req) {
+  let raw = '';
+  for await (const chunk of req) {
+    raw += chunk;
+    if (raw.length > 10_000) throw new errors.InvalidRequest('form too large');
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+// The interaction pages: login, consent, and their cancel button.
+provider.use(async (ctx, next) => {
+  const match = ctx.path.match(/^\/interaction\/([\w-]+)(?:\/(login|confirm|abort))?$/);
+  if (!match) return next();
+  const [, , action] = match;
+  const interaction = await provider.interactionDetails(ctx.req, ctx.res);
+  const client = await provider.Client.find(interaction.params.client_id);
+  const clientName = client?.clientName ?? interaction.params.client_id;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.type = 'html';
+
+  if (ctx.method === 'GET' && !action) {
+    if (interaction.prompt.name === 'login') {
+      ctx.body = loginPage({ uid: interaction.uid, clientName });
+    } else {
+      const { details } = interaction.prompt;
+      const scopes = [
+        ...(details.missingOIDCScope ?? []),
+        ...Object.values(details.missingResourceScopes ?? {}).flat(),
+      ];
+      ctx.body = consentPage({ uid: interaction.uid, clientName, scopes });
+    }
+    return undefined;
+  }
+  if (ctx.method !== 'POST') {
+    ctx.status = 405;
+    return undefined;
+  }
+
+  let result;
+  if (action === 'login') {
+    const { username, password } = await formBody(ctx.req);
+    if (!checkPassword(username, password)) {
+      ctx.status = 401;
+      ctx.body = loginPage({ uid: interaction.uid, clientName, username, error: 'Wrong username or password.' });
+      return undefined;
+    }
+    result = { login: { accountId: DEMO_USER.claims.sub } };
+  } else if (action === 'confirm') {
+    const { prompt: { details }, params, session } = interaction;
+    const grant = interaction.grantId
+      ? await provider.Grant.find(interaction.grantId)
+      : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+    if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+    if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+    for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
+      grant.addResourceScope(resource, scopes.join(' '));
+    }
+    result = { consent: { grantId: await grant.save() } };
+  } else {
+    result = { error: 'access_denied', error_description: 'The person cancelled the sign-in.' };
+  }
+  const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: action !== 'login' });
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+  return undefined;
+});
+
+provider.on('server_error', (_ctx, error) => console.error('provider error:', error));
+
+provider.listen(PORT, HOST, () => {
+  console.log(`OpenID Provider ready at ${ISSUER} (demo login: alice / wonderland)`);
+});

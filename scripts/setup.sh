@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what the demo and the tests need, skipping what is already there:
+# the wasm32 target, trunk, the wasm-bindgen CLI matching Cargo.lock,
+# Chromium + ChromeDriver (Debian), and the npm packages (the provider, the
+# end-to-end tests, and wasm-opt from binaryen).
+# Sourced by demo.sh and test.sh; can also be run on its own.
+set -euo pipefail
+
+TRUNK_VERSION=0.21.14 # 0.22 needs rustc 1.96
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+setup_system_packages() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "Installing ${missing[*]} (Debian packages)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  fi
+}
+
+setup_rust() {
+  command -v cargo >/dev/null || { echo "Rust is required: install it with rustup first." >&2; exit 1; }
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "Adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    say "Installing trunk $TRUNK_VERSION (takes several minutes once)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+  # The CLI must match the wasm-bindgen crate exactly. No --locked: its
+  # lockfile pins a webpki-roots release the registry no longer serves.
+  local wasm_bindgen_version
+  wasm_bindgen_version="$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')"
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_version" ]; then
+    say "Installing wasm-bindgen-cli $wasm_bindgen_version"
+    cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+  fi
+}
+
+setup_npm() {
+  command -v node >/dev/null || { echo "Node.js (20 or later) and npm are required." >&2; exit 1; }
+  local dir
+  for dir in idp tests/e2e tools; do
+    # npm ci only when the installed tree does not match the lockfile.
+    if ! cmp -s "$ROOT/$dir/package-lock.json" "$ROOT/$dir/node_modules/.package-lock.json.installed" 2>/dev/null; then
+      say "Installing npm packages in $dir"
+      (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      cp "$ROOT/$dir/package-lock.json" "$ROOT/$dir/node_modules/.package-lock.json.installed"
+    fi
+  done
+}
+
+# trunk runs the first wasm-opt on PATH: ours (binaryen 132 from npm), since
+# Debian's binaryen 108 corrupts wasm-bindgen's externref table.
+export PATH="$ROOT/tools/node_modules/.bin:$PATH"
+
+setup_all() {
+  setup_system_packages
+  setup_rust
+  setup_npm
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  setup_all
+  say "Setup complete"
+fi

@@ -1,0 +1,121 @@
+// Page objects: the app and the local provider's pages, found by role,
+// label or data-testid, never by layout.
+
+import { chromium } from 'playwright-core';
+
+export const APP = 'http://127.0.0.1:8080';
+export const PROVIDER = 'http://127.0.0.1:9000';
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** A fresh browser profile with a page, recording requests, token responses and console output. */
+export async function openApp(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = { requests: [], console: [], tokens: [] };
+  page.on('request', (request) => seen.requests.push(`${request.method()} ${request.url()}`));
+  page.on('console', (message) => seen.console.push(message.text()));
+  page.on('response', async (response) => {
+    if (response.url() === `${PROVIDER}/token` && response.request().method() === 'POST') {
+      const body = await response.json().catch(() => ({}));
+      for (const name of ['access_token', 'refresh_token', 'id_token']) {
+        if (body[name]) seen.tokens.push(body[name]);
+      }
+    }
+  });
+  await page.goto(APP);
+  return { context, page, seen, app: new AppPage(page), provider: new ProviderPages(page) };
+}
+
+export class AppPage {
+  constructor(page) {
+    this.page = page;
+  }
+
+  signInButton() {
+    return this.page.getByRole('button', { name: 'Sign in', exact: true });
+  }
+
+  async startSignIn() {
+    await this.signInButton().click();
+    await this.page.waitForURL(`${PROVIDER}/interaction/**`);
+  }
+
+  signedIn() {
+    return this.page.getByTestId('signed-in');
+  }
+
+  signedOut() {
+    return this.page.getByTestId('signed-out');
+  }
+
+  userName() {
+    return this.page.getByTestId('user-name');
+  }
+
+  notice() {
+    return this.page.getByTestId('notice');
+  }
+
+  errorMessage() {
+    return this.page.getByTestId('error-message');
+  }
+
+  async callApi() {
+    await this.page.getByRole('button', { name: 'Call protected API' }).click();
+    return this.page.getByTestId('api-answer');
+  }
+
+  async signOut() {
+    await this.page.getByRole('button', { name: 'Sign out' }).click();
+  }
+}
+
+export class ProviderPages {
+  constructor(page) {
+    this.page = page;
+  }
+
+  async logIn(username, password) {
+    await this.page.getByLabel('Username').fill(username);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  loginError() {
+    return this.page.getByTestId('login-error');
+  }
+
+  async allow() {
+    await this.page.getByRole('button', { name: 'Allow' }).click();
+  }
+
+  async cancel() {
+    await this.page.getByRole('button', { name: 'Cancel' }).click();
+  }
+
+  async confirmSignOut() {
+    await this.page.getByRole('button', { name: 'Yes, sign me out' }).click();
+  }
+}
+
+/** Signs alice in through the login and consent pages. */
+export async function signInAsAlice(opened) {
+  await opened.app.startSignIn();
+  await opened.provider.logIn('alice', 'wonderland');
+  await opened.provider.allow();
+  await opened.app.signedIn().waitFor();
+}

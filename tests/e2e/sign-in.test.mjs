@@ -1,0 +1,118 @@
+// End to end: a real Chromium signs in through the real local provider and
+// calls the real API. Needs the provider, API and app running (scripts/test.sh).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { APP, PROVIDER, launchChromium, openApp, signInAsAlice } from './pages.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Every place a browser could keep a token, as text. */
+async function everythingStored(opened) {
+  const storage = await opened.page.evaluate(async () => {
+    const dump = (s) => Object.keys(s).map((k) => `${k}=${s.getItem(k)}`).join('\n');
+    const databases = indexedDB.databases ? await indexedDB.databases() : [];
+    return {
+      local: dump(localStorage),
+      session: dump(sessionStorage),
+      indexedDb: JSON.stringify(databases),
+      url: location.href,
+      historyLength: history.length,
+    };
+  });
+  const cookies = await opened.context.cookies(APP);
+  return { ...storage, cookies: JSON.stringify(cookies) };
+}
+
+test('alice signs in, sees her name, calls the API, and no token is stored anywhere', async () => {
+  const opened = await openApp(browser);
+  await signInAsAlice(opened);
+
+  assert.equal(await opened.app.userName().textContent(), 'Alice Liddell');
+  await assert.doesNotReject(opened.page.getByText('alice@example.com').waitFor());
+  assert.match(await opened.page.getByTestId('expires-in').textContent(), /min|s$/);
+
+  const answer = await opened.app.callApi();
+  await answer.waitFor();
+  const reply = JSON.parse(await answer.textContent());
+  assert.equal(reply.subject, 'alice');
+  assert.deepEqual(reply.scopes, ['api:read']);
+  assert.match(reply.message, /Hello, alice!/);
+
+  assert.equal(opened.seen.tokens.length, 3, 'the token response carried access, refresh and ID tokens');
+  const stored = await everythingStored(opened);
+  assert.equal(stored.url, `${APP}/`, 'code, state and iss are gone from the address bar');
+  assert.equal(stored.local, '', 'localStorage is empty');
+  assert.equal(stored.session, '', 'the sign-in transit entry was deleted');
+  // Cookies ignore ports, so the provider's own session cookies on
+  // 127.0.0.1 show up here too; the app itself sets none.
+  const cookieNames = JSON.parse(stored.cookies).map((c) => c.name);
+  assert.ok(cookieNames.every((name) => /^_(session|interaction)/.test(name)), `unexpected cookies: ${cookieNames}`);
+  for (const token of opened.seen.tokens) {
+    for (const [where, text] of Object.entries(stored)) {
+      assert.ok(!String(text).includes(token), `a token was found in ${where}`);
+    }
+    assert.ok(!opened.seen.console.some((line) => line.includes(token)), 'a token was logged to the console');
+  }
+  const apiCalls = opened.seen.requests.filter((r) => r.startsWith('GET http://127.0.0.1:3000/'));
+  assert.ok(apiCalls.length >= 1 && apiCalls.every((r) => !r.includes('access_token')), 'the token never went in a URL');
+  await opened.context.close();
+});
+
+test('a wrong password shows the provider\'s error and signs no one in', async () => {
+  const opened = await openApp(browser);
+  await opened.app.startSignIn();
+  await opened.provider.logIn('alice', 'not-the-password');
+  assert.equal(await opened.provider.loginError().textContent(), 'Wrong username or password.');
+  assert.ok(opened.page.url().startsWith(`${PROVIDER}/interaction/`));
+  await opened.context.close();
+});
+
+test('cancelling at consent returns to the app with "Sign-in was cancelled"', async () => {
+  const opened = await openApp(browser);
+  await opened.app.startSignIn();
+  await opened.provider.logIn('alice', 'wonderland');
+  await opened.provider.cancel();
+  await opened.app.signedOut().waitFor();
+  assert.equal(await opened.app.notice().textContent(), 'Sign-in was cancelled.');
+  assert.equal(opened.page.url(), `${APP}/`);
+  assert.equal(opened.seen.tokens.length, 0);
+  await opened.context.close();
+});
+
+test('a forged callback is refused with a clear message and no token request', async () => {
+  const opened = await openApp(browser);
+  await opened.app.signedOut().waitFor();
+  await opened.page.goto(`${APP}/callback?code=x&state=forged`);
+  await opened.app.errorMessage().waitFor();
+  assert.match(await opened.app.errorMessage().textContent(), /no sign-in was started in this browser tab/);
+  assert.equal(opened.page.url(), `${APP}/`, 'the forged code is gone from the address bar');
+  const tokenRequests = opened.seen.requests.filter((r) => r.includes(`${PROVIDER}/token`));
+  assert.deepEqual(tokenRequests, [], 'no token request was made');
+  await opened.context.close();
+});
+
+test('sign out ends the provider session and returns signed out', async () => {
+  const opened = await openApp(browser);
+  await signInAsAlice(opened);
+  await opened.app.signOut();
+  await opened.page.waitForURL(`${PROVIDER}/session/end**`);
+  await opened.provider.confirmSignOut();
+  await opened.app.signedOut().waitFor();
+  assert.equal(await opened.app.notice().textContent(), 'You have been signed out.');
+  assert.equal(opened.page.url(), `${APP}/`, 'the logout state is gone from the address bar');
+  const revocations = opened.seen.requests.filter((r) => r === `POST ${PROVIDER}/token/revocation`);
+  assert.equal(revocations.length, 2, 'the refresh and access tokens were revoked');
+
+  // The provider's session is over: signing in again asks for the password.
+  await opened.app.startSignIn();
+  await opened.page.getByLabel('Password').waitFor();
+  await opened.context.close();
+});
