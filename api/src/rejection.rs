@@ -39,17 +39,22 @@ impl Rejection {
     }
 
     /// The `WWW-Authenticate` value. Descriptions are fixed strings of ours,
-    /// never input, so they need no escaping and leak nothing.
+    /// never input, so they leak nothing; they are still quoted properly.
     pub fn challenge(&self) -> String {
-        let mut challenge = format!("Bearer realm=\"{REALM}\"");
+        let mut challenge = format!("Bearer realm={}", quoted(REALM));
         if let Some(code) = self.error_code() {
-            challenge.push_str(&format!(", error=\"{code}\", error_description=\"{self}\""));
+            challenge.push_str(&format!(", error={}, error_description={}", quoted(code), quoted(&self.to_string())));
         }
         if let Self::InsufficientScope(scope) = self {
-            challenge.push_str(&format!(", scope=\"{scope}\""));
+            challenge.push_str(&format!(", scope={}", quoted(scope)));
         }
         challenge
     }
+}
+
+/// An RFC 9110 §5.6.4 quoted-string.
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 impl IntoResponse for Rejection {
