@@ -1,0 +1,362 @@
+//! Browser tests: run in headless Chromium by wasm-bindgen-test
+//! (`cargo test --target wasm32-unknown-unknown --test browser`).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use leptos::prelude::*;
+use oidc_spa::auth::flow::verify_id_token;
+use oidc_spa::auth::session::{Session, User};
+use oidc_spa::auth::{AuthError, AuthState, Notice, provide_auth};
+use oidc_spa::browser::transit::{self, SIGN_IN_KEY, SignInTransit};
+use oidc_spa::browser::webcrypto::verify_signature;
+use oidc_spa::oauth::discovery::ProviderMetadata;
+use oidc_spa::oauth::http::{HttpClient, HttpRequest, HttpResponse, Unreachable};
+use oidc_spa::oauth::id_token::{ExpectedClaims, IdTokenError};
+use oidc_spa::oauth::jwks::{Jwk, KeyError};
+use oidc_spa::oauth::jwt::{SigningAlgorithm, parse_jws};
+use oidc_spa::oauth::pkce::PkceCodeVerifier;
+use oidc_spa::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
+use oidc_spa::ui::Shell;
+use serde_json::json;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ISSUER: &str = "http://127.0.0.1:9000";
+const CLIENT_ID: &str = "demo-spa";
+const JWKS_URI: &str = "http://127.0.0.1:9000/jwks";
+
+// ---------------------------------------------------------------- transit
+
+#[wasm_bindgen_test]
+fn sign_in_transit_round_trips_once_and_is_deleted() {
+    let verifier = PkceCodeVerifier::generate().unwrap();
+    let challenge = verifier.challenge();
+    let pending = SignInTransit {
+        state: CsrfState::new("state-1"),
+        nonce: Nonce::new("nonce-1"),
+        verifier,
+        return_path: "/profile?tab=1".into(),
+    };
+    transit::save(SIGN_IN_KEY, &pending).unwrap();
+    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
+    assert!(storage.get_item(SIGN_IN_KEY).unwrap().is_some());
+
+    let restored: SignInTransit = transit::take(SIGN_IN_KEY).expect("the entry is read back");
+    assert!(restored.state.matches("state-1"));
+    assert!(restored.nonce.matches("nonce-1"));
+    assert_eq!(restored.verifier.challenge(), challenge);
+    assert_eq!(restored.return_path, "/profile?tab=1");
+
+    assert_eq!(storage.get_item(SIGN_IN_KEY).unwrap(), None, "deleted on read");
+    assert!(transit::take::<SignInTransit>(SIGN_IN_KEY).is_none(), "a state cannot be used twice");
+}
+
+#[wasm_bindgen_test]
+fn a_corrupt_transit_entry_is_deleted_and_ignored() {
+    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
+    storage.set_item(SIGN_IN_KEY, "{not json").unwrap();
+    assert!(transit::take::<SignInTransit>(SIGN_IN_KEY).is_none());
+    assert_eq!(storage.get_item(SIGN_IN_KEY).unwrap(), None);
+}
+
+// ---------------------------------------------------------------- WebCrypto
+
+/// A key pair made by the browser's own WebCrypto, and a signer for tokens.
+struct TestKey {
+    alg: SigningAlgorithm,
+    private_key: web_sys::CryptoKey,
+    /// As published in a JWKS, and as the app parses it.
+    published: serde_json::Value,
+    public_jwk: Jwk,
+}
+
+fn object(entries: &[(&str, JsValue)]) -> Object {
+    let object = Object::new();
+    for (name, value) in entries {
+        Reflect::set(&object, &(*name).into(), value).unwrap();
+    }
+    object
+}
+
+fn subtle() -> web_sys::SubtleCrypto {
+    web_sys::window().unwrap().crypto().unwrap().subtle()
+}
+
+impl TestKey {
+    async fn generate(alg: SigningAlgorithm, kid: &str) -> Self {
+        let exponent: JsValue = Uint8Array::from(&[1u8, 0, 1][..]).into();
+        let params = match alg {
+            SigningAlgorithm::Rs256 => object(&[
+                ("name", "RSASSA-PKCS1-v1_5".into()),
+                ("modulusLength", 2048.into()),
+                ("publicExponent", exponent),
+                ("hash", "SHA-256".into()),
+            ]),
+            SigningAlgorithm::Ps256 => object(&[
+                ("name", "RSA-PSS".into()),
+                ("modulusLength", 2048.into()),
+                ("publicExponent", exponent),
+                ("hash", "SHA-256".into()),
+            ]),
+            SigningAlgorithm::Es256 => object(&[("name", "ECDSA".into()), ("namedCurve", "P-256".into())]),
+        };
+        let usages = Array::of2(&"sign".into(), &"verify".into());
+        let pair = JsFuture::from(subtle().generate_key_with_object(&params, true, &usages).unwrap()).await.unwrap();
+        let private_key: web_sys::CryptoKey = Reflect::get(&pair, &"privateKey".into()).unwrap().unchecked_into();
+        let public_key: web_sys::CryptoKey = Reflect::get(&pair, &"publicKey".into()).unwrap().unchecked_into();
+        let exported = JsFuture::from(subtle().export_key("jwk", &public_key).unwrap()).await.unwrap();
+        let mut published: serde_json::Value =
+            serde_json::from_str(&String::from(js_sys::JSON::stringify(&exported).unwrap())).unwrap();
+        published["kid"] = kid.into();
+        published["alg"] = alg.name().into();
+        published["use"] = "sig".into();
+        let public_jwk = serde_json::from_value(published.clone()).unwrap();
+        Self { alg, private_key, published, public_jwk }
+    }
+
+    async fn sign(&self, header: serde_json::Value, claims: serde_json::Value) -> String {
+        let signing_input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let params = match self.alg {
+            SigningAlgorithm::Rs256 => object(&[("name", "RSASSA-PKCS1-v1_5".into())]),
+            SigningAlgorithm::Ps256 => object(&[("name", "RSA-PSS".into()), ("saltLength", 32.into())]),
+            SigningAlgorithm::Es256 => object(&[("name", "ECDSA".into()), ("hash", "SHA-256".into())]),
+        };
+        let promise = subtle()
+            .sign_with_object_and_u8_array(&params, &self.private_key, signing_input.as_bytes())
+            .unwrap();
+        let signature = Uint8Array::new(&JsFuture::from(promise).await.unwrap()).to_vec();
+        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    fn header(&self) -> serde_json::Value {
+        json!({"alg": self.alg.name(), "kid": self.public_jwk.kid, "typ": "JWT"})
+    }
+
+    fn jwks(&self) -> String {
+        json!({"keys": [self.published]}).to_string()
+    }
+}
+
+async fn verifies(key: &TestKey, token: &str) -> bool {
+    let jws = parse_jws(token).unwrap();
+    verify_signature(jws.header.alg, &key.public_jwk, jws.signing_input.as_bytes(), &jws.signature).await.unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_verifies_rs256_ps256_and_es256_signatures() {
+    for alg in [SigningAlgorithm::Rs256, SigningAlgorithm::Ps256, SigningAlgorithm::Es256] {
+        let key = TestKey::generate(alg, "k1").await;
+        let token = key.sign(key.header(), json!({"sub": "alice"})).await;
+        assert!(verifies(&key, &token).await, "{alg:?} signature verifies");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_rejects_a_tampered_token() {
+    let key = TestKey::generate(SigningAlgorithm::Rs256, "k1").await;
+    let token = key.sign(key.header(), json!({"sub": "alice"})).await;
+    let mut parts: Vec<String> = token.split('.').map(String::from).collect();
+    parts[1] = URL_SAFE_NO_PAD.encode(json!({"sub": "mallory"}).to_string());
+    assert!(!verifies(&key, &parts.join(".")).await, "a changed payload fails");
+
+    let other = TestKey::generate(SigningAlgorithm::Rs256, "k1").await;
+    assert!(!verifies(&other, &token).await, "another key fails");
+
+    let es = TestKey::generate(SigningAlgorithm::Es256, "k2").await;
+    let token = es.sign(es.header(), json!({"sub": "alice"})).await;
+    let mut parts: Vec<String> = token.split('.').map(String::from).collect();
+    parts[2] = URL_SAFE_NO_PAD.encode([0u8; 10]); // wrong length for ES256
+    assert!(!verifies(&es, &parts.join(".")).await, "a malformed ES256 signature fails, without error");
+}
+
+// ------------------------------------------------- ID-token verification
+
+/// Plays the provider's JWKS endpoint; counts the fetches.
+struct FakeJwks {
+    bodies: RefCell<Vec<String>>,
+    fetches: Cell<usize>,
+}
+
+impl FakeJwks {
+    fn serving(bodies: Vec<String>) -> Self {
+        Self { bodies: RefCell::new(bodies), fetches: Cell::new(0) }
+    }
+}
+
+impl HttpClient for FakeJwks {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Unreachable> {
+        assert_eq!(request.url, JWKS_URI, "only the JWKS is fetched");
+        self.fetches.set(self.fetches.get() + 1);
+        let mut bodies = self.bodies.borrow_mut();
+        let body = if bodies.len() > 1 { bodies.remove(0) } else { bodies[0].clone() };
+        Ok(HttpResponse { status: 200, www_authenticate: None, body })
+    }
+}
+
+fn metadata() -> ProviderMetadata {
+    serde_json::from_value(json!({
+        "issuer": ISSUER, "authorization_endpoint": "http://127.0.0.1:9000/auth",
+        "token_endpoint": "http://127.0.0.1:9000/token", "jwks_uri": JWKS_URI,
+        "response_types_supported": ["code"]
+    }))
+    .unwrap()
+}
+
+fn now_seconds() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+fn id_token_claims() -> serde_json::Value {
+    json!({"iss": ISSUER, "sub": "alice", "aud": CLIENT_ID, "exp": now_seconds() + 300,
+           "iat": now_seconds(), "nonce": "n-1", "name": "Alice Liddell"})
+}
+
+async fn verify(http: &FakeJwks, token: &str) -> Result<String, AuthError> {
+    let nonce = Nonce::new("n-1");
+    let expected = ExpectedClaims {
+        issuer: ISSUER,
+        client_id: CLIENT_ID,
+        nonce: Some(&nonce),
+        now_seconds: now_seconds(),
+        leeway_seconds: 60,
+    };
+    verify_id_token(http, &metadata(), &IdToken::new(token), &expected).await.map(|claims| claims.sub.unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn a_valid_id_token_is_accepted() {
+    let key = TestKey::generate(SigningAlgorithm::Rs256, "k1").await;
+    let token = key.sign(key.header(), id_token_claims()).await;
+    let http = FakeJwks::serving(vec![key.jwks()]);
+    assert_eq!(verify(&http, &token).await, Ok("alice".into()));
+    assert_eq!(http.fetches.get(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_tampered_id_token_is_refused() {
+    let key = TestKey::generate(SigningAlgorithm::Rs256, "k1").await;
+    let token = key.sign(key.header(), id_token_claims()).await;
+    let mut parts: Vec<String> = token.split('.').map(String::from).collect();
+    let mut claims = id_token_claims();
+    claims["sub"] = "mallory".into();
+    parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let http = FakeJwks::serving(vec![key.jwks()]);
+    assert_eq!(verify(&http, &parts.join(".")).await, Err(AuthError::InvalidSignature));
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_kid_refetches_the_jwks_once_then_is_refused() {
+    let key = TestKey::generate(SigningAlgorithm::Rs256, "rotated").await;
+    let old = TestKey::generate(SigningAlgorithm::Rs256, "old").await;
+    let token = key.sign(key.header(), id_token_claims()).await;
+    let http = FakeJwks::serving(vec![old.jwks()]);
+    assert_eq!(
+        verify(&http, &token).await,
+        Err(AuthError::SigningKey(KeyError::UnknownKeyId("rotated".into())))
+    );
+    assert_eq!(http.fetches.get(), 2, "one fetch, one refetch, no more");
+}
+
+#[wasm_bindgen_test]
+async fn a_rotated_key_is_found_by_the_refetch() {
+    let key = TestKey::generate(SigningAlgorithm::Es256, "new").await;
+    let old = TestKey::generate(SigningAlgorithm::Es256, "old").await;
+    let token = key.sign(key.header(), id_token_claims()).await;
+    let http = FakeJwks::serving(vec![old.jwks(), key.jwks()]);
+    assert_eq!(verify(&http, &token).await, Ok("alice".into()));
+    assert_eq!(http.fetches.get(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn claims_are_checked_after_the_signature() {
+    let key = TestKey::generate(SigningAlgorithm::Rs256, "k1").await;
+    let mut claims = id_token_claims();
+    claims["nonce"] = "someone-elses".into();
+    let token = key.sign(key.header(), claims).await;
+    let http = FakeJwks::serving(vec![key.jwks()]);
+    assert_eq!(verify(&http, &token).await, Err(AuthError::IdTokenClaims(IdTokenError::NonceMismatch)));
+}
+
+// ---------------------------------------------------------------- views
+
+struct Mounted {
+    root: web_sys::HtmlElement,
+    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
+}
+
+/// Renders the app shell in `state` into a fresh element.
+fn mount(state: AuthState) -> Mounted {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_auth(state);
+        view! { <Shell /> }.into_any()
+    });
+    Mounted { root, _handle: handle }
+}
+
+fn text_of(mounted: &Mounted, test_id: &str) -> Option<String> {
+    mounted
+        .root
+        .query_selector(&format!("[data-testid={test_id}]"))
+        .unwrap()
+        .and_then(|element| element.text_content())
+}
+
+fn has_button(mounted: &Mounted, label: &str) -> bool {
+    let buttons = mounted.root.query_selector_all("button").unwrap();
+    (0..buttons.length()).any(|i| buttons.item(i).and_then(|b| b.text_content()).as_deref() == Some(label))
+}
+
+#[wasm_bindgen_test]
+async fn the_signed_out_view_offers_sign_in() {
+    let mounted = mount(AuthState::SignedOut(Some(Notice::SignInCancelled)));
+    leptos::task::tick().await;
+    assert!(text_of(&mounted, "signed-out").is_some());
+    assert_eq!(text_of(&mounted, "notice").as_deref(), Some("Sign-in was cancelled."));
+    assert!(has_button(&mounted, "Sign in"));
+    assert!(!has_button(&mounted, "Sign out"));
+}
+
+#[wasm_bindgen_test]
+async fn the_signed_in_view_shows_the_person_and_the_actions() {
+    let session = Session {
+        access_token: AccessToken::new("AT-SECRET-VALUE"),
+        refresh_token: None,
+        id_token: IdToken::new("ID-SECRET-VALUE"),
+        user: User { subject: "alice".into(), name: Some("Alice Liddell".into()), email: Some("alice@example.com".into()) },
+        access_token_expires_at_ms: Some(js_sys::Date::now() + 600_000.0),
+        scope: Some("openid api:read".into()),
+    };
+    let mounted = mount(AuthState::SignedIn(Arc::new(session)));
+    leptos::task::tick().await;
+    assert_eq!(text_of(&mounted, "user-name").as_deref(), Some("Alice Liddell"));
+    assert_eq!(text_of(&mounted, "user-email").as_deref(), Some("alice@example.com"));
+    let expires = text_of(&mounted, "expires-in").unwrap();
+    assert!(expires.starts_with("9 min") || expires.starts_with("10 min"), "{expires}");
+    assert!(has_button(&mounted, "Call protected API"));
+    assert!(has_button(&mounted, "Sign out"));
+    let html = mounted.root.inner_html();
+    assert!(!html.contains("SECRET-VALUE"), "no token is rendered");
+}
+
+#[wasm_bindgen_test]
+async fn the_error_view_explains_in_plain_words() {
+    let error = AuthError::from(oidc_spa::oauth::callback::CallbackError::StateMismatch);
+    let mounted = mount(AuthState::Failed(error.clone()));
+    leptos::task::tick().await;
+    assert_eq!(text_of(&mounted, "error-message"), Some(error.to_string()));
+}
