@@ -69,7 +69,15 @@ impl Config {
                 .filter(|s| (0..=MAX_LEEWAY_SECONDS).contains(s))
                 .ok_or(invalid("clock_leeway_seconds", "it must be a whole number from 0 to 600"))?,
         };
-        Ok(Self { issuer, client_id, redirect_uri, post_logout_redirect_uri, scopes, api_base_url, clock_leeway_seconds })
+        Ok(Self {
+            issuer,
+            client_id,
+            redirect_uri,
+            post_logout_redirect_uri,
+            scopes,
+            api_base_url,
+            clock_leeway_seconds,
+        })
     }
 }
 
@@ -146,10 +154,22 @@ mod tests {
     fn malformed_configs_are_clear_errors() {
         assert_eq!(Config::parse("not json", ORIGIN), Err(ConfigError::NotAnObject));
         assert_eq!(Config::parse("[]", ORIGIN), Err(ConfigError::NotAnObject));
-        assert!(matches!(parse(with("client_id", json!(7))), Err(ConfigError::InvalidField { field: "client_id", .. })));
-        assert!(matches!(parse(with("client_id", json!("  "))), Err(ConfigError::InvalidField { field: "client_id", .. })));
-        assert!(matches!(parse(with("issuer", json!("http://id.example.com"))), Err(ConfigError::InvalidField { field: "issuer", .. })));
-        assert!(matches!(parse(with("scopes", json!("profile"))), Err(ConfigError::InvalidField { field: "scopes", .. })));
+        assert!(matches!(
+            parse(with("client_id", json!(7))),
+            Err(ConfigError::InvalidField { field: "client_id", .. })
+        ));
+        assert!(matches!(
+            parse(with("client_id", json!("  "))),
+            Err(ConfigError::InvalidField { field: "client_id", .. })
+        ));
+        assert!(matches!(
+            parse(with("issuer", json!("http://id.example.com"))),
+            Err(ConfigError::InvalidField { field: "issuer", .. })
+        ));
+        assert!(matches!(
+            parse(with("scopes", json!("profile"))),
+            Err(ConfigError::InvalidField { field: "scopes", .. })
+        ));
         assert!(matches!(
             parse(with("clock_leeway_seconds", json!(-1))),
             Err(ConfigError::InvalidField { field: "clock_leeway_seconds", .. })

@@ -109,9 +109,12 @@ impl TestKey {
             SigningAlgorithm::Es256 => object(&[("name", "ECDSA".into()), ("namedCurve", "P-256".into())]),
         };
         let usages = Array::of2(&"sign".into(), &"verify".into());
-        let pair = JsFuture::from(subtle().generate_key_with_object(&params, true, &usages).unwrap()).await.unwrap();
-        let private_key: web_sys::CryptoKey = Reflect::get(&pair, &"privateKey".into()).unwrap().unchecked_into();
-        let public_key: web_sys::CryptoKey = Reflect::get(&pair, &"publicKey".into()).unwrap().unchecked_into();
+        let pair =
+            JsFuture::from(subtle().generate_key_with_object(&params, true, &usages).unwrap()).await.unwrap();
+        let private_key: web_sys::CryptoKey =
+            Reflect::get(&pair, &"privateKey".into()).unwrap().unchecked_into();
+        let public_key: web_sys::CryptoKey =
+            Reflect::get(&pair, &"publicKey".into()).unwrap().unchecked_into();
         let exported = JsFuture::from(subtle().export_key("jwk", &public_key).unwrap()).await.unwrap();
         let mut published: serde_json::Value =
             serde_json::from_str(&String::from(js_sys::JSON::stringify(&exported).unwrap())).unwrap();
@@ -151,7 +154,9 @@ impl TestKey {
 
 async fn verifies(key: &TestKey, token: &str) -> bool {
     let jws = parse_jws(token).unwrap();
-    verify_signature(jws.header.alg, &key.public_jwk, jws.signing_input.as_bytes(), &jws.signature).await.unwrap()
+    verify_signature(jws.header.alg, &key.public_jwk, jws.signing_input.as_bytes(), &jws.signature)
+        .await
+        .unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -232,7 +237,9 @@ async fn verify(http: &FakeJwks, token: &str) -> Result<String, AuthError> {
         now_seconds: now_seconds(),
         leeway_seconds: 60,
     };
-    verify_id_token(http, &metadata(), &IdToken::new(token), &expected).await.map(|claims| claims.sub.unwrap())
+    verify_id_token(http, &metadata(), &IdToken::new(token), &expected)
+        .await
+        .map(|claims| claims.sub.unwrap())
 }
 
 #[wasm_bindgen_test]
@@ -337,7 +344,11 @@ async fn the_signed_in_view_shows_the_person_and_the_actions() {
         access_token: AccessToken::new("AT-SECRET-VALUE"),
         refresh_token: None,
         id_token: IdToken::new("ID-SECRET-VALUE"),
-        user: User { subject: "alice".into(), name: Some("Alice Liddell".into()), email: Some("alice@example.com".into()) },
+        user: User {
+            subject: "alice".into(),
+            name: Some("Alice Liddell".into()),
+            email: Some("alice@example.com".into()),
+        },
         access_token_expires_at_ms: Some(js_sys::Date::now() + 600_000.0),
         scope: Some("openid api:read".into()),
     };

@@ -54,7 +54,8 @@ pub struct AccessTokenVerifier {
 
 impl AccessTokenVerifier {
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, Rejection> {
-        let header = decode_header(token).map_err(|_| Rejection::InvalidToken("the access token is malformed"))?;
+        let header =
+            decode_header(token).map_err(|_| Rejection::InvalidToken("the access token is malformed"))?;
         // RFC 9068 §4: the header's typ must be at+jwt, so that an ID token
         // (or any other JWT from the same provider) is not accepted here.
         let typ = header.typ.as_deref().unwrap_or_default();
@@ -123,7 +124,9 @@ impl FromRequestParts<AppState> for VerifiedToken {
             .query()
             .is_some_and(|q| q.split('&').any(|pair| pair.split('=').next() == Some("access_token")));
         if in_query {
-            return Err(Rejection::InvalidRequest("send the access token in the Authorization header, not in the URL"));
+            return Err(Rejection::InvalidRequest(
+                "send the access token in the Authorization header, not in the URL",
+            ));
         }
         let mut headers = parts.headers.get_all(AUTHORIZATION).iter();
         let (Some(header), None) = (headers.next(), headers.next()) else {
@@ -132,7 +135,9 @@ impl FromRequestParts<AppState> for VerifiedToken {
                 false => Rejection::MissingToken,
             });
         };
-        let header = header.to_str().map_err(|_| Rejection::InvalidRequest("the Authorization header is malformed"))?;
+        let header = header
+            .to_str()
+            .map_err(|_| Rejection::InvalidRequest("the Authorization header is malformed"))?;
         let Some((scheme, token)) = header.split_once(' ') else {
             return Err(Rejection::MissingToken);
         };

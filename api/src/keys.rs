@@ -107,7 +107,10 @@ impl Keys {
             .keys
             .iter()
             .filter(|jwk| {
-                jwk.common.public_key_use.as_ref().is_none_or(|u| *u == jsonwebtoken::jwk::PublicKeyUse::Signature)
+                jwk.common
+                    .public_key_use
+                    .as_ref()
+                    .is_none_or(|u| *u == jsonwebtoken::jwk::PublicKeyUse::Signature)
             })
             .filter_map(|jwk| Some((jwk.common.key_id.clone(), Arc::new(DecodingKey::from_jwk(jwk).ok()?))))
             .collect();

@@ -72,7 +72,10 @@ async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Discovery, S
         match attempt.await {
             Ok(discovery) if discovery.issuer == issuer => return Ok(discovery),
             Ok(discovery) => {
-                return Err(format!("the provider at {url} says its issuer is {}, not {issuer}", discovery.issuer));
+                return Err(format!(
+                    "the provider at {url} says its issuer is {}, not {issuer}",
+                    discovery.issuer
+                ));
             }
             Err(reason) if started.elapsed() < PROVIDER_WAIT => {
                 tracing::info!(%reason, "waiting for the provider at {url}");

@@ -43,7 +43,11 @@ impl Rejection {
     pub fn challenge(&self) -> String {
         let mut challenge = format!("Bearer realm={}", quoted(REALM));
         if let Some(code) = self.error_code() {
-            challenge.push_str(&format!(", error={}, error_description={}", quoted(code), quoted(&self.to_string())));
+            challenge.push_str(&format!(
+                ", error={}, error_description={}",
+                quoted(code),
+                quoted(&self.to_string())
+            ));
         }
         if let Self::InsufficientScope(scope) = self {
             challenge.push_str(&format!(", scope={}", quoted(scope)));

@@ -85,7 +85,11 @@ async fn call(token: &str) -> Response {
 }
 
 fn challenge(response: &Response) -> String {
-    response.headers().get(header::WWW_AUTHENTICATE).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    response
+        .headers()
+        .get(header::WWW_AUTHENTICATE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }
 
 async fn body(response: Response) -> Value {
@@ -121,20 +125,28 @@ async fn an_expired_token_is_refused() {
 
 #[tokio::test]
 async fn a_token_not_yet_valid_is_refused() {
-    assert_invalid_token(&sign(&header(Algorithm::RS256), &with("nbf", json!(now() + 120)), TEST_KEY), "nbf").await;
-    assert_invalid_token(&sign(&header(Algorithm::RS256), &with("iat", json!(now() + 120)), TEST_KEY), "iat").await;
+    assert_invalid_token(&sign(&header(Algorithm::RS256), &with("nbf", json!(now() + 120)), TEST_KEY), "nbf")
+        .await;
+    assert_invalid_token(&sign(&header(Algorithm::RS256), &with("iat", json!(now() + 120)), TEST_KEY), "iat")
+        .await;
 }
 
 #[tokio::test]
 async fn a_token_for_another_audience_is_refused() {
-    assert_invalid_token(&sign(&header(Algorithm::RS256), &with("aud", json!("http://other-api")), TEST_KEY), "aud")
-        .await;
+    assert_invalid_token(
+        &sign(&header(Algorithm::RS256), &with("aud", json!("http://other-api")), TEST_KEY),
+        "aud",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_token_from_another_issuer_is_refused() {
-    assert_invalid_token(&sign(&header(Algorithm::RS256), &with("iss", json!("https://evil.example")), TEST_KEY), "iss")
-        .await;
+    assert_invalid_token(
+        &sign(&header(Algorithm::RS256), &with("iss", json!("https://evil.example")), TEST_KEY),
+        "iss",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -192,7 +204,8 @@ async fn a_token_with_an_unknown_kid_is_refused() {
 
 #[tokio::test]
 async fn a_missing_scope_is_403_insufficient_scope() {
-    let response = call(&sign(&header(Algorithm::RS256), &with("scope", json!("openid profile")), TEST_KEY)).await;
+    let response =
+        call(&sign(&header(Algorithm::RS256), &with("scope", json!("openid profile")), TEST_KEY)).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         challenge(&response),
@@ -264,9 +277,11 @@ async fn cors_allows_only_the_apps_origin_and_exposes_the_challenge() {
     let denied = router().oneshot(preflight("https://evil.example")).await.unwrap();
     assert_eq!(denied.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], APP_ORIGIN);
 
-    let request = Request::get("/api/greeting").header(header::ORIGIN, APP_ORIGIN).body(Body::empty()).unwrap();
+    let request =
+        Request::get("/api/greeting").header(header::ORIGIN, APP_ORIGIN).body(Body::empty()).unwrap();
     let response = router().oneshot(request).await.unwrap();
-    let exposed = response.headers()[header::ACCESS_CONTROL_EXPOSE_HEADERS].to_str().unwrap().to_ascii_lowercase();
+    let exposed =
+        response.headers()[header::ACCESS_CONTROL_EXPOSE_HEADERS].to_str().unwrap().to_ascii_lowercase();
     assert!(exposed.contains("www-authenticate"), "{exposed}");
 }
 
@@ -324,7 +339,11 @@ async fn a_rotated_signing_key_is_found_by_refetching_the_jwks() {
     *endpoint.jwks.lock().unwrap() = published_keys();
     let response = get_with(router.clone(), "/api/greeting", Some(format!("Bearer {}", valid_token()))).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(endpoint.fetches.load(Ordering::SeqCst), 2, "one fetch at start, one refetch on the unknown kid");
+    assert_eq!(
+        endpoint.fetches.load(Ordering::SeqCst),
+        2,
+        "one fetch at start, one refetch on the unknown kid"
+    );
     // A known kid needs no further fetch.
     get_with(router, "/api/greeting", Some(format!("Bearer {}", valid_token()))).await;
     assert_eq!(endpoint.fetches.load(Ordering::SeqCst), 2);
@@ -333,16 +352,26 @@ async fn a_rotated_signing_key_is_found_by_refetching_the_jwks() {
 #[tokio::test]
 async fn refetching_on_unknown_kids_is_rate_limited() {
     let endpoint = FakeJwksEndpoint::start(published_keys()).await;
-    let keys = KeyStore::remote(reqwest::Client::new(), endpoint.url.clone(), Duration::from_secs(3600)).await.unwrap();
+    let keys = KeyStore::remote(reqwest::Client::new(), endpoint.url.clone(), Duration::from_secs(3600))
+        .await
+        .unwrap();
     let router = router_with(keys);
     let mut header = header(Algorithm::RS256);
     for i in 0..20 {
         header.kid = Some(format!("made-up-{i}"));
-        let response =
-            get_with(router.clone(), "/api/greeting", Some(format!("Bearer {}", sign(&header, &claims(), TEST_KEY)))).await;
+        let response = get_with(
+            router.clone(),
+            "/api/greeting",
+            Some(format!("Bearer {}", sign(&header, &claims(), TEST_KEY))),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(endpoint.fetches.load(Ordering::SeqCst), 1, "twenty made-up kids caused no refetch within the interval");
+    assert_eq!(
+        endpoint.fetches.load(Ordering::SeqCst),
+        1,
+        "twenty made-up kids caused no refetch within the interval"
+    );
 }
 
 fn base64_url(text: &str) -> String {

@@ -65,7 +65,8 @@ mod tests {
 
     #[test]
     fn invalid_token_asks_to_sign_in_again() {
-        let r = response(401, Some(r#"Bearer error="invalid_token", error_description="the token has expired""#));
+        let r =
+            response(401, Some(r#"Bearer error="invalid_token", error_description="the token has expired""#));
         assert_eq!(interpret(r), Err(ApiError::InvalidToken("the token has expired".into())));
     }
 
@@ -74,7 +75,10 @@ mod tests {
         let r = response(403, Some(r#"Bearer error="insufficient_scope", scope="api:read""#));
         let err = interpret(r).unwrap_err();
         assert_eq!(err, ApiError::InsufficientScope("api:read".into()));
-        assert_eq!(err.to_string(), "The API needs the scope \"api:read\", which this sign-in did not grant.");
+        assert_eq!(
+            err.to_string(),
+            "The API needs the scope \"api:read\", which this sign-in did not grant."
+        );
     }
 
     #[test]

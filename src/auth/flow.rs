@@ -25,7 +25,9 @@ use super::session::{Session, User, expiry_from};
 pub async fn discover(http: &impl HttpClient, issuer: &str) -> Result<ProviderMetadata, AuthError> {
     let response = http.send(HttpRequest::get(discovery_url(issuer))).await?;
     if response.status != 200 {
-        return Err(crate::oauth::discovery::DiscoveryError::Malformed(format!("HTTP {}", response.status)).into());
+        return Err(
+            crate::oauth::discovery::DiscoveryError::Malformed(format!("HTTP {}", response.status)).into()
+        );
     }
     Ok(parse_metadata(&response.body, issuer)?)
 }

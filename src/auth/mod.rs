@@ -197,7 +197,11 @@ impl Auth {
 
 /// Revokes the refresh and access tokens (RFC 7009), then navigates to the
 /// end-session endpoint. Returns the notice to show when it did not navigate.
-async fn end_provider_session(http: &impl HttpClient, config: &Config, session: Arc<Session>) -> Option<Notice> {
+async fn end_provider_session(
+    http: &impl HttpClient,
+    config: &Config,
+    session: Arc<Session>,
+) -> Option<Notice> {
     let Ok(metadata) = flow::discover(http, &config.issuer).await else {
         return Some(Notice::SignedOutLocally);
     };
@@ -208,7 +212,9 @@ async fn end_provider_session(http: &impl HttpClient, config: &Config, session: 
         ];
         for (token, hint) in tokens.into_iter().flatten() {
             // Best effort: the session ends either way.
-            let _ = http.send(HttpRequest::post_form(endpoint, revocation_body(token, hint, &config.client_id))).await;
+            let _ = http
+                .send(HttpRequest::post_form(endpoint, revocation_body(token, hint, &config.client_id)))
+                .await;
         }
     }
     let (Some(endpoint), Ok(state)) = (&metadata.end_session_endpoint, random_url_safe_string()) else {

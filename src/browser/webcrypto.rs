@@ -33,10 +33,8 @@ pub async fn verify_signature(
     let import = subtle
         .import_key_with_object("jwk", &public_jwk(key), &import_params, false, &usages)
         .map_err(|_| CryptoError::UnusableKey)?;
-    let crypto_key: CryptoKey = JsFuture::from(import)
-        .await
-        .map_err(|_| CryptoError::UnusableKey)?
-        .unchecked_into();
+    let crypto_key: CryptoKey =
+        JsFuture::from(import).await.map_err(|_| CryptoError::UnusableKey)?.unchecked_into();
     let verify = subtle
         .verify_with_object_and_u8_array_and_u8_array(&verify_params, &crypto_key, signature, signing_input)
         .map_err(|_| CryptoError::UnusableKey)?;
@@ -67,7 +65,14 @@ fn algorithm_params(alg: SigningAlgorithm) -> (Object, Object) {
 /// Only the public members, so `alg`/`use`/`key_ops` quirks of a provider's
 /// JWKS cannot make the import fail or widen what the key may do.
 fn public_jwk(key: &Jwk) -> Object {
-    let members = [("kty", Some(&key.kty)), ("n", key.n.as_ref()), ("e", key.e.as_ref()), ("crv", key.crv.as_ref()), ("x", key.x.as_ref()), ("y", key.y.as_ref())];
+    let members = [
+        ("kty", Some(&key.kty)),
+        ("n", key.n.as_ref()),
+        ("e", key.e.as_ref()),
+        ("crv", key.crv.as_ref()),
+        ("x", key.x.as_ref()),
+        ("y", key.y.as_ref()),
+    ];
     let present: Vec<(&str, JsValue)> =
         members.into_iter().filter_map(|(name, value)| Some((name, JsValue::from_str(value?)))).collect();
     object(&present)

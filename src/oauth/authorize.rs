@@ -65,8 +65,7 @@ mod tests {
     #[test]
     fn authorize_url_carries_code_flow_with_pkce_s256() {
         let verifier =
-            PkceCodeVerifier::try_from("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned())
-                .unwrap();
+            PkceCodeVerifier::try_from("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned()).unwrap();
         let state = CsrfState::new("the-state");
         let nonce = Nonce::new("the-nonce");
         let challenge = verifier.challenge();
@@ -104,8 +103,7 @@ mod tests {
     #[test]
     fn prompt_none_is_added_for_silent_restore() {
         let verifier = PkceCodeVerifier::generate().unwrap();
-        let (state, nonce, challenge) =
-            (CsrfState::new("s"), Nonce::new("n"), verifier.challenge());
+        let (state, nonce, challenge) = (CsrfState::new("s"), Nonce::new("n"), verifier.challenge());
         let request = AuthorizationRequest {
             authorization_endpoint: "https://id.example.com/authorize?tenant=a",
             client_id: "c",

@@ -59,14 +59,19 @@ mod tests {
 
     #[test]
     fn reads_insufficient_scope() {
-        let c = parse_bearer_challenge(r#"Bearer realm="demo-api", error="insufficient_scope", scope="api:read api:write""#).unwrap();
+        let c = parse_bearer_challenge(
+            r#"Bearer realm="demo-api", error="insufficient_scope", scope="api:read api:write""#,
+        )
+        .unwrap();
         assert_eq!(c.error.as_deref(), Some("insufficient_scope"));
         assert_eq!(c.scope.as_deref(), Some("api:read api:write"));
     }
 
     #[test]
     fn reads_descriptions_with_commas_and_escapes() {
-        let c = parse_bearer_challenge(r#"bearer error="invalid_token",error_description="expired, \"old\"""#).unwrap();
+        let c =
+            parse_bearer_challenge(r#"bearer error="invalid_token",error_description="expired, \"old\"""#)
+                .unwrap();
         assert_eq!(c.error.as_deref(), Some("invalid_token"));
         assert_eq!(c.error_description.as_deref(), Some(r#"expired, "old""#));
     }

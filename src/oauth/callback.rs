@@ -22,7 +22,9 @@ pub enum CallbackError {
     NoSignInInProgress,
     #[error("the sign-in response has no state, so it was refused")]
     StateMissing,
-    #[error("the sign-in response does not belong to the sign-in started here (state mismatch), so it was refused")]
+    #[error(
+        "the sign-in response does not belong to the sign-in started here (state mismatch), so it was refused"
+    )]
     StateMismatch,
     #[error("the sign-in response does not say which provider sent it (iss missing), so it was refused")]
     IssuerMissing,
@@ -131,7 +133,10 @@ mod tests {
 
     #[test]
     fn state_missing_is_refused() {
-        assert_eq!(check("code=c&iss=http%3A%2F%2F127.0.0.1%3A9000", Some("s1"), true), Err(CallbackError::StateMissing));
+        assert_eq!(
+            check("code=c&iss=http%3A%2F%2F127.0.0.1%3A9000", Some("s1"), true),
+            Err(CallbackError::StateMissing)
+        );
     }
 
     #[test]

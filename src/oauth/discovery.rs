@@ -38,9 +38,7 @@ pub struct ProviderMetadata {
 pub enum DiscoveryError {
     #[error("the provider's discovery document could not be read: {0}")]
     Malformed(String),
-    #[error(
-        "the provider says its issuer is \"{found}\" but this app is configured for \"{expected}\""
-    )]
+    #[error("the provider says its issuer is \"{found}\" but this app is configured for \"{expected}\"")]
     IssuerMismatch { expected: String, found: String },
     #[error("the provider does not support the authorization code flow")]
     CodeFlowUnsupported,
@@ -68,10 +66,10 @@ pub fn parse_metadata(body: &str, expected_issuer: &str) -> Result<ProviderMetad
     }
     // RFC 8414 §2: an absent list means "unknown"; a list without S256 means
     // the provider would silently ignore our challenge.
-    if let Some(methods) = &metadata.code_challenge_methods_supported {
-        if !methods.iter().any(|m| m == CHALLENGE_METHOD) {
-            return Err(DiscoveryError::PkceS256Unsupported);
-        }
+    if let Some(methods) = &metadata.code_challenge_methods_supported
+        && !methods.iter().any(|m| m == CHALLENGE_METHOD)
+    {
+        return Err(DiscoveryError::PkceS256Unsupported);
     }
     let endpoints = [
         ("authorization_endpoint", Some(&metadata.authorization_endpoint)),
@@ -82,10 +80,8 @@ pub fn parse_metadata(body: &str, expected_issuer: &str) -> Result<ProviderMetad
         ("revocation_endpoint", metadata.revocation_endpoint.as_ref()),
     ];
     for (field, url) in endpoints {
-        if let Some(url) = url {
-            if !is_secure_url(url) {
-                return Err(DiscoveryError::InsecureEndpoint { field, url: url.clone() });
-            }
+        if let Some(url) = url.filter(|url| !is_secure_url(url)) {
+            return Err(DiscoveryError::InsecureEndpoint { field, url: url.clone() });
         }
     }
     Ok(metadata)
@@ -100,8 +96,7 @@ pub fn is_secure_url(url: &str) -> bool {
         return false;
     };
     ["127.0.0.1", "localhost", "[::1]"].iter().any(|host| {
-        rest.strip_prefix(host)
-            .is_some_and(|after| after.is_empty() || after.starts_with([':', '/']))
+        rest.strip_prefix(host).is_some_and(|after| after.is_empty() || after.starts_with([':', '/']))
     })
 }
 
@@ -157,20 +152,14 @@ pub(crate) mod tests {
     fn a_provider_without_s256_is_rejected() {
         let mut doc = metadata_json();
         doc["code_challenge_methods_supported"] = serde_json::json!(["plain"]);
-        assert_eq!(
-            parse_metadata(&doc.to_string(), ISSUER),
-            Err(DiscoveryError::PkceS256Unsupported)
-        );
+        assert_eq!(parse_metadata(&doc.to_string(), ISSUER), Err(DiscoveryError::PkceS256Unsupported));
     }
 
     #[test]
     fn a_provider_without_code_flow_is_rejected() {
         let mut doc = metadata_json();
         doc["response_types_supported"] = serde_json::json!(["token", "id_token"]);
-        assert_eq!(
-            parse_metadata(&doc.to_string(), ISSUER),
-            Err(DiscoveryError::CodeFlowUnsupported)
-        );
+        assert_eq!(parse_metadata(&doc.to_string(), ISSUER), Err(DiscoveryError::CodeFlowUnsupported));
     }
 
     #[test]

@@ -17,7 +17,12 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     pub fn get(url: impl Into<String>) -> Self {
-        Self { method: Method::Get, url: url.into(), headers: vec![("Accept", "application/json".into())], body: None }
+        Self {
+            method: Method::Get,
+            url: url.into(),
+            headers: vec![("Accept", "application/json".into())],
+            body: None,
+        }
     }
 
     /// A form POST (`application/x-www-form-urlencoded`), as the token,

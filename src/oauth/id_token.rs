@@ -177,7 +177,13 @@ mod tests {
         let claims = parse_claims(claims.to_string().as_bytes())?;
         verify_claims(
             &claims,
-            &ExpectedClaims { issuer: ISSUER, client_id: "demo-spa", nonce: Some(&nonce), now_seconds: NOW, leeway_seconds: 30 },
+            &ExpectedClaims {
+                issuer: ISSUER,
+                client_id: "demo-spa",
+                nonce: Some(&nonce),
+                now_seconds: NOW,
+                leeway_seconds: 30,
+            },
         )
     }
 
@@ -227,7 +233,10 @@ mod tests {
 
     #[test]
     fn several_audiences_need_azp() {
-        assert_eq!(check(with("aud", json!(["demo-spa", "demo-spa"]))), Err(IdTokenError::AuthorizedPartyMissing));
+        assert_eq!(
+            check(with("aud", json!(["demo-spa", "demo-spa"]))),
+            Err(IdTokenError::AuthorizedPartyMissing)
+        );
     }
 
     #[test]

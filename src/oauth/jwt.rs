@@ -124,7 +124,12 @@ pub(crate) mod tests {
     }
 
     fn token(header: serde_json::Value) -> String {
-        format!("{}.{}.{}", b64(&header), b64(&serde_json::json!({"sub": "alice"})), URL_SAFE_NO_PAD.encode(b"sig"))
+        format!(
+            "{}.{}.{}",
+            b64(&header),
+            b64(&serde_json::json!({"sub": "alice"})),
+            URL_SAFE_NO_PAD.encode(b"sig")
+        )
     }
 
     #[test]
@@ -140,7 +145,8 @@ pub(crate) mod tests {
 
     #[test]
     fn idtoken_sig_none_is_rejected() {
-        let compact = format!("{}.{}.", b64(&serde_json::json!({"alg": "none"})), b64(&serde_json::json!({})));
+        let compact =
+            format!("{}.{}.", b64(&serde_json::json!({"alg": "none"})), b64(&serde_json::json!({})));
         assert_eq!(parse_jws(&compact), Err(JwtError::Unsigned));
     }
 
@@ -156,7 +162,8 @@ pub(crate) mod tests {
 
     #[test]
     fn an_empty_signature_is_rejected() {
-        let compact = format!("{}.{}.", b64(&serde_json::json!({"alg": "RS256"})), b64(&serde_json::json!({})));
+        let compact =
+            format!("{}.{}.", b64(&serde_json::json!({"alg": "RS256"})), b64(&serde_json::json!({})));
         assert_eq!(parse_jws(&compact), Err(JwtError::Unsigned));
     }
 

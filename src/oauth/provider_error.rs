@@ -26,7 +26,9 @@ impl ProviderError {
             "access_denied" => "access was denied",
             "invalid_request" => "the request was malformed",
             "invalid_grant" => "the sign-in code or session is no longer valid",
-            "invalid_client" | "unauthorized_client" => "this app is not registered with the provider as configured",
+            "invalid_client" | "unauthorized_client" => {
+                "this app is not registered with the provider as configured"
+            }
             "invalid_scope" => "a requested scope is not allowed",
             "login_required" | "interaction_required" | "consent_required" => "you need to sign in again",
             "server_error" | "temporarily_unavailable" => "the provider had a problem; try again shortly",

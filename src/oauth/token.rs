@@ -62,8 +62,8 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenResponse, To
             Err(_) => TokenError::UnexpectedStatus { status, body: shorten(body) },
         });
     }
-    let response: TokenResponse = serde_json::from_str(body)
-        .map_err(|e| TokenError::Malformed { reason: without_input_echo(&e) })?;
+    let response: TokenResponse =
+        serde_json::from_str(body).map_err(|e| TokenError::Malformed { reason: without_input_echo(&e) })?;
     // RFC 6749 §5.1: token_type is case-insensitive.
     if !response.token_type.eq_ignore_ascii_case("Bearer") {
         return Err(TokenError::UnsupportedTokenType(response.token_type));
@@ -103,8 +103,7 @@ mod tests {
     #[test]
     fn code_exchange_body_has_every_parameter_once() {
         let verifier =
-            PkceCodeVerifier::try_from("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned())
-                .unwrap();
+            PkceCodeVerifier::try_from("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned()).unwrap();
         let body = code_exchange_body(
             AuthorizationCode::new("c o+de"),
             verifier,
@@ -154,7 +153,10 @@ mod tests {
         let body = r#"{"error":"invalid_grant","error_description":"grant request is invalid"}"#;
         assert_eq!(
             parse_token_response(400, body).unwrap_err(),
-            TokenError::Provider(ProviderError::new("invalid_grant", Some("grant request is invalid".into())))
+            TokenError::Provider(ProviderError::new(
+                "invalid_grant",
+                Some("grant request is invalid".into())
+            ))
         );
     }
 
@@ -168,8 +170,11 @@ mod tests {
 
     #[test]
     fn malformed_success_bodies_never_echo_tokens() {
-        let err = parse_token_response(200, r#"{"access_token":"at","token_type":"Bearer","expires_in":"SECRET-AT"}"#)
-            .unwrap_err();
+        let err = parse_token_response(
+            200,
+            r#"{"access_token":"at","token_type":"Bearer","expires_in":"SECRET-AT"}"#,
+        )
+        .unwrap_err();
         assert!(matches!(err, TokenError::Malformed { .. }));
         assert!(!err.to_string().contains("SECRET-AT"), "{err}");
         let err = parse_token_response(200, r#"{"token_type":"Bearer"}"#).unwrap_err();

@@ -44,7 +44,9 @@ pub fn SignedInPage(session: Arc<Session>) -> impl IntoView {
 
     // A live countdown: ticks once a second while this page is shown.
     let now = RwSignal::new(clock::now_millis());
-    if let Ok(ticker) = set_interval_with_handle(move || now.set(clock::now_millis()), std::time::Duration::from_secs(1)) {
+    if let Ok(ticker) =
+        set_interval_with_handle(move || now.set(clock::now_millis()), std::time::Duration::from_secs(1))
+    {
         on_cleanup(move || ticker.clear());
     }
     let remaining = move || match expires_at {
