@@ -53,8 +53,17 @@ export function loginPage({ uid, clientName, error, username }) {
     <p class="hint">Local demo provider. The demo account is alice / wonderland.</p>`);
 }
 
+// What each scope lets the app do, in words; unknown scopes are shown as is.
+const SCOPE_DESCRIPTIONS = {
+  openid: 'confirm who you are',
+  profile: 'see your name',
+  email: 'see your email address',
+  'api:read': 'read from the demo API on your behalf',
+};
+
 export function consentPage({ uid, clientName, scopes }) {
-  const items = scopes.map((scope) => `<li><code>${escapeHtml(scope)}</code></li>`).join('');
+  const describe = (scope) => SCOPE_DESCRIPTIONS[scope] ?? scope;
+  const items = scopes.map((scope) => `<li>${escapeHtml(describe(scope))} <code>${escapeHtml(scope)}</code></li>`).join('');
   return layout('Allow access', `
     <h1>${escapeHtml(clientName)} asks for access</h1>
     <p>It would be allowed to:</p>
