@@ -23,6 +23,9 @@ pub struct Config {
     pub api_base_url: String,
     /// Tolerance for clock differences in `exp`/`iat` checks.
     pub clock_leeway_seconds: i64,
+    /// Also fetch the UserInfo endpoint after sign-in (off when the ID
+    /// token carries the profile, or when the access token is for an API).
+    pub fetch_userinfo: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,7 +72,12 @@ impl Config {
                 .filter(|s| (0..=MAX_LEEWAY_SECONDS).contains(s))
                 .ok_or(invalid("clock_leeway_seconds", "it must be a whole number from 0 to 600"))?,
         };
+        let fetch_userinfo = match fields.get("fetch_userinfo") {
+            None => false,
+            Some(value) => value.as_bool().ok_or(invalid("fetch_userinfo", "it must be true or false"))?,
+        };
         Ok(Self {
+            fetch_userinfo,
             issuer,
             client_id,
             redirect_uri,
@@ -139,6 +147,7 @@ mod tests {
         assert_eq!(config.post_logout_redirect_uri, "http://127.0.0.1:8080/");
         assert_eq!(config.api_base_url, "http://127.0.0.1:3000");
         assert_eq!(config.clock_leeway_seconds, 60);
+        assert!(!config.fetch_userinfo);
     }
 
     #[test]
@@ -169,6 +178,10 @@ mod tests {
         assert!(matches!(
             parse(with("scopes", json!("profile"))),
             Err(ConfigError::InvalidField { field: "scopes", .. })
+        ));
+        assert!(matches!(
+            parse(with("fetch_userinfo", json!("yes"))),
+            Err(ConfigError::InvalidField { field: "fetch_userinfo", .. })
         ));
         assert!(matches!(
             parse(with("clock_leeway_seconds", json!(-1))),

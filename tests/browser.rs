@@ -344,6 +344,7 @@ async fn the_signed_in_view_shows_the_person_and_the_actions() {
         access_token: AccessToken::new("AT-SECRET-VALUE"),
         refresh_token: None,
         id_token: IdToken::new("ID-SECRET-VALUE"),
+        id_token_claims: oidc_spa::oauth::id_token::parse_claims(br#"{"sub":"alice"}"#).unwrap(),
         user: User {
             subject: "alice".into(),
             name: Some("Alice Liddell".into()),

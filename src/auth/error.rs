@@ -12,6 +12,7 @@ use crate::oauth::jwks::KeyError;
 use crate::oauth::jwt::JwtError;
 use crate::oauth::random::RandomUnavailable;
 use crate::oauth::token::TokenError;
+use crate::oauth::userinfo::UserinfoError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
@@ -33,6 +34,10 @@ pub enum AuthError {
     InvalidSignature,
     #[error("The ID token was refused: {0}.")]
     IdTokenClaims(#[from] IdTokenError),
+    #[error("Sign-in failed: {0}.")]
+    Userinfo(#[from] UserinfoError),
+    #[error("The session cannot be renewed: the provider issued no refresh token.")]
+    NoRefreshToken,
     #[error("Sign-in is not possible in this browser: {0}.")]
     Crypto(#[from] CryptoError),
     #[error("Sign-in is not possible in this browser: {0}.")]

@@ -1,21 +1,25 @@
-//! The sign-in and sign-out flows: the protocol core plus the browser's
-//! effects, in order. HTTP is a parameter so tests can play the provider.
+//! The sign-in, refresh and ID-token flows: the protocol core plus the
+//! browser's effects, in order. HTTP is a parameter so tests can play the
+//! provider (including a misbehaving one).
 
 use crate::browser::transit::{self, SIGN_IN_KEY, SignInTransit};
 use crate::browser::webcrypto::verify_signature;
 use crate::config::Config;
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{CallbackError, CallbackExpectations, check_callback, parse_callback_query};
-use crate::oauth::discovery::{ProviderMetadata, discovery_url, parse_metadata};
+use crate::oauth::discovery::{DiscoveryError, ProviderMetadata, discovery_url, parse_metadata};
 use crate::oauth::http::{HttpClient, HttpRequest};
-use crate::oauth::id_token::{ExpectedClaims, IdTokenClaims, parse_claims, verify_claims};
+use crate::oauth::id_token::{
+    ExpectedClaims, IdTokenClaims, check_refreshed_claims, parse_claims, verify_claims,
+};
 use crate::oauth::jwks::{JwkSet, KeyError, candidate_keys, parse_jwk_set};
 use crate::oauth::jwt::parse_jws;
 use crate::oauth::pkce::PkceCodeVerifier;
 use crate::oauth::random::random_url_safe_string;
 use crate::oauth::return_path::safe_return_path;
-use crate::oauth::secret::{CsrfState, IdToken, Nonce};
-use crate::oauth::token::{code_exchange_body, parse_token_response};
+use crate::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
+use crate::oauth::token::{TokenError, TokenResponse, code_exchange_body, parse_token_response, refresh_body};
+use crate::oauth::userinfo::{UserinfoClaims, UserinfoError, parse_userinfo};
 
 use super::error::AuthError;
 use super::session::{Session, User, expiry_from};
@@ -25,9 +29,7 @@ use super::session::{Session, User, expiry_from};
 pub async fn discover(http: &impl HttpClient, issuer: &str) -> Result<ProviderMetadata, AuthError> {
     let response = http.send(HttpRequest::get(discovery_url(issuer))).await?;
     if response.status != 200 {
-        return Err(
-            crate::oauth::discovery::DiscoveryError::Malformed(format!("HTTP {}", response.status)).into()
-        );
+        return Err(DiscoveryError::Malformed(format!("HTTP {}", response.status)).into());
     }
     Ok(parse_metadata(&response.body, issuer)?)
 }
@@ -94,31 +96,64 @@ pub async fn finish_sign_in(
     )?;
 
     let body = code_exchange_body(code, pending.verifier, &config.client_id, &config.redirect_uri);
-    let response = http.send(HttpRequest::post_form(&metadata.token_endpoint, body)).await?;
-    let received_at = now_millis();
-    let tokens = parse_token_response(response.status, &response.body)?;
-    let id_token = tokens.id_token.ok_or(crate::oauth::token::TokenError::IdTokenMissing)?;
-
-    let expected = ExpectedClaims {
-        issuer: &metadata.issuer,
-        client_id: &config.client_id,
-        nonce: Some(&pending.nonce),
-        now_seconds: (now_millis() / 1000.0) as i64,
-        leeway_seconds: config.clock_leeway_seconds,
-    };
+    let (tokens, received_at) = request_tokens(http, &metadata, body, &now_millis).await?;
+    let id_token = tokens.id_token.clone().ok_or(TokenError::IdTokenMissing)?;
+    let expected = expected_claims(config, &metadata, Some(&pending.nonce), &now_millis);
     let claims = verify_id_token(http, &metadata, &id_token, &expected).await?;
 
+    let mut user = User::from_claims(&claims);
+    if config.fetch_userinfo {
+        let userinfo = fetch_userinfo(http, &metadata, &tokens.access_token, &user.subject).await?;
+        user = user.with_userinfo(userinfo);
+    }
     Ok(SignedIn {
-        session: Session {
-            access_token: tokens.access_token,
-            refresh_token: tokens.refresh_token,
-            id_token,
-            user: User::from_claims(claims),
-            access_token_expires_at_ms: expiry_from(received_at, tokens.expires_in),
-            scope: tokens.scope,
-        },
+        session: new_session(tokens, id_token, claims, user, received_at),
         return_path: safe_return_path(&pending.return_path),
     })
+}
+
+/// Exchanges the refresh token for new tokens. The new refresh token (if
+/// rotated) replaces the old one in the returned session; a new ID token is
+/// verified like the first and must keep its identity (§12.2).
+pub async fn refresh(
+    http: &impl HttpClient,
+    config: &Config,
+    session: &Session,
+    now_millis: impl Fn() -> f64,
+) -> Result<Session, AuthError> {
+    let refresh_token = session.refresh_token.as_ref().ok_or(AuthError::NoRefreshToken)?;
+    let metadata = discover(http, &config.issuer).await?;
+    let body = refresh_body(refresh_token, &config.client_id);
+    let (mut tokens, received_at) = request_tokens(http, &metadata, body, &now_millis).await?;
+
+    let (id_token, claims) = match tokens.id_token.take() {
+        Some(id_token) => {
+            let expected = expected_claims(config, &metadata, None, &now_millis);
+            let claims = verify_id_token(http, &metadata, &id_token, &expected).await?;
+            check_refreshed_claims(&session.id_token_claims, &claims)?;
+            (id_token, claims)
+        }
+        None => (session.id_token.clone(), session.id_token_claims.clone()),
+    };
+    tokens.refresh_token = tokens.refresh_token.or_else(|| session.refresh_token.clone());
+    let user = session.user.clone();
+    Ok(new_session(tokens, id_token, claims, user, received_at))
+}
+
+/// Fetches UserInfo with the access token; its `sub` must be `subject`.
+pub async fn fetch_userinfo(
+    http: &impl HttpClient,
+    metadata: &ProviderMetadata,
+    access_token: &AccessToken,
+    subject: &str,
+) -> Result<UserinfoClaims, AuthError> {
+    let Some(endpoint) = &metadata.userinfo_endpoint else {
+        return Err(UserinfoError::NotOffered.into());
+    };
+    let request =
+        HttpRequest::get(endpoint).with_header("Authorization", format!("Bearer {}", access_token.secret()));
+    let response = http.send(request).await?;
+    Ok(parse_userinfo(response.status, &response.body, subject)?)
 }
 
 /// Verifies an ID token: its signature with a key from the provider's JWKS
@@ -151,6 +186,50 @@ pub async fn verify_id_token(
     let claims = parse_claims(&jws.payload)?;
     verify_claims(&claims, expected)?;
     Ok(claims)
+}
+
+async fn request_tokens(
+    http: &impl HttpClient,
+    metadata: &ProviderMetadata,
+    body: String,
+    now_millis: &impl Fn() -> f64,
+) -> Result<(TokenResponse, f64), AuthError> {
+    let response = http.send(HttpRequest::post_form(&metadata.token_endpoint, body)).await?;
+    let received_at = now_millis();
+    Ok((parse_token_response(response.status, &response.body)?, received_at))
+}
+
+fn expected_claims<'a>(
+    config: &'a Config,
+    metadata: &'a ProviderMetadata,
+    nonce: Option<&'a Nonce>,
+    now_millis: &impl Fn() -> f64,
+) -> ExpectedClaims<'a> {
+    ExpectedClaims {
+        issuer: &metadata.issuer,
+        client_id: &config.client_id,
+        nonce,
+        now_seconds: (now_millis() / 1000.0) as i64,
+        leeway_seconds: config.clock_leeway_seconds,
+    }
+}
+
+fn new_session(
+    tokens: TokenResponse,
+    id_token: IdToken,
+    claims: IdTokenClaims,
+    user: User,
+    received_at: f64,
+) -> Session {
+    Session {
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        id_token,
+        id_token_claims: claims,
+        user,
+        access_token_expires_at_ms: expiry_from(received_at, tokens.expires_in),
+        scope: tokens.scope,
+    }
 }
 
 async fn fetch_keys(http: &impl HttpClient, jwks_uri: &str) -> Result<JwkSet, AuthError> {

@@ -2,6 +2,7 @@
 
 use crate::oauth::id_token::IdTokenClaims;
 use crate::oauth::secret::{AccessToken, IdToken, RefreshToken};
+use crate::oauth::userinfo::UserinfoClaims;
 
 /// The person, from the verified ID token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,11 +13,20 @@ pub struct User {
 }
 
 impl User {
-    pub fn from_claims(claims: IdTokenClaims) -> Self {
+    pub fn from_claims(claims: &IdTokenClaims) -> Self {
         Self {
-            subject: claims.sub.unwrap_or_default(),
-            name: claims.name.or(claims.preferred_username),
-            email: claims.email,
+            subject: claims.sub.clone().unwrap_or_default(),
+            name: claims.name.clone().or_else(|| claims.preferred_username.clone()),
+            email: claims.email.clone(),
+        }
+    }
+
+    /// Adds what UserInfo knows (its `sub` was already checked to match).
+    pub fn with_userinfo(self, userinfo: UserinfoClaims) -> Self {
+        Self {
+            subject: self.subject,
+            name: userinfo.name.or(userinfo.preferred_username).or(self.name),
+            email: userinfo.email.or(self.email),
         }
     }
 
@@ -31,6 +41,9 @@ pub struct Session {
     pub access_token: AccessToken,
     pub refresh_token: Option<RefreshToken>,
     pub id_token: IdToken,
+    /// The verified claims of the sign-in's ID token: refreshed ID tokens
+    /// must keep its identity (OpenID Connect Core §12.2).
+    pub id_token_claims: IdTokenClaims,
     pub user: User,
     /// Local time (ms since epoch) at which the access token expires,
     /// computed from `expires_in` and the local time the response arrived,
@@ -85,11 +98,26 @@ mod tests {
     }
 
     #[test]
+    fn userinfo_adds_to_the_id_token_claims() {
+        let user = User { subject: "alice".into(), name: None, email: Some("old@example.com".into()) };
+        let userinfo = UserinfoClaims {
+            sub: "alice".into(),
+            name: Some("Alice".into()),
+            preferred_username: None,
+            email: None,
+        };
+        let merged = user.with_userinfo(userinfo);
+        assert_eq!(merged.name.as_deref(), Some("Alice"));
+        assert_eq!(merged.email.as_deref(), Some("old@example.com"));
+    }
+
+    #[test]
     fn session_debug_redacts_tokens() {
         let session = Session {
             access_token: AccessToken::new("AT-SECRET"),
             refresh_token: Some(RefreshToken::new("RT-SECRET")),
             id_token: IdToken::new("ID-SECRET"),
+            id_token_claims: crate::oauth::id_token::parse_claims(b"{}").unwrap(),
             user: User { subject: "alice".into(), name: None, email: None },
             access_token_expires_at_ms: None,
             scope: None,

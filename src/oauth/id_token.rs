@@ -83,6 +83,8 @@ pub enum IdTokenError {
     NonceMismatch,
     #[error("the ID token does not name the signed-in person (sub)")]
     SubjectMissing,
+    #[error("the refreshed ID token names another {0} than the original one")]
+    RefreshedIdentityChanged(&'static str),
 }
 
 /// What the claims must match; `now` comes from an injected clock.
@@ -154,6 +156,21 @@ pub fn verify_claims(claims: &IdTokenClaims, expected: &ExpectedClaims<'_>) -> R
         return Err(IdTokenError::SubjectMissing);
     }
     Ok(())
+}
+
+/// OpenID Connect Core §12.2: a refreshed ID token must describe the same
+/// sign-in: same `iss`, `sub` and `aud`, and the same `auth_time` if any.
+pub fn check_refreshed_claims(original: &IdTokenClaims, refreshed: &IdTokenClaims) -> Result<(), IdTokenError> {
+    let same = [
+        ("issuer (iss)", original.iss == refreshed.iss),
+        ("person (sub)", original.sub == refreshed.sub),
+        ("audience (aud)", original.aud == refreshed.aud),
+        ("sign-in time (auth_time)", original.auth_time.is_none() || original.auth_time == refreshed.auth_time),
+    ];
+    match same.into_iter().find(|(_, same)| !same) {
+        Some((what, _)) => Err(IdTokenError::RefreshedIdentityChanged(what)),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -269,6 +286,28 @@ mod tests {
     fn missing_sub() {
         assert_eq!(check(without("sub")), Err(IdTokenError::SubjectMissing));
         assert_eq!(check(with("sub", json!(""))), Err(IdTokenError::SubjectMissing));
+    }
+
+    #[test]
+    fn a_refreshed_id_token_must_keep_iss_sub_aud_and_auth_time() {
+        let original = parse_claims(with("auth_time", json!(NOW - 100)).to_string().as_bytes()).unwrap();
+        let refreshed = |key: &str, value: serde_json::Value| {
+            let mut claims = with("auth_time", json!(NOW - 100));
+            claims[key] = value;
+            parse_claims(claims.to_string().as_bytes()).unwrap()
+        };
+        assert_eq!(check_refreshed_claims(&original, &refreshed("iat", json!(NOW + 1))), Ok(()));
+        for (key, value, what) in [
+            ("iss", json!("https://evil.example"), "issuer (iss)"),
+            ("sub", json!("mallory"), "person (sub)"),
+            ("aud", json!(["demo-spa", "other"]), "audience (aud)"),
+            ("auth_time", json!(NOW), "sign-in time (auth_time)"),
+        ] {
+            assert_eq!(
+                check_refreshed_claims(&original, &refreshed(key, value)),
+                Err(IdTokenError::RefreshedIdentityChanged(what))
+            );
+        }
     }
 
     #[test]

@@ -17,3 +17,4 @@ pub mod return_path;
 pub mod revocation;
 pub mod secret;
 pub mod token;
+pub mod userinfo;

@@ -1,0 +1,62 @@
+//! The UserInfo response (OpenID Connect Core §5.3) and its one safety
+//! rule: its `sub` must be the ID token's `sub` (§5.3.2), or the claims may
+//! describe someone else (token substitution).
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct UserinfoClaims {
+    pub sub: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub preferred_username: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserinfoError {
+    #[error("the provider offers no user information endpoint")]
+    NotOffered,
+    #[error("the provider's user information could not be fetched (HTTP {0})")]
+    Status(u16),
+    #[error("the provider's user information could not be read")]
+    Malformed,
+    #[error("the provider's user information describes another person (sub mismatch)")]
+    SubjectMismatch,
+}
+
+pub fn parse_userinfo(status: u16, body: &str, id_token_subject: &str) -> Result<UserinfoClaims, UserinfoError> {
+    if status != 200 {
+        return Err(UserinfoError::Status(status));
+    }
+    let claims: UserinfoClaims = serde_json::from_str(body).map_err(|_| UserinfoError::Malformed)?;
+    if claims.sub != id_token_subject {
+        return Err(UserinfoError::SubjectMismatch);
+    }
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_with_the_same_subject_is_accepted() {
+        let claims = parse_userinfo(200, r#"{"sub":"alice","email":"a@example.com"}"#, "alice").unwrap();
+        assert_eq!(claims.email.as_deref(), Some("a@example.com"));
+    }
+
+    #[test]
+    fn userinfo_invalid_sub_is_rejected() {
+        assert_eq!(parse_userinfo(200, r#"{"sub":"mallory"}"#, "alice"), Err(UserinfoError::SubjectMismatch));
+    }
+
+    #[test]
+    fn userinfo_without_sub_or_json_is_malformed() {
+        assert_eq!(parse_userinfo(200, r#"{"name":"x"}"#, "alice"), Err(UserinfoError::Malformed));
+        assert_eq!(parse_userinfo(200, "eyJhbGciOi.signed.jwt", "alice"), Err(UserinfoError::Malformed));
+        assert_eq!(parse_userinfo(401, "", "alice"), Err(UserinfoError::Status(401)));
+    }
+}
