@@ -13,7 +13,7 @@ say "1/3 Native tests"
 cargo test --workspace
 
 say "2/3 Browser tests (headless Chromium)"
-CHROMEDRIVER="$(command -v chromedriver)" cargo test --target wasm32-unknown-unknown --test browser
+CHROMEDRIVER="$(command -v chromedriver)" cargo test --target wasm32-unknown-unknown --test browser --test conformance
 
 say "3/3 End-to-end tests"
 cargo build -p demo-api

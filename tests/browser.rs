@@ -2,12 +2,14 @@
 //! (`cargo test --target wasm32-unknown-unknown --test browser`).
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use common::TestKey;
 use leptos::prelude::*;
 use oidc_spa::auth::flow::verify_id_token;
 use oidc_spa::auth::session::{Session, User};
@@ -17,14 +19,13 @@ use oidc_spa::browser::webcrypto::verify_signature;
 use oidc_spa::oauth::discovery::ProviderMetadata;
 use oidc_spa::oauth::http::{HttpClient, HttpRequest, HttpResponse, Unreachable};
 use oidc_spa::oauth::id_token::{ExpectedClaims, IdTokenError};
-use oidc_spa::oauth::jwks::{Jwk, KeyError};
+use oidc_spa::oauth::jwks::KeyError;
 use oidc_spa::oauth::jwt::{SigningAlgorithm, parse_jws};
 use oidc_spa::oauth::pkce::PkceCodeVerifier;
 use oidc_spa::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
 use oidc_spa::ui::Shell;
 use serde_json::json;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -68,89 +69,6 @@ fn a_corrupt_transit_entry_is_deleted_and_ignored() {
 }
 
 // ---------------------------------------------------------------- WebCrypto
-
-/// A key pair made by the browser's own WebCrypto, and a signer for tokens.
-struct TestKey {
-    alg: SigningAlgorithm,
-    private_key: web_sys::CryptoKey,
-    /// As published in a JWKS, and as the app parses it.
-    published: serde_json::Value,
-    public_jwk: Jwk,
-}
-
-fn object(entries: &[(&str, JsValue)]) -> Object {
-    let object = Object::new();
-    for (name, value) in entries {
-        Reflect::set(&object, &(*name).into(), value).unwrap();
-    }
-    object
-}
-
-fn subtle() -> web_sys::SubtleCrypto {
-    web_sys::window().unwrap().crypto().unwrap().subtle()
-}
-
-impl TestKey {
-    async fn generate(alg: SigningAlgorithm, kid: &str) -> Self {
-        let exponent: JsValue = Uint8Array::from(&[1u8, 0, 1][..]).into();
-        let params = match alg {
-            SigningAlgorithm::Rs256 => object(&[
-                ("name", "RSASSA-PKCS1-v1_5".into()),
-                ("modulusLength", 2048.into()),
-                ("publicExponent", exponent),
-                ("hash", "SHA-256".into()),
-            ]),
-            SigningAlgorithm::Ps256 => object(&[
-                ("name", "RSA-PSS".into()),
-                ("modulusLength", 2048.into()),
-                ("publicExponent", exponent),
-                ("hash", "SHA-256".into()),
-            ]),
-            SigningAlgorithm::Es256 => object(&[("name", "ECDSA".into()), ("namedCurve", "P-256".into())]),
-        };
-        let usages = Array::of2(&"sign".into(), &"verify".into());
-        let pair =
-            JsFuture::from(subtle().generate_key_with_object(&params, true, &usages).unwrap()).await.unwrap();
-        let private_key: web_sys::CryptoKey =
-            Reflect::get(&pair, &"privateKey".into()).unwrap().unchecked_into();
-        let public_key: web_sys::CryptoKey =
-            Reflect::get(&pair, &"publicKey".into()).unwrap().unchecked_into();
-        let exported = JsFuture::from(subtle().export_key("jwk", &public_key).unwrap()).await.unwrap();
-        let mut published: serde_json::Value =
-            serde_json::from_str(&String::from(js_sys::JSON::stringify(&exported).unwrap())).unwrap();
-        published["kid"] = kid.into();
-        published["alg"] = alg.name().into();
-        published["use"] = "sig".into();
-        let public_jwk = serde_json::from_value(published.clone()).unwrap();
-        Self { alg, private_key, published, public_jwk }
-    }
-
-    async fn sign(&self, header: serde_json::Value, claims: serde_json::Value) -> String {
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let params = match self.alg {
-            SigningAlgorithm::Rs256 => object(&[("name", "RSASSA-PKCS1-v1_5".into())]),
-            SigningAlgorithm::Ps256 => object(&[("name", "RSA-PSS".into()), ("saltLength", 32.into())]),
-            SigningAlgorithm::Es256 => object(&[("name", "ECDSA".into()), ("hash", "SHA-256".into())]),
-        };
-        let promise = subtle()
-            .sign_with_object_and_u8_array(&params, &self.private_key, signing_input.as_bytes())
-            .unwrap();
-        let signature = Uint8Array::new(&JsFuture::from(promise).await.unwrap()).to_vec();
-        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
-    }
-
-    fn header(&self) -> serde_json::Value {
-        json!({"alg": self.alg.name(), "kid": self.public_jwk.kid, "typ": "JWT"})
-    }
-
-    fn jwks(&self) -> String {
-        json!({"keys": [self.published]}).to_string()
-    }
-}
 
 async fn verifies(key: &TestKey, token: &str) -> bool {
     let jws = parse_jws(token).unwrap();

@@ -18,7 +18,9 @@ use crate::oauth::pkce::PkceCodeVerifier;
 use crate::oauth::random::random_url_safe_string;
 use crate::oauth::return_path::safe_return_path;
 use crate::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
-use crate::oauth::token::{TokenError, TokenResponse, code_exchange_body, parse_token_response, refresh_body};
+use crate::oauth::token::{
+    TokenError, TokenResponse, code_exchange_body, parse_token_response, refresh_body,
+};
 use crate::oauth::userinfo::{UserinfoClaims, UserinfoError, parse_userinfo};
 
 use super::error::AuthError;

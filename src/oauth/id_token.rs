@@ -160,12 +160,18 @@ pub fn verify_claims(claims: &IdTokenClaims, expected: &ExpectedClaims<'_>) -> R
 
 /// OpenID Connect Core §12.2: a refreshed ID token must describe the same
 /// sign-in: same `iss`, `sub` and `aud`, and the same `auth_time` if any.
-pub fn check_refreshed_claims(original: &IdTokenClaims, refreshed: &IdTokenClaims) -> Result<(), IdTokenError> {
+pub fn check_refreshed_claims(
+    original: &IdTokenClaims,
+    refreshed: &IdTokenClaims,
+) -> Result<(), IdTokenError> {
     let same = [
         ("issuer (iss)", original.iss == refreshed.iss),
         ("person (sub)", original.sub == refreshed.sub),
         ("audience (aud)", original.aud == refreshed.aud),
-        ("sign-in time (auth_time)", original.auth_time.is_none() || original.auth_time == refreshed.auth_time),
+        (
+            "sign-in time (auth_time)",
+            original.auth_time.is_none() || original.auth_time == refreshed.auth_time,
+        ),
     ];
     match same.into_iter().find(|(_, same)| !same) {
         Some((what, _)) => Err(IdTokenError::RefreshedIdentityChanged(what)),

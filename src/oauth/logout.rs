@@ -51,8 +51,9 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    /// OpenID conformance module `oidcc-rp-initiated-logout`.
     #[test]
-    fn end_session_url_carries_hint_client_redirect_and_state() {
+    fn oidcc_rp_init_logout() {
         let (token, state) = (IdToken::new("a.b.c"), CsrfState::new("s-9"));
         let url = EndSessionRequest {
             end_session_endpoint: "http://127.0.0.1:9000/session/end",
@@ -70,17 +71,26 @@ mod tests {
         assert_eq!(query["client_id"], "demo-spa");
         assert_eq!(query["post_logout_redirect_uri"], "http://127.0.0.1:8080/");
         assert_eq!(query["state"], "s-9");
+        // The provider sends the state back: the sign-out is confirmed.
+        assert_eq!(check_logout_return("?state=s-9", Some(&state)), LogoutReturn::Confirmed);
     }
 
+    /// `oidcc-rp-initiated-logout-other-state`: a returned state that this
+    /// tab did not send is not a confirmation.
     #[test]
-    fn rp_init_logout_state_is_checked_on_return() {
+    fn oidcc_rp_init_logout_other_state() {
         let state = CsrfState::new("s-9");
-        assert_eq!(check_logout_return("?state=s-9", Some(&state)), LogoutReturn::Confirmed);
-        // rp-init-logout-other-state
         assert_eq!(check_logout_return("?state=other", Some(&state)), LogoutReturn::Unrecognised);
         assert_eq!(check_logout_return("?state=s-9&state=s-9", Some(&state)), LogoutReturn::Unrecognised);
         assert_eq!(check_logout_return("?state=s-9", None), LogoutReturn::Unrecognised);
-        // rp-init-logout-no-state
+    }
+
+    /// `oidcc-rp-initiated-logout-no-state`: a return without state is an
+    /// ordinary visit, never a confirmation.
+    #[test]
+    fn oidcc_rp_init_logout_no_state() {
+        let state = CsrfState::new("s-9");
         assert_eq!(check_logout_return("", Some(&state)), LogoutReturn::NotALogoutReturn);
+        assert_eq!(check_logout_return("?other=1", Some(&state)), LogoutReturn::NotALogoutReturn);
     }
 }

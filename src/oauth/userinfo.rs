@@ -27,7 +27,11 @@ pub enum UserinfoError {
     SubjectMismatch,
 }
 
-pub fn parse_userinfo(status: u16, body: &str, id_token_subject: &str) -> Result<UserinfoClaims, UserinfoError> {
+pub fn parse_userinfo(
+    status: u16,
+    body: &str,
+    id_token_subject: &str,
+) -> Result<UserinfoClaims, UserinfoError> {
     if status != 200 {
         return Err(UserinfoError::Status(status));
     }

@@ -1,0 +1,875 @@
+//! The OpenID Foundation's relying-party conformance scenarios, and the
+//! RFC 9700 attacks, run through the app's real sign-in code path
+//! (discovery → callback → token → ID-token verification → UserInfo)
+//! against a provider that can be told to misbehave. Each test is named
+//! after its conformance module; `SECURITY.md` lists them all.
+//!
+//! Runs in headless Chromium: `cargo test --target wasm32-unknown-unknown --test conformance`.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use common::{TestKey, b64, hmac_sha256};
+use oidc_spa::auth::AuthError;
+use oidc_spa::auth::flow::{SignedIn, fetch_userinfo, finish_sign_in, refresh, start_sign_in};
+use oidc_spa::browser::transit::SIGN_IN_KEY;
+use oidc_spa::config::Config;
+use oidc_spa::oauth::callback::CallbackError;
+use oidc_spa::oauth::discovery::{DiscoveryError, parse_metadata};
+use oidc_spa::oauth::http::{HttpClient, HttpRequest, HttpResponse, Method, Unreachable};
+use oidc_spa::oauth::id_token::IdTokenError;
+use oidc_spa::oauth::jwks::KeyError;
+use oidc_spa::oauth::jwt::{JwtError, SigningAlgorithm};
+use oidc_spa::oauth::provider_error::ProviderError;
+use oidc_spa::oauth::token::TokenError;
+use oidc_spa::oauth::userinfo::UserinfoError;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ISSUER: &str = "https://op.test";
+const CLIENT_ID: &str = "demo-spa";
+const REDIRECT_URI: &str = "http://127.0.0.1:8080/callback";
+const DISCOVERY: &str = "https://op.test/.well-known/openid-configuration";
+const TOKEN: &str = "https://op.test/token";
+const USERINFO: &str = "https://op.test/userinfo";
+
+// ------------------------------------------------------------- scenario
+
+/// How the provider misbehaves. `Scenario::default()` is a correct provider.
+#[derive(Clone, Copy)]
+struct Scenario {
+    discovery_issuer: &'static str,
+    jwks_uri: &'static str,
+    /// `iss` in the authorization response: `Some(value)` or omitted.
+    callback_iss: Option<&'static str>,
+    /// `state` in the authorization response: echo, replace, or omit.
+    callback_state: StateParam,
+    callback_error: Option<&'static str>,
+    signer: SigningAlgorithm,
+    signature: Signature,
+    published_keys: PublishedKeys,
+    id_token_header: fn(&mut Value),
+    id_token_claims: fn(&mut Value),
+    refreshed_id_token_claims: fn(&mut Value),
+    token_type: &'static str,
+    userinfo_sub: &'static str,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum StateParam {
+    Echo,
+    Replace(&'static str),
+    Omit,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Signature {
+    Valid,
+    /// A valid signature with one bit flipped.
+    Corrupted,
+    /// `alg: none` and an empty signature.
+    Unsigned,
+    /// `alg: HS256`, keyed with the signer's published public key.
+    Hs256WithPublicKey,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum PublishedKeys {
+    Signer,
+    SignerWithoutKid,
+    OtherAndSignerWithoutKids,
+    /// The first JWKS fetch has only an older key; later ones the signer.
+    OtherThenSigner,
+    /// An RSA key only, whatever the signer is.
+    OnlyOther,
+}
+
+fn unchanged(_: &mut Value) {}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Self {
+            discovery_issuer: ISSUER,
+            jwks_uri: "https://op.test/jwks",
+            callback_iss: Some(ISSUER),
+            callback_state: StateParam::Echo,
+            callback_error: None,
+            signer: SigningAlgorithm::Rs256,
+            signature: Signature::Valid,
+            published_keys: PublishedKeys::Signer,
+            id_token_header: unchanged,
+            id_token_claims: unchanged,
+            refreshed_id_token_claims: unchanged,
+            token_type: "Bearer",
+            userinfo_sub: "alice",
+        }
+    }
+}
+
+// ------------------------------------------------------------- provider
+
+/// The test provider: serves discovery, JWKS, token and userinfo over the
+/// app's `HttpClient` seam, as the scenario says, and records every request.
+struct TestProvider {
+    scenario: Scenario,
+    signer: TestKey,
+    other: TestKey,
+    requests: RefCell<Vec<String>>,
+    jwks_fetches: Cell<usize>,
+    /// From the authorization request the app built.
+    challenge: RefCell<Option<String>>,
+    nonce: RefCell<Option<String>>,
+    used_codes: RefCell<Vec<String>>,
+    access_token: RefCell<String>,
+    refresh_token: RefCell<String>,
+    issued: Cell<usize>,
+}
+
+impl TestProvider {
+    async fn new(scenario: Scenario) -> Self {
+        Self {
+            signer: TestKey::generate(scenario.signer, "signer").await,
+            other: TestKey::generate(SigningAlgorithm::Rs256, "other").await,
+            scenario,
+            requests: RefCell::default(),
+            jwks_fetches: Cell::new(0),
+            challenge: RefCell::default(),
+            nonce: RefCell::default(),
+            used_codes: RefCell::default(),
+            access_token: RefCell::default(),
+            refresh_token: RefCell::default(),
+            issued: Cell::new(0),
+        }
+    }
+
+    fn token_requests(&self) -> usize {
+        self.requests.borrow().iter().filter(|r| r.starts_with("POST https://op.test/token")).count()
+    }
+
+    /// Reads the authorization request like a provider would, and answers
+    /// with the callback query: a code bound to the request's challenge.
+    fn authorize(&self, authorization_url: &str) -> String {
+        let query = authorization_url.split_once('?').unwrap().1;
+        let params: HashMap<String, String> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+        assert_eq!(params["response_type"], "code");
+        assert_eq!(params["code_challenge_method"], "S256", "never plain");
+        assert_eq!(params["redirect_uri"], REDIRECT_URI);
+        *self.challenge.borrow_mut() = Some(params["code_challenge"].clone());
+        *self.nonce.borrow_mut() = Some(params["nonce"].clone());
+        let code = format!("code-{}", &params["code_challenge"][..8]);
+
+        let mut response = form_urlencoded::Serializer::new(String::new());
+        match self.scenario.callback_error {
+            Some(error) => response.append_pair("error", error),
+            None => response.append_pair("code", &code),
+        };
+        match self.scenario.callback_state {
+            StateParam::Echo => response.append_pair("state", &params["state"]),
+            StateParam::Replace(state) => response.append_pair("state", state),
+            StateParam::Omit => &mut response,
+        };
+        if let Some(iss) = self.scenario.callback_iss {
+            response.append_pair("iss", iss);
+        }
+        response.finish()
+    }
+
+    fn metadata(&self) -> Value {
+        json!({
+            "issuer": self.scenario.discovery_issuer,
+            "authorization_endpoint": "https://op.test/authorize",
+            "token_endpoint": TOKEN,
+            "jwks_uri": self.scenario.jwks_uri,
+            "userinfo_endpoint": USERINFO,
+            "end_session_endpoint": "https://op.test/logout",
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": ["S256"],
+            "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+            "authorization_response_iss_parameter_supported": true
+        })
+    }
+
+    fn jwks(&self) -> String {
+        let fetch = self.jwks_fetches.get();
+        self.jwks_fetches.set(fetch + 1);
+        let without_kid = |key: &TestKey| {
+            let mut published = key.published.clone();
+            published.as_object_mut().unwrap().remove("kid");
+            published
+        };
+        let keys = match self.scenario.published_keys {
+            PublishedKeys::Signer => vec![self.signer.published.clone()],
+            PublishedKeys::SignerWithoutKid => vec![without_kid(&self.signer)],
+            PublishedKeys::OtherAndSignerWithoutKids => {
+                vec![without_kid(&self.other), without_kid(&self.signer)]
+            }
+            PublishedKeys::OtherThenSigner if fetch == 0 => vec![self.other.published.clone()],
+            PublishedKeys::OtherThenSigner => {
+                vec![self.other.published.clone(), self.signer.published.clone()]
+            }
+            PublishedKeys::OnlyOther => vec![self.other.published.clone()],
+        };
+        json!({ "keys": keys }).to_string()
+    }
+
+    async fn id_token(&self, refreshed: bool) -> String {
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        let mut header = self.signer.header();
+        let mut claims = json!({
+            "iss": ISSUER, "sub": "alice", "aud": CLIENT_ID, "exp": now + 300, "iat": now,
+            "auth_time": now - 10, "name": "Alice Liddell", "email": "alice@id-token.test"
+        });
+        if !refreshed {
+            claims["nonce"] = self.nonce.borrow().clone().unwrap().into();
+        }
+        (self.scenario.id_token_header)(&mut header);
+        (self.scenario.id_token_claims)(&mut claims);
+        if refreshed {
+            (self.scenario.refreshed_id_token_claims)(&mut claims);
+        }
+        match self.scenario.signature {
+            Signature::Valid => self.signer.sign(header, claims).await,
+            Signature::Corrupted => {
+                let token = self.signer.sign(header, claims).await;
+                let (input, signature) = token.rsplit_once('.').unwrap();
+                let mut bytes = base64_decode(signature);
+                bytes[0] ^= 1;
+                format!("{input}.{}", b64(bytes))
+            }
+            Signature::Unsigned => {
+                header["alg"] = "none".into();
+                format!("{}.{}.", b64(header.to_string()), b64(claims.to_string()))
+            }
+            Signature::Hs256WithPublicKey => {
+                header["alg"] = "HS256".into();
+                let input = format!("{}.{}", b64(header.to_string()), b64(claims.to_string()));
+                let secret = self.signer.published.to_string();
+                format!("{input}.{}", b64(hmac_sha256(secret.as_bytes(), input.as_bytes()).await))
+            }
+        }
+    }
+
+    async fn token_endpoint(&self, body: &str) -> HttpResponse {
+        let form: HashMap<String, String> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+        assert_eq!(form["client_id"], CLIENT_ID);
+        assert!(!form.contains_key("client_secret"), "a public client sends no secret");
+        let refreshed = match form["grant_type"].as_str() {
+            "authorization_code" => {
+                let code = form["code"].clone();
+                let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+                let expected_challenge = self.challenge.borrow().clone().unwrap_or_default();
+                let fresh = !self.used_codes.borrow().contains(&code);
+                self.used_codes.borrow_mut().push(code.clone());
+                // A code is bound to the challenge of its own authorization
+                // request; code injection presents another one's verifier.
+                if !fresh
+                    || !code.ends_with(&expected_challenge[..8])
+                    || b64(Sha256::digest(&verifier)) != expected_challenge
+                {
+                    return provider_error("invalid_grant", "grant request is invalid");
+                }
+                false
+            }
+            "refresh_token" => {
+                if form["refresh_token"] != *self.refresh_token.borrow() {
+                    return provider_error("invalid_grant", "grant request is invalid");
+                }
+                true
+            }
+            other => panic!("unexpected grant type {other}"),
+        };
+        let issued = self.issued.get() + 1;
+        self.issued.set(issued);
+        *self.access_token.borrow_mut() = format!("access-{issued}");
+        *self.refresh_token.borrow_mut() = format!("refresh-{issued}");
+        let body = json!({
+            "access_token": format!("access-{issued}"),
+            "token_type": self.scenario.token_type,
+            "expires_in": 300,
+            "refresh_token": format!("refresh-{issued}"),
+            "id_token": self.id_token(refreshed).await,
+            "scope": "openid profile email"
+        });
+        HttpResponse { status: 200, www_authenticate: None, body: body.to_string() }
+    }
+
+    fn userinfo(&self, authorization: Option<&str>) -> HttpResponse {
+        if authorization != Some(&format!("Bearer {}", self.access_token.borrow())) {
+            return HttpResponse {
+                status: 401,
+                www_authenticate: Some("Bearer error=\"invalid_token\"".into()),
+                body: String::new(),
+            };
+        }
+        let body = json!({"sub": self.scenario.userinfo_sub, "name": "Alice (userinfo)", "email": "alice@userinfo.test"});
+        HttpResponse { status: 200, www_authenticate: None, body: body.to_string() }
+    }
+}
+
+fn provider_error(error: &str, description: &str) -> HttpResponse {
+    let body = json!({"error": error, "error_description": description}).to_string();
+    HttpResponse { status: 400, www_authenticate: None, body }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).unwrap()
+}
+
+impl HttpClient for TestProvider {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Unreachable> {
+        let method = if request.method == Method::Get { "GET" } else { "POST" };
+        self.requests.borrow_mut().push(format!("{method} {}", request.url));
+        let authorization = request
+            .headers
+            .iter()
+            .find(|(name, _)| *name == "Authorization")
+            .map(|(_, value)| value.as_str());
+        let ok = |body: String| Ok(HttpResponse { status: 200, www_authenticate: None, body });
+        match (request.method, request.url.as_str()) {
+            (Method::Get, DISCOVERY) => ok(self.metadata().to_string()),
+            (Method::Get, url) if url == self.scenario.jwks_uri => ok(self.jwks()),
+            (Method::Post, TOKEN) => {
+                Ok(self.token_endpoint(request.body.as_deref().unwrap_or_default()).await)
+            }
+            (Method::Get, USERINFO) => Ok(self.userinfo(authorization)),
+            _ => Err(Unreachable { url: request.url }),
+        }
+    }
+}
+
+// ------------------------------------------------------------- harness
+
+fn config() -> Config {
+    let config = json!({
+        "issuer": ISSUER, "client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI,
+        "scopes": "openid profile email", "api_base_url": "https://api.test",
+        "clock_leeway_seconds": 30, "fetch_userinfo": true
+    });
+    Config::parse(&config.to_string(), "http://127.0.0.1:8080").unwrap()
+}
+
+fn session_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().session_storage().unwrap().unwrap()
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// One whole sign-in through the app's code, against the scenario.
+async fn sign_in(provider: &TestProvider) -> Result<SignedIn, AuthError> {
+    session_storage().clear().unwrap();
+    let url = start_sign_in(provider, &config(), "/after").await?;
+    let query = provider.authorize(&url);
+    finish_sign_in(provider, &config(), &query, now).await
+}
+
+async fn scenario(scenario: Scenario) -> (TestProvider, Result<SignedIn, AuthError>) {
+    let provider = TestProvider::new(scenario).await;
+    let result = sign_in(&provider).await;
+    (provider, result)
+}
+
+/// The client accepted: signed in as alice, nothing left in storage.
+fn assert_accepted(provider: &TestProvider, result: Result<SignedIn, AuthError>) -> SignedIn {
+    let signed_in = result.unwrap_or_else(|error| panic!("expected acceptance, got: {error}"));
+    assert_eq!(signed_in.session.user.subject, "alice");
+    assert_eq!(session_storage().get_item(SIGN_IN_KEY).unwrap(), None);
+    assert_eq!(provider.token_requests(), 1);
+    signed_in
+}
+
+/// The client refused with `expected`, a sentence a person can read, no
+/// session, and the one-time sign-in data gone.
+fn assert_rejected(result: Result<SignedIn, AuthError>, expected: AuthError) {
+    match result {
+        Ok(_) => panic!("expected rejection with: {expected}"),
+        Err(error) => {
+            assert_eq!(error, expected);
+            let message = error.to_string();
+            assert!(message.len() > 20 && message.ends_with('.'), "{message}");
+        }
+    }
+    assert_eq!(session_storage().get_item(SIGN_IN_KEY).unwrap(), None, "the state is gone");
+}
+
+/// A refusal of the authorization response itself: no code was exchanged.
+fn assert_refused_before_token_request(
+    provider: &TestProvider,
+    result: Result<SignedIn, AuthError>,
+    expected: CallbackError,
+) {
+    assert_rejected(result, expected.into());
+    assert_eq!(provider.token_requests(), 0, "no token request was made");
+}
+
+fn claims(expected: IdTokenError) -> AuthError {
+    AuthError::IdTokenClaims(expected)
+}
+
+// ------------------------------------------------------------- Basic RP
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test() {
+    let (provider, result) = scenario(Scenario::default()).await;
+    let signed_in = assert_accepted(&provider, result);
+    assert_eq!(signed_in.return_path, "/after");
+    assert!(provider.requests.borrow().contains(&format!("GET {USERINFO}")), "userinfo was called");
+    assert_eq!(signed_in.session.user.name.as_deref(), Some("Alice (userinfo)"));
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_invalid_iss() {
+    let (_, result) = scenario(Scenario {
+        id_token_claims: |c| c["iss"] = "https://evil.test".into(),
+        ..Default::default()
+    })
+    .await;
+    assert_rejected(result, claims(IdTokenError::IssuerMismatch { found: "https://evil.test".into() }));
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_missing_sub() {
+    let (_, result) =
+        scenario(Scenario { id_token_claims: |c| remove(c, "sub"), ..Default::default() }).await;
+    assert_rejected(result, claims(IdTokenError::SubjectMissing));
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_invalid_aud() {
+    let (_, result) =
+        scenario(Scenario { id_token_claims: |c| c["aud"] = "someone-else".into(), ..Default::default() })
+            .await;
+    assert_rejected(result, claims(IdTokenError::AudienceMismatch));
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_missing_aud() {
+    let (_, result) =
+        scenario(Scenario { id_token_claims: |c| remove(c, "aud"), ..Default::default() }).await;
+    assert_rejected(result, claims(IdTokenError::AudienceMissing));
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_missing_iat() {
+    let (_, result) =
+        scenario(Scenario { id_token_claims: |c| remove(c, "iat"), ..Default::default() }).await;
+    assert_rejected(result, claims(IdTokenError::IssuedAtMissing));
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_kid_absent_single_jwks() {
+    let (provider, result) = scenario(Scenario {
+        id_token_header: |h| remove(h, "kid"),
+        published_keys: PublishedKeys::SignerWithoutKid,
+        ..Default::default()
+    })
+    .await;
+    assert_accepted(&provider, result);
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_kid_absent_multiple_jwks() {
+    // Both keys fit; the client tries each (the certification also allows refusing).
+    let (provider, result) = scenario(Scenario {
+        id_token_header: |h| remove(h, "kid"),
+        published_keys: PublishedKeys::OtherAndSignerWithoutKids,
+        ..Default::default()
+    })
+    .await;
+    assert_accepted(&provider, result);
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_idtoken_sig_rs256() {
+    let (provider, result) =
+        scenario(Scenario { signer: SigningAlgorithm::Rs256, ..Default::default() }).await;
+    assert_accepted(&provider, result);
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_idtoken_sig_none() {
+    let (_, result) = scenario(Scenario { signature: Signature::Unsigned, ..Default::default() }).await;
+    assert_rejected(result, JwtError::Unsigned.into());
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_invalid_sig_rs256() {
+    let (_, result) = scenario(Scenario { signature: Signature::Corrupted, ..Default::default() }).await;
+    assert_rejected(result, AuthError::InvalidSignature);
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_invalid_sig_es256() {
+    let (_, result) = scenario(Scenario {
+        signer: SigningAlgorithm::Es256,
+        signature: Signature::Corrupted,
+        ..Default::default()
+    })
+    .await;
+    assert_rejected(result, AuthError::InvalidSignature);
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_invalid_sig_hs256() {
+    let (_, result) =
+        scenario(Scenario { signature: Signature::Hs256WithPublicKey, ..Default::default() }).await;
+    assert_rejected(result, JwtError::AlgorithmNotAllowed("HS256".into()).into());
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_userinfo_invalid_sub() {
+    let (_, result) = scenario(Scenario { userinfo_sub: "mallory", ..Default::default() }).await;
+    assert_rejected(result, UserinfoError::SubjectMismatch.into());
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_nonce_invalid() {
+    let (_, result) =
+        scenario(Scenario { id_token_claims: |c| c["nonce"] = "not-the-nonce".into(), ..Default::default() })
+            .await;
+    assert_rejected(result, claims(IdTokenError::NonceMismatch));
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_scope_userinfo_claims() {
+    let (provider, result) =
+        scenario(Scenario { id_token_claims: |c| remove(c, "email"), ..Default::default() }).await;
+    let signed_in = assert_accepted(&provider, result);
+    assert_eq!(
+        signed_in.session.user.email.as_deref(),
+        Some("alice@userinfo.test"),
+        "the email came from userinfo"
+    );
+}
+
+// ------------------------------------------------------------- Config RP
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_discovery_openid_config() {
+    let (provider, result) = scenario(Scenario::default()).await;
+    assert_accepted(&provider, result);
+    let requests = provider.requests.borrow();
+    assert_eq!(requests[0], format!("GET {DISCOVERY}"), "discovery comes first");
+    assert!(requests.contains(&format!("POST {TOKEN}")), "the discovered token endpoint was used");
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_discovery_jwks_uri_keys() {
+    let (provider, result) =
+        scenario(Scenario { jwks_uri: "https://op.test/keys/v2", ..Default::default() }).await;
+    assert_accepted(&provider, result);
+    assert!(provider.requests.borrow().contains(&"GET https://op.test/keys/v2".to_owned()));
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_discovery_issuer_mismatch() {
+    let (provider, result) =
+        scenario(Scenario { discovery_issuer: "https://other.test", ..Default::default() }).await;
+    let expected =
+        DiscoveryError::IssuerMismatch { expected: ISSUER.into(), found: "https://other.test".into() };
+    assert_rejected(result, expected.into());
+    assert_eq!(
+        provider.requests.borrow().as_slice(),
+        [format!("GET {DISCOVERY}")],
+        "nothing after discovery"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_signing_key_rotation() {
+    // Signed in with one key; the provider then rotates to a new key.
+    let (provider, result) = scenario(Scenario::default()).await;
+    assert_accepted(&provider, result);
+    let rotated = TestProvider::new(Scenario::default()).await;
+    assert_accepted(&rotated, sign_in(&rotated).await);
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_client_test_signing_key_rotation_just_before_signing() {
+    let (provider, result) =
+        scenario(Scenario { published_keys: PublishedKeys::OtherThenSigner, ..Default::default() }).await;
+    assert_accepted(&provider, result);
+    assert_eq!(provider.jwks_fetches.get(), 2, "the unknown kid caused exactly one refetch");
+}
+
+// ------------------------------------------------------------- Refresh
+
+async fn signed_in_then_refreshed(
+    scenario: Scenario,
+) -> (TestProvider, SignedIn, Result<oidc_spa::auth::Session, AuthError>) {
+    let provider = TestProvider::new(scenario).await;
+    let signed_in = assert_accepted(&provider, sign_in(&provider).await);
+    let refreshed = refresh(&provider, &config(), &signed_in.session, now).await;
+    (provider, signed_in, refreshed)
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_refresh_token() {
+    let (provider, signed_in, refreshed) = signed_in_then_refreshed(Scenario::default()).await;
+    let refreshed = refreshed.unwrap();
+    assert_ne!(refreshed.access_token.secret(), signed_in.session.access_token.secret());
+    assert_eq!(
+        refreshed.refresh_token.as_ref().unwrap().secret(),
+        "refresh-2",
+        "the rotated token replaced the old"
+    );
+    // Then userinfo with the new access token.
+    let metadata = parse_metadata(&provider.metadata().to_string(), ISSUER).unwrap();
+    let userinfo = fetch_userinfo(&provider, &metadata, &refreshed.access_token, "alice").await.unwrap();
+    assert_eq!(userinfo.sub, "alice");
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_refresh_token_invalid_issuer() {
+    let (_, _, refreshed) = signed_in_then_refreshed(Scenario {
+        refreshed_id_token_claims: |c| c["iss"] = "https://evil.test".into(),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        refreshed.unwrap_err(),
+        claims(IdTokenError::IssuerMismatch { found: "https://evil.test".into() })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn oidcc_refresh_token_invalid_sub() {
+    let (_, _, refreshed) = signed_in_then_refreshed(Scenario {
+        refreshed_id_token_claims: |c| c["sub"] = "mallory".into(),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(refreshed.unwrap_err(), claims(IdTokenError::RefreshedIdentityChanged("person (sub)")));
+}
+
+#[wasm_bindgen_test]
+async fn a_spent_refresh_token_is_refused_by_the_provider() {
+    let (provider, signed_in, refreshed) = signed_in_then_refreshed(Scenario::default()).await;
+    assert!(refreshed.is_ok());
+    let replay = refresh(&provider, &config(), &signed_in.session, now).await;
+    assert_eq!(
+        replay.unwrap_err(),
+        TokenError::Provider(ProviderError::new("invalid_grant", Some("grant request is invalid".into())))
+            .into()
+    );
+}
+
+// ------------------------------------------------ Authorization-response checks
+
+#[wasm_bindgen_test]
+async fn authorization_response_invalid_iss() {
+    let (provider, result) =
+        scenario(Scenario { callback_iss: Some("https://other.test"), ..Default::default() }).await;
+    assert_refused_before_token_request(
+        &provider,
+        result,
+        CallbackError::IssuerMismatch { found: "https://other.test".into() },
+    );
+}
+
+#[wasm_bindgen_test]
+async fn authorization_response_missing_iss() {
+    let (provider, result) = scenario(Scenario { callback_iss: None, ..Default::default() }).await;
+    assert_refused_before_token_request(&provider, result, CallbackError::IssuerMissing);
+}
+
+#[wasm_bindgen_test]
+async fn authorization_response_invalid_state() {
+    let (provider, result) =
+        scenario(Scenario { callback_state: StateParam::Replace("forged"), ..Default::default() }).await;
+    assert_refused_before_token_request(&provider, result, CallbackError::StateMismatch);
+}
+
+#[wasm_bindgen_test]
+async fn authorization_response_missing_state() {
+    let (provider, result) =
+        scenario(Scenario { callback_state: StateParam::Omit, ..Default::default() }).await;
+    assert_refused_before_token_request(&provider, result, CallbackError::StateMissing);
+}
+
+#[wasm_bindgen_test]
+async fn authorization_error_response_with_iss() {
+    let (provider, result) =
+        scenario(Scenario { callback_error: Some("access_denied"), ..Default::default() }).await;
+    assert_refused_before_token_request(&provider, result, CallbackError::Cancelled);
+}
+
+#[wasm_bindgen_test]
+async fn authorization_error_response_without_iss() {
+    let (provider, result) = scenario(Scenario {
+        callback_error: Some("access_denied"),
+        callback_iss: None,
+        ..Default::default()
+    })
+    .await;
+    assert_refused_before_token_request(&provider, result, CallbackError::IssuerMissing);
+}
+
+#[wasm_bindgen_test]
+async fn id_token_exp_expired() {
+    let (_, result) = scenario(Scenario {
+        id_token_claims: |c| c["exp"] = (c["iat"].as_i64().unwrap() - 60).into(),
+        ..Default::default()
+    })
+    .await;
+    assert_rejected(result, claims(IdTokenError::Expired));
+}
+
+#[wasm_bindgen_test]
+async fn id_token_exp_missing() {
+    let (_, result) =
+        scenario(Scenario { id_token_claims: |c| remove(c, "exp"), ..Default::default() }).await;
+    assert_rejected(result, claims(IdTokenError::ExpiryMissing));
+}
+
+#[wasm_bindgen_test]
+async fn id_token_alg_null() {
+    let (_, result) = scenario(Scenario { signature: Signature::Unsigned, ..Default::default() }).await;
+    assert_rejected(result, JwtError::Unsigned.into());
+}
+
+#[wasm_bindgen_test]
+async fn id_token_secondary_untrusted_aud() {
+    let (_, result) = scenario(Scenario {
+        id_token_claims: |c| {
+            c["aud"] = json!([CLIENT_ID, "https://untrusted.test"]);
+            c["azp"] = CLIENT_ID.into();
+        },
+        ..Default::default()
+    })
+    .await;
+    assert_rejected(result, claims(IdTokenError::UntrustedAudience));
+}
+
+#[wasm_bindgen_test]
+async fn id_token_invalid_nonce() {
+    let (_, result) =
+        scenario(Scenario { id_token_claims: |c| c["nonce"] = "replayed".into(), ..Default::default() })
+            .await;
+    assert_rejected(result, claims(IdTokenError::NonceMismatch));
+}
+
+#[wasm_bindgen_test]
+async fn id_token_missing_nonce() {
+    let (_, result) =
+        scenario(Scenario { id_token_claims: |c| remove(c, "nonce"), ..Default::default() }).await;
+    assert_rejected(result, claims(IdTokenError::NonceMissing));
+}
+
+#[wasm_bindgen_test]
+async fn token_type_is_case_insensitive() {
+    let (provider, result) = scenario(Scenario { token_type: "bEaReR", ..Default::default() }).await;
+    assert_accepted(&provider, result);
+}
+
+// ------------------------------------------------------------- RFC 9700 attacks
+
+#[wasm_bindgen_test]
+async fn attack_csrf_login_forgery() {
+    // The attacker's own code, with a state this browser never issued.
+    let provider = TestProvider::new(Scenario::default()).await;
+    session_storage().clear().unwrap();
+    let forged = "code=attackers-code&state=attackers-state&iss=https%3A%2F%2Fop.test";
+    let result = finish_sign_in(&provider, &config(), forged, now).await;
+    assert_refused_before_token_request(&provider, result, CallbackError::NoSignInInProgress);
+    assert!(provider.requests.borrow().is_empty(), "not even discovery");
+
+    // The same while a sign-in of this browser's own is in progress.
+    start_sign_in(&provider, &config(), "/").await.unwrap();
+    let result = finish_sign_in(&provider, &config(), forged, now).await;
+    assert_refused_before_token_request(&provider, result, CallbackError::StateMismatch);
+}
+
+#[wasm_bindgen_test]
+async fn attack_code_replay() {
+    let provider = TestProvider::new(Scenario::default()).await;
+    session_storage().clear().unwrap();
+    let url = start_sign_in(&provider, &config(), "/").await.unwrap();
+    let query = provider.authorize(&url);
+    assert!(finish_sign_in(&provider, &config(), &query, now).await.is_ok());
+    // The same callback again (a back button, a leaked URL, a second tab).
+    let replay = finish_sign_in(&provider, &config(), &query, now).await;
+    assert_rejected(replay, CallbackError::NoSignInInProgress.into());
+    assert_eq!(provider.token_requests(), 1, "the code was never sent twice");
+}
+
+#[wasm_bindgen_test]
+async fn attack_code_injection() {
+    // The attacker obtained a code for *their* authorization request (their
+    // PKCE challenge) and injects it into the victim's callback with the
+    // victim's valid state: the victim's verifier cannot redeem it.
+    let provider = TestProvider::new(Scenario::default()).await;
+    session_storage().clear().unwrap();
+    let attackers_url = start_sign_in(&provider, &config(), "/").await.unwrap();
+    let attackers_code = code_in(&provider.authorize(&attackers_url));
+    let victims_url = start_sign_in(&provider, &config(), "/").await.unwrap();
+    let victims_query = provider.authorize(&victims_url);
+    let query = victims_query.replace(&code_in(&victims_query), &attackers_code);
+    let result = finish_sign_in(&provider, &config(), &query, now).await;
+    let refused =
+        TokenError::Provider(ProviderError::new("invalid_grant", Some("grant request is invalid".into())));
+    assert_rejected(result, refused.into());
+}
+
+#[wasm_bindgen_test]
+async fn attack_mix_up() {
+    // A response that claims to come from another provider is refused
+    // before its code goes anywhere (RFC 9207).
+    let (provider, result) =
+        scenario(Scenario { callback_iss: Some("https://attacker.test"), ..Default::default() }).await;
+    assert_refused_before_token_request(
+        &provider,
+        result,
+        CallbackError::IssuerMismatch { found: "https://attacker.test".into() },
+    );
+}
+
+#[wasm_bindgen_test]
+async fn attack_open_redirect() {
+    for evil in ["https://evil.test/", "//evil.test", "/\\evil.test", "javascript:alert(1)"] {
+        let provider = TestProvider::new(Scenario::default()).await;
+        session_storage().clear().unwrap();
+        let url = start_sign_in(&provider, &config(), evil).await.unwrap();
+        let query = provider.authorize(&url);
+        let signed_in = finish_sign_in(&provider, &config(), &query, now).await.unwrap();
+        assert_eq!(signed_in.return_path, "/", "{evil}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn attack_algorithm_confusion() {
+    // HS256 keyed with the public key, and `none`, are refused above; a key
+    // of the wrong type cannot verify either.
+    let (_, result) = scenario(Scenario {
+        signer: SigningAlgorithm::Es256,
+        id_token_header: |h| h["kid"] = "other".into(),
+        published_keys: PublishedKeys::OnlyOther,
+        ..Default::default()
+    })
+    .await;
+    assert_rejected(result, KeyError::UnknownKeyId("other".into()).into());
+    let (_, result) = scenario(Scenario {
+        signer: SigningAlgorithm::Es256,
+        id_token_header: |h| remove(h, "kid"),
+        published_keys: PublishedKeys::OnlyOther,
+        ..Default::default()
+    })
+    .await;
+    assert_rejected(result, KeyError::NoSuitableKey.into());
+}
+
+fn code_in(query: &str) -> String {
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "code").unwrap().1.into_owned()
+}
+
+fn remove(value: &mut Value, key: &str) {
+    value.as_object_mut().unwrap().remove(key);
+}
