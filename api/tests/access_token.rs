@@ -24,6 +24,7 @@ const KID: &str = "test-key-1";
 const TEST_KEY: &[u8] = include_bytes!("fixtures/rsa-test-key.pem");
 const TEST_PUBLIC_KEY: &[u8] = include_bytes!("fixtures/rsa-test-key.pub.pem");
 const OTHER_KEY: &[u8] = include_bytes!("fixtures/rsa-other-key.pem");
+const EC_ATTACKER_KEY: &[u8] = include_bytes!("fixtures/ec-attacker-key.pem");
 const JWKS: &str = include_str!("fixtures/jwks.json");
 
 fn now() -> u64 {
@@ -174,6 +175,14 @@ async fn hs256_signed_with_the_public_key_is_refused() {
     header.kid = Some(KID.into());
     let token = encode(&header, &claims(), &EncodingKey::from_secret(TEST_PUBLIC_KEY).unwrap()).unwrap();
     assert_invalid_token(&token, "algorithm confusion").await;
+}
+
+#[tokio::test]
+async fn a_key_of_the_wrong_type_never_verifies() {
+    // ES256 claiming the provider's RSA key id: the key family must match the alg.
+    let token =
+        encode(&header(Algorithm::ES256), &claims(), &EncodingKey::from_ec_pem(EC_ATTACKER_KEY).unwrap()).unwrap();
+    assert_invalid_token(&token, "ES256 with an RSA key").await;
 }
 
 #[tokio::test]
