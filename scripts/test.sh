@@ -10,7 +10,7 @@ source scripts/setup.sh
 setup_all
 
 say "1/3 Native tests"
-cargo test --workspace
+PROPTEST_CASES="${PROPTEST_CASES:-4000}" cargo test --workspace
 
 say "2/3 Browser tests (headless Chromium)"
 CHROMEDRIVER="$(command -v chromedriver)" cargo test --target wasm32-unknown-unknown --test browser --test conformance

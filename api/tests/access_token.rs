@@ -181,7 +181,8 @@ async fn hs256_signed_with_the_public_key_is_refused() {
 async fn a_key_of_the_wrong_type_never_verifies() {
     // ES256 claiming the provider's RSA key id: the key family must match the alg.
     let token =
-        encode(&header(Algorithm::ES256), &claims(), &EncodingKey::from_ec_pem(EC_ATTACKER_KEY).unwrap()).unwrap();
+        encode(&header(Algorithm::ES256), &claims(), &EncodingKey::from_ec_pem(EC_ATTACKER_KEY).unwrap())
+            .unwrap();
     assert_invalid_token(&token, "ES256 with an RSA key").await;
 }
 

@@ -133,13 +133,13 @@ pub fn verify_claims(claims: &IdTokenClaims, expected: &ExpectedClaims<'_>) -> R
 
     // 9. The current time must be before `exp` (with a small leeway).
     let exp = claims.exp.ok_or(IdTokenError::ExpiryMissing)?;
-    if expected.now_seconds >= exp + expected.leeway_seconds {
+    if expected.now_seconds >= exp.saturating_add(expected.leeway_seconds) {
         return Err(IdTokenError::Expired);
     }
 
     // 10. `iat` must be present and not in the future beyond the leeway.
     let iat = claims.iat.ok_or(IdTokenError::IssuedAtMissing)?;
-    if iat > expected.now_seconds + expected.leeway_seconds {
+    if iat > expected.now_seconds.saturating_add(expected.leeway_seconds) {
         return Err(IdTokenError::IssuedInFuture);
     }
 
@@ -314,6 +314,14 @@ mod tests {
                 Err(IdTokenError::RefreshedIdentityChanged(what))
             );
         }
+    }
+
+    #[test]
+    fn extreme_times_do_not_overflow() {
+        assert_eq!(check(with("exp", json!(i64::MAX))), Ok(()));
+        assert_eq!(check(with("exp", json!(i64::MIN))), Err(IdTokenError::Expired));
+        assert_eq!(check(with("iat", json!(i64::MAX))), Err(IdTokenError::IssuedInFuture));
+        assert_eq!(check(with("iat", json!(i64::MIN))), Ok(()));
     }
 
     #[test]
