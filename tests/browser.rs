@@ -45,6 +45,7 @@ fn sign_in_transit_round_trips_once_and_is_deleted() {
         nonce: Nonce::new("nonce-1"),
         verifier,
         return_path: "/profile?tab=1".into(),
+        silent: false,
     };
     transit::save(SIGN_IN_KEY, &pending).unwrap();
     let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
@@ -268,6 +269,7 @@ async fn the_signed_in_view_shows_the_person_and_the_actions() {
             name: Some("Alice Liddell".into()),
             email: Some("alice@example.com".into()),
         },
+        received_at_ms: js_sys::Date::now(),
         access_token_expires_at_ms: Some(js_sys::Date::now() + 600_000.0),
         scope: Some("openid api:read".into()),
     };

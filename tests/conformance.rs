@@ -11,10 +11,14 @@ mod common;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use common::{TestKey, b64, hmac_sha256};
-use oidc_spa::auth::AuthError;
-use oidc_spa::auth::flow::{SignedIn, fetch_userinfo, finish_sign_in, refresh, start_sign_in};
+use oidc_spa::auth::api::ApiError;
+use oidc_spa::auth::flow::{SignInMode, SignedIn, fetch_userinfo, finish_sign_in, refresh, start_sign_in};
+use oidc_spa::auth::renewal::{ApiCallError, RenewalFailure, SessionKeeper, classify};
+use oidc_spa::auth::{AuthError, Session};
 use oidc_spa::browser::transit::SIGN_IN_KEY;
 use oidc_spa::config::Config;
 use oidc_spa::oauth::callback::CallbackError;
@@ -38,6 +42,7 @@ const REDIRECT_URI: &str = "http://127.0.0.1:8080/callback";
 const DISCOVERY: &str = "https://op.test/.well-known/openid-configuration";
 const TOKEN: &str = "https://op.test/token";
 const USERINFO: &str = "https://op.test/userinfo";
+const API_GREETING: &str = "https://api.test/api/greeting";
 
 // ------------------------------------------------------------- scenario
 
@@ -129,6 +134,10 @@ struct TestProvider {
     access_token: RefCell<String>,
     refresh_token: RefCell<String>,
     issued: Cell<usize>,
+    /// While true, the provider does not answer (stopped, or the network is down).
+    down: Cell<bool>,
+    /// How many more API calls the API refuses with `invalid_token`.
+    api_refusals: Cell<usize>,
 }
 
 impl TestProvider {
@@ -145,11 +154,34 @@ impl TestProvider {
             access_token: RefCell::default(),
             refresh_token: RefCell::default(),
             issued: Cell::new(0),
+            down: Cell::new(false),
+            api_refusals: Cell::new(0),
         }
     }
 
     fn token_requests(&self) -> usize {
         self.requests.borrow().iter().filter(|r| r.starts_with("POST https://op.test/token")).count()
+    }
+
+    fn api_calls(&self) -> usize {
+        self.requests.borrow().iter().filter(|r| r.starts_with(&format!("GET {API_GREETING}"))).count()
+    }
+
+    /// The protected API: accepts only the latest access token.
+    fn api(&self, authorization: Option<&str>) -> HttpResponse {
+        let current = format!("Bearer {}", self.access_token.borrow());
+        let refused = self.api_refusals.get();
+        if authorization != Some(current.as_str()) || refused > 0 {
+            self.api_refusals.set(refused.saturating_sub(1));
+            let challenge =
+                r#"Bearer error="invalid_token", error_description="the access token has expired""#;
+            return HttpResponse {
+                status: 401,
+                www_authenticate: Some(challenge.into()),
+                body: String::new(),
+            };
+        }
+        HttpResponse { status: 200, www_authenticate: None, body: r#"{"message":"hello"}"#.into() }
     }
 
     /// Reads the authorization request like a provider would, and answers
@@ -332,6 +364,12 @@ impl HttpClient for TestProvider {
             .find(|(name, _)| *name == "Authorization")
             .map(|(_, value)| value.as_str());
         let ok = |body: String| Ok(HttpResponse { status: 200, www_authenticate: None, body });
+        if request.url == API_GREETING {
+            return Ok(self.api(authorization));
+        }
+        if self.down.get() {
+            return Err(Unreachable { url: request.url });
+        }
         match (request.method, request.url.as_str()) {
             (Method::Get, DISCOVERY) => ok(self.metadata().to_string()),
             (Method::Get, url) if url == self.scenario.jwks_uri => ok(self.jwks()),
@@ -366,7 +404,7 @@ fn now() -> f64 {
 /// One whole sign-in through the app's code, against the scenario.
 async fn sign_in(provider: &TestProvider) -> Result<SignedIn, AuthError> {
     session_storage().clear().unwrap();
-    let url = start_sign_in(provider, &config(), "/after").await?;
+    let url = start_sign_in(provider, &config(), "/after", SignInMode::Interactive).await?;
     let query = provider.authorize(&url);
     finish_sign_in(provider, &config(), &query, now).await
 }
@@ -783,7 +821,7 @@ async fn attack_csrf_login_forgery() {
     assert!(provider.requests.borrow().is_empty(), "not even discovery");
 
     // The same while a sign-in of this browser's own is in progress.
-    start_sign_in(&provider, &config(), "/").await.unwrap();
+    start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
     let result = finish_sign_in(&provider, &config(), forged, now).await;
     assert_refused_before_token_request(&provider, result, CallbackError::StateMismatch);
 }
@@ -792,7 +830,7 @@ async fn attack_csrf_login_forgery() {
 async fn attack_code_replay() {
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), "/").await.unwrap();
+    let url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
     let query = provider.authorize(&url);
     assert!(finish_sign_in(&provider, &config(), &query, now).await.is_ok());
     // The same callback again (a back button, a leaked URL, a second tab).
@@ -808,9 +846,9 @@ async fn attack_code_injection() {
     // victim's valid state: the victim's verifier cannot redeem it.
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let attackers_url = start_sign_in(&provider, &config(), "/").await.unwrap();
+    let attackers_url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
     let attackers_code = code_in(&provider.authorize(&attackers_url));
-    let victims_url = start_sign_in(&provider, &config(), "/").await.unwrap();
+    let victims_url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
     let victims_query = provider.authorize(&victims_url);
     let query = victims_query.replace(&code_in(&victims_query), &attackers_code);
     let result = finish_sign_in(&provider, &config(), &query, now).await;
@@ -837,7 +875,7 @@ async fn attack_open_redirect() {
     for evil in ["https://evil.test/", "//evil.test", "/\\evil.test", "javascript:alert(1)"] {
         let provider = TestProvider::new(Scenario::default()).await;
         session_storage().clear().unwrap();
-        let url = start_sign_in(&provider, &config(), evil).await.unwrap();
+        let url = start_sign_in(&provider, &config(), evil, SignInMode::Interactive).await.unwrap();
         let query = provider.authorize(&url);
         let signed_in = finish_sign_in(&provider, &config(), &query, now).await.unwrap();
         assert_eq!(signed_in.return_path, "/", "{evil}");
@@ -864,6 +902,132 @@ async fn attack_algorithm_confusion() {
     })
     .await;
     assert_rejected(result, KeyError::NoSuitableKey.into());
+}
+
+// ------------------------------------------------------------- Session renewal
+
+/// The signed-in session with its access token already expired.
+fn expired(session: Session) -> Arc<Session> {
+    Arc::new(Session {
+        access_token_expires_at_ms: Some(now() - 1_000.0),
+        received_at_ms: now() - 301_000.0,
+        ..session
+    })
+}
+
+async fn keeper_with_expired_token(
+    scenario: Scenario,
+) -> (Rc<TestProvider>, Rc<SessionKeeper<Rc<TestProvider>>>, Rc<Cell<usize>>) {
+    let provider = Rc::new(TestProvider::new(scenario).await);
+    let signed_in = assert_accepted(&provider, sign_in(&provider).await);
+    let renewed = Rc::new(Cell::new(0));
+    let counted = renewed.clone();
+    let keeper = SessionKeeper::new(provider.clone(), config(), now, expired(signed_in.session), move |_| {
+        counted.set(counted.get() + 1)
+    });
+    (provider, keeper, renewed)
+}
+
+#[wasm_bindgen_test]
+async fn ten_concurrent_api_calls_with_an_expired_token_cause_one_refresh() {
+    let (provider, keeper, renewed) = keeper_with_expired_token(Scenario::default()).await;
+    let calls = (0..10).map(|_| keeper.get_api("/api/greeting"));
+    let results = futures_util::future::join_all(calls).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(provider.token_requests(), 2, "one code exchange, then exactly one refresh");
+    assert_eq!(renewed.get(), 1);
+    assert_eq!(provider.api_calls(), 10, "every call went out once, with the new token");
+    assert_eq!(keeper.current().unwrap().refresh_token.as_ref().unwrap().secret(), "refresh-2");
+}
+
+#[wasm_bindgen_test]
+async fn invalid_token_from_the_api_refreshes_once_and_retries_once() {
+    let (provider, keeper, _) = keeper_with_expired_token(Scenario::default()).await;
+    keeper.refresh().await.unwrap();
+    provider.api_refusals.set(1);
+    assert!(keeper.get_api("/api/greeting").await.is_ok());
+    assert_eq!(provider.token_requests(), 3, "sign-in, the first refresh, one more on invalid_token");
+    assert_eq!(provider.api_calls(), 2);
+
+    provider.api_refusals.set(usize::MAX);
+    let refused = keeper.get_api("/api/greeting").await.unwrap_err();
+    assert!(matches!(refused, ApiCallError::Api(ApiError::InvalidToken(_))), "{refused:?}");
+    assert_eq!(provider.token_requests(), 4, "one refresh, then give up");
+    assert_eq!(provider.api_calls(), 4);
+}
+
+#[wasm_bindgen_test]
+async fn replaying_a_spent_refresh_token_ends_the_session() {
+    let (provider, keeper, _) = keeper_with_expired_token(Scenario::default()).await;
+    let spent = keeper.current().unwrap();
+    keeper.refresh().await.unwrap();
+    // Another holder of the old refresh token (a stale copy) tries it.
+    let stale = SessionKeeper::new(provider.clone(), config(), now, spent, |_| {});
+    let error = stale.refresh().await.unwrap_err();
+    assert_eq!(classify(&error), RenewalFailure::SessionEnded);
+    assert!(error.to_string().contains("invalid_grant"), "{error}");
+}
+
+#[wasm_bindgen_test]
+async fn the_provider_down_during_a_refresh_is_temporary_and_recovers() {
+    let (provider, keeper, renewed) = keeper_with_expired_token(Scenario::default()).await;
+    provider.down.set(true);
+    let error = keeper.get_api("/api/greeting").await.unwrap_err();
+    let ApiCallError::Renewal(error) = error else { panic!("{error:?}") };
+    assert_eq!(classify(&error), RenewalFailure::Temporary);
+    assert!(error.to_string().contains("could not be reached"), "{error}");
+    assert!(keeper.current().is_some(), "the session is kept for a retry");
+    provider.down.set(false);
+    assert!(keeper.get_api("/api/greeting").await.is_ok(), "it recovers when the provider is back");
+    assert_eq!(renewed.get(), 1);
+}
+
+fn clock_ahead() -> f64 {
+    now() + 300_000.0
+}
+
+fn clock_behind() -> f64 {
+    now() - 300_000.0
+}
+
+#[wasm_bindgen_test]
+async fn a_clock_skewed_by_five_minutes_signs_in_and_refreshes_with_a_matching_leeway() {
+    for clock in [clock_ahead as fn() -> f64, clock_behind] {
+        let provider = Rc::new(TestProvider::new(Scenario::default()).await);
+        let mut config = config();
+        config.clock_leeway_seconds = 330;
+        session_storage().clear().unwrap();
+        let url = start_sign_in(&*provider, &config, "/", SignInMode::Interactive).await.unwrap();
+        let signed_in = finish_sign_in(&*provider, &config, &provider.authorize(&url), clock).await.unwrap();
+        // Expiry counts from the local arrival time: not expired on arrival.
+        let left = signed_in.session.access_token_expires_at_ms.unwrap() - clock();
+        assert!((299_000.0..=300_000.0).contains(&left), "{left}");
+        let keeper = SessionKeeper::new(provider.clone(), config, clock, Arc::new(signed_in.session), |_| {});
+        assert!(keeper.refresh().await.is_ok());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_skewed_clock_beyond_the_leeway_gets_a_clear_message() {
+    let provider = TestProvider::new(Scenario::default()).await;
+    session_storage().clear().unwrap();
+    let url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
+    let error =
+        finish_sign_in(&provider, &config(), &provider.authorize(&url), clock_behind).await.unwrap_err();
+    assert_eq!(error, claims(IdTokenError::IssuedInFuture));
+    assert!(error.to_string().contains("check this device's clock"));
+}
+
+#[wasm_bindgen_test]
+async fn a_silent_restore_declined_by_the_provider_is_quiet() {
+    let provider =
+        TestProvider::new(Scenario { callback_error: Some("login_required"), ..Default::default() }).await;
+    session_storage().clear().unwrap();
+    let url = start_sign_in(&provider, &config(), "/", SignInMode::Silent).await.unwrap();
+    assert!(url.contains("prompt=none"));
+    let result = finish_sign_in(&provider, &config(), &provider.authorize(&url), now).await;
+    assert_rejected(result, AuthError::SilentSignInDeclined);
+    assert_eq!(provider.token_requests(), 0);
 }
 
 fn code_in(query: &str) -> String {

@@ -38,6 +38,8 @@ pub enum AuthError {
     Userinfo(#[from] UserinfoError),
     #[error("The session cannot be renewed: the provider issued no refresh token.")]
     NoRefreshToken,
+    #[error("The provider needs you to sign in again.")]
+    SilentSignInDeclined,
     #[error("Sign-in is not possible in this browser: {0}.")]
     Crypto(#[from] CryptoError),
     #[error("Sign-in is not possible in this browser: {0}.")]

@@ -36,12 +36,20 @@ pub async fn discover(http: &impl HttpClient, issuer: &str) -> Result<ProviderMe
     Ok(parse_metadata(&response.body, issuer)?)
 }
 
+/// Interactive, or a silent restore (`prompt=none`) that shows nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInMode {
+    Interactive,
+    Silent,
+}
+
 /// Prepares a sign-in: fresh `state`, `nonce` and PKCE verifier, kept in
 /// this tab's sessionStorage, and returns the authorization URL to visit.
 pub async fn start_sign_in(
     http: &impl HttpClient,
     config: &Config,
     return_path: &str,
+    mode: SignInMode,
 ) -> Result<String, AuthError> {
     let metadata = discover(http, &config.issuer).await?;
     let pending = SignInTransit {
@@ -49,6 +57,7 @@ pub async fn start_sign_in(
         nonce: Nonce::new(random_url_safe_string()?),
         verifier: PkceCodeVerifier::generate()?,
         return_path: safe_return_path(return_path),
+        silent: mode == SignInMode::Silent,
     };
     let challenge = pending.verifier.challenge();
     let url = AuthorizationRequest {
@@ -59,18 +68,23 @@ pub async fn start_sign_in(
         state: &pending.state,
         nonce: &pending.nonce,
         code_challenge: &challenge,
-        prompt: None,
+        prompt: (mode == SignInMode::Silent).then_some("none"),
     }
     .url();
     transit::save(SIGN_IN_KEY, &pending)?;
     Ok(url)
 }
 
+/// The errors with which a provider declines a `prompt=none` request.
+const SILENT_REFUSALS: [&str; 4] =
+    ["login_required", "interaction_required", "consent_required", "account_selection_required"];
+
 /// A completed sign-in and where the person wanted to be.
 #[derive(Debug)]
 pub struct SignedIn {
     pub session: Session,
     pub return_path: String,
+    pub silent: bool,
 }
 
 /// Finishes the sign-in from the callback's query string. The caller has
@@ -88,14 +102,22 @@ pub async fn finish_sign_in(
     let pending = pending.ok_or(CallbackError::NoSignInInProgress)?;
 
     let metadata = discover(http, &config.issuer).await?;
-    let code = check_callback(
+    let checked = check_callback(
         response,
         &CallbackExpectations {
             state: Some(&pending.state),
             issuer: &metadata.issuer,
             iss_required: metadata.authorization_response_iss_parameter_supported,
         },
-    )?;
+    );
+    let code = match checked {
+        // OIDC Core §3.1.2.6: a silent attempt needs the person; say nothing.
+        Err(CallbackError::Provider(e)) if pending.silent && SILENT_REFUSALS.contains(&e.error.as_str()) => {
+            return Err(AuthError::SilentSignInDeclined);
+        }
+        Err(CallbackError::Cancelled) if pending.silent => return Err(AuthError::SilentSignInDeclined),
+        other => other?,
+    };
 
     let body = code_exchange_body(code, pending.verifier, &config.client_id, &config.redirect_uri);
     let (tokens, received_at) = request_tokens(http, &metadata, body, &now_millis).await?;
@@ -111,6 +133,7 @@ pub async fn finish_sign_in(
     Ok(SignedIn {
         session: new_session(tokens, id_token, claims, user, received_at),
         return_path: safe_return_path(&pending.return_path),
+        silent: pending.silent,
     })
 }
 
@@ -229,6 +252,7 @@ fn new_session(
         id_token,
         id_token_claims: claims,
         user,
+        received_at_ms: received_at,
         access_token_expires_at_ms: expiry_from(received_at, tokens.expires_in),
         scope: tokens.scope,
     }

@@ -4,22 +4,28 @@ pub mod api;
 pub mod error;
 pub mod flow;
 pub mod gates;
+pub mod renewal;
 pub mod session;
 
+use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser::fetch::Fetch;
 use crate::browser::transit::{self, SIGN_OUT_KEY, SignOutTransit};
-use crate::browser::{clock, page};
+use crate::browser::{clock, page, session_hint, tabs};
 use crate::config::{CONFIG_PATH, Config, ConfigError};
 use crate::oauth::http::{HttpClient, HttpRequest};
 use crate::oauth::logout::{EndSessionRequest, LogoutReturn, check_logout_return};
 use crate::oauth::random::random_url_safe_string;
 use crate::oauth::revocation::revocation_body;
 use crate::oauth::secret::CsrfState;
+
+use flow::SignInMode;
+use renewal::{ApiCallError, RenewalFailure, SessionKeeper};
 
 pub use error::AuthError;
 pub use gates::{Authenticated, Unauthenticated};
@@ -37,6 +43,7 @@ pub enum AuthState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
     Starting,
+    RestoringSession,
     RedirectingToProvider,
     CompletingSignIn,
     SigningOut,
@@ -46,6 +53,7 @@ impl Progress {
     pub fn message(self) -> &'static str {
         match self {
             Self::Starting => "Loading…",
+            Self::RestoringSession => "Restoring your session…",
             Self::RedirectingToProvider => "Taking you to the sign-in page…",
             Self::CompletingSignIn => "Signing you in…",
             Self::SigningOut => "Signing you out…",
@@ -60,6 +68,9 @@ pub enum Notice {
     SignedOut,
     /// Signed out here, but the provider could not be told.
     SignedOutLocally,
+    SignedOutElsewhere,
+    /// The provider ended the session (revoked, expired, signed out there).
+    SessionEnded,
 }
 
 impl Notice {
@@ -70,15 +81,23 @@ impl Notice {
             Self::SignedOutLocally => {
                 "You are signed out of this app, but the sign-in provider could not be reached to end its session."
             }
+            Self::SignedOutElsewhere => "You signed out in another tab.",
+            Self::SessionEnded => "Your session has ended. Please sign in again.",
         }
     }
 }
+
+type Keeper = Rc<SessionKeeper<Fetch>>;
 
 /// The handle components use: `Copy`, so closures can capture it freely.
 #[derive(Clone, Copy)]
 pub struct Auth {
     state: RwSignal<AuthState>,
     config: StoredValue<Option<Config>>,
+    keeper: StoredValue<Option<Keeper>, LocalStorage>,
+    /// Set while a renewal keeps failing for a temporary reason.
+    renewal_problem: RwSignal<Option<String>>,
+    refresh_timer: StoredValue<Option<TimeoutHandle>>,
 }
 
 /// The auth handle of the enclosing `App`. Panics outside one, which is a
@@ -93,7 +112,13 @@ pub fn try_use_auth() -> Option<Auth> {
 
 /// Creates the auth state in `state` and makes it available to children.
 pub fn provide_auth(state: AuthState) -> Auth {
-    let auth = Auth { state: RwSignal::new(state), config: StoredValue::new(None) };
+    let auth = Auth {
+        state: RwSignal::new(state),
+        config: StoredValue::new(None),
+        keeper: StoredValue::new_local(None),
+        renewal_problem: RwSignal::new(None),
+        refresh_timer: StoredValue::new(None),
+    };
     provide_context(auth);
     auth
 }
@@ -101,6 +126,10 @@ pub fn provide_auth(state: AuthState) -> Auth {
 impl Auth {
     pub fn state(&self) -> ReadSignal<AuthState> {
         self.state.read_only()
+    }
+
+    pub fn renewal_problem(&self) -> ReadSignal<Option<String>> {
+        self.renewal_problem.read_only()
     }
 
     pub fn session(&self) -> Option<Arc<Session>> {
@@ -115,18 +144,27 @@ impl Auth {
     }
 
     /// Loads the configuration, then finishes a sign-in (at the redirect
-    /// URI), confirms a sign-out, or shows the signed-out view.
+    /// URI), confirms a sign-out, restores a session, or shows signed out.
     pub fn start(self) {
+        tabs::listen_for_sign_out(move || {
+            if self.keeper.with_value(Option::is_some) {
+                self.end_session(Notice::SignedOutElsewhere);
+            }
+        });
+        page::on_visible(move || self.refresh_if_due());
         spawn_local(async move {
-            let next = self.initialize().await;
-            self.state.set(next);
+            match self.initialize().await {
+                Ok(session) => self.keep(session),
+                Err(next) => self.state.set(next),
+            }
         });
     }
 
-    async fn initialize(self) -> AuthState {
+    /// The session to keep, or the state to show instead.
+    async fn initialize(self) -> Result<Session, AuthState> {
         let config = match load_config(&Fetch, &page::origin()).await {
             Ok(config) => config,
-            Err(error) => return AuthState::Failed(error.into()),
+            Err(error) => return Err(AuthState::Failed(error.into())),
         };
         self.config.set_value(Some(config.clone()));
         let (path, query) = page::current_location();
@@ -138,11 +176,20 @@ impl Auth {
             self.state.set(AuthState::Loading(Progress::CompletingSignIn));
             return match flow::finish_sign_in(&Fetch, &config, &query, clock::now_millis).await {
                 Ok(signed_in) => {
+                    if signed_in.silent {
+                        session_hint::silent_attempt_done();
+                    }
                     page::replace_url(&signed_in.return_path);
-                    AuthState::SignedIn(Arc::new(signed_in.session))
+                    Ok(signed_in.session)
                 }
-                Err(error) if error.is_cancellation() => AuthState::SignedOut(Some(Notice::SignInCancelled)),
-                Err(error) => AuthState::Failed(error),
+                Err(error) if error.is_cancellation() => {
+                    Err(AuthState::SignedOut(Some(Notice::SignInCancelled)))
+                }
+                Err(AuthError::SilentSignInDeclined) => {
+                    session_hint::forget();
+                    Err(AuthState::SignedOut(None))
+                }
+                Err(error) => Err(AuthState::Failed(error)),
             };
         }
 
@@ -150,13 +197,130 @@ impl Auth {
         match check_logout_return(&query, expected.as_ref().map(|t| &t.state)) {
             LogoutReturn::Confirmed => {
                 page::replace_url(&path);
-                AuthState::SignedOut(Some(Notice::SignedOut))
+                return Err(AuthState::SignedOut(Some(Notice::SignedOut)));
             }
             LogoutReturn::Unrecognised => {
                 page::replace_url(&path);
-                AuthState::SignedOut(None)
+                return Err(AuthState::SignedOut(None));
             }
-            LogoutReturn::NotALogoutReturn => AuthState::SignedOut(None),
+            LogoutReturn::NotALogoutReturn => {}
+        }
+
+        // After a reload memory is empty: if this browser had a session,
+        // restore it with a top-level prompt=none redirect (no iframe, so no
+        // third-party cookies), at most once a minute per tab.
+        if session_hint::present() && session_hint::claim_silent_attempt(clock::now_millis()) {
+            self.state.set(AuthState::Loading(Progress::RestoringSession));
+            let return_path = page::current_path_and_query();
+            if let Ok(url) = flow::start_sign_in(&Fetch, &config, &return_path, SignInMode::Silent).await {
+                page::navigate(&url);
+                return Err(AuthState::Loading(Progress::RestoringSession));
+            }
+        }
+        Err(AuthState::SignedOut(None))
+    }
+
+    /// Holds a new session: renewal, the UI, and the hint for reloads.
+    fn keep(self, session: Session) {
+        let keeper = SessionKeeper::new(
+            Fetch,
+            self.config().expect("config loaded before sign-in"),
+            clock::now_millis,
+            Arc::new(session),
+            move |renewed| {
+                self.renewal_problem.set(None);
+                self.state.set(AuthState::SignedIn(renewed));
+                self.schedule_refresh();
+            },
+        );
+        let session = keeper.current();
+        self.keeper.set_value(Some(keeper));
+        session_hint::remember();
+        if let Some(session) = session {
+            self.state.set(AuthState::SignedIn(session));
+        }
+        self.schedule_refresh();
+    }
+
+    fn keeper(&self) -> Option<Keeper> {
+        self.keeper.get_value()
+    }
+
+    /// A timer for the refresh ahead of expiry.
+    fn schedule_refresh(self) {
+        let due = self.keeper().and_then(|k| k.current()).and_then(|s| renewal::refresh_due_at(&s));
+        if let Some(due) = due {
+            self.set_refresh_timer(due - clock::now_millis(), 0);
+        }
+    }
+
+    fn set_refresh_timer(self, delay_ms: f64, attempt: u32) {
+        if let Some(timer) = self.refresh_timer.get_value() {
+            timer.clear();
+        }
+        let delay = Duration::from_millis(delay_ms.max(0.0) as u64);
+        let timer = set_timeout_with_handle(move || self.refresh_in_background(attempt), delay).ok();
+        self.refresh_timer.set_value(timer);
+    }
+
+    /// On return to a background tab, whose timers may have been frozen.
+    fn refresh_if_due(self) {
+        let due = self.keeper().and_then(|k| k.current()).and_then(|s| renewal::refresh_due_at(&s));
+        if due.is_some_and(|due| clock::now_millis() >= due) {
+            self.refresh_in_background(0);
+        }
+    }
+
+    fn refresh_in_background(self, attempt: u32) {
+        let Some(keeper) = self.keeper() else { return };
+        spawn_local(async move {
+            if let Err(error) = keeper.refresh().await {
+                self.renewal_failed(error, attempt);
+            }
+        });
+    }
+
+    /// A temporary failure is retried with backoff while the person keeps
+    /// working; an ended session signs out with a message.
+    fn renewal_failed(self, error: AuthError, attempt: u32) {
+        match renewal::classify(&error) {
+            RenewalFailure::SessionEnded => self.end_session(Notice::SessionEnded),
+            RenewalFailure::Temporary => {
+                let delay = renewal::retry_delay_ms(attempt);
+                self.renewal_problem.set(Some(format!(
+                    "Your session could not be renewed: {error} Retrying in {} s.",
+                    (delay / 1000.0).round()
+                )));
+                self.set_refresh_timer(delay, attempt.saturating_add(1));
+            }
+        }
+    }
+
+    /// Forgets the session in this tab and shows `notice`.
+    fn end_session(self, notice: Notice) {
+        if let Some(keeper) = self.keeper() {
+            keeper.clear();
+        }
+        self.keeper.set_value(None);
+        if let Some(timer) = self.refresh_timer.get_value() {
+            timer.clear();
+        }
+        self.renewal_problem.set(None);
+        session_hint::forget();
+        self.state.set(AuthState::SignedOut(Some(notice)));
+    }
+
+    /// GETs `path` from the API with a fresh access token.
+    pub async fn call_api(self, path: &str) -> Result<String, String> {
+        let keeper = self.keeper().ok_or_else(|| "You are not signed in.".to_owned())?;
+        match keeper.get_api(path).await {
+            Ok(body) => Ok(body),
+            Err(ApiCallError::Renewal(error)) => {
+                let message = error.to_string();
+                self.renewal_failed(error, 0);
+                Err(message)
+            }
+            Err(error) => Err(error.to_string()),
         }
     }
 
@@ -169,7 +333,7 @@ impl Auth {
         };
         self.state.set(AuthState::Loading(Progress::RedirectingToProvider));
         spawn_local(async move {
-            match flow::start_sign_in(&Fetch, &config, &return_path).await {
+            match flow::start_sign_in(&Fetch, &config, &return_path, SignInMode::Interactive).await {
                 Ok(url) => page::navigate(&url),
                 Err(error) => self.state.set(AuthState::Failed(error)),
             }
@@ -181,11 +345,14 @@ impl Auth {
         self.state.set(AuthState::SignedOut(None));
     }
 
-    /// Revokes the tokens, forgets them, and ends the provider's session.
+    /// Revokes the tokens, forgets them here and in every other tab, and
+    /// ends the provider's session.
     pub fn sign_out(self) {
         let Some(config) = self.config() else { return };
-        let Some(session) = self.session() else { return };
+        let Some(session) = self.keeper().and_then(|k| k.current()) else { return };
         // Memory is cleared first: nothing below can leave tokens behind.
+        self.end_session(Notice::SignedOut);
+        tabs::announce_sign_out();
         self.state.set(AuthState::Loading(Progress::SigningOut));
         spawn_local(async move {
             if let Some(notice) = end_provider_session(&Fetch, &config, session).await {

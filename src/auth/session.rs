@@ -45,6 +45,8 @@ pub struct Session {
     /// must keep its identity (OpenID Connect Core §12.2).
     pub id_token_claims: IdTokenClaims,
     pub user: User,
+    /// Local time (ms since epoch) at which the token response arrived.
+    pub received_at_ms: f64,
     /// Local time (ms since epoch) at which the access token expires,
     /// computed from `expires_in` and the local time the response arrived,
     /// so a skewed device clock does not matter.
@@ -118,6 +120,7 @@ mod tests {
             refresh_token: Some(RefreshToken::new("RT-SECRET")),
             id_token: IdToken::new("ID-SECRET"),
             id_token_claims: crate::oauth::id_token::parse_claims(b"{}").unwrap(),
+            received_at_ms: 0.0,
             user: User { subject: "alice".into(), name: None, email: None },
             access_token_expires_at_ms: None,
             scope: None,

@@ -31,6 +31,23 @@ pub fn replace_url(path: &str) {
     }
 }
 
+/// Calls `on_visible` each time the page becomes visible again (timers in
+/// background tabs are throttled or frozen, so they may have fired late).
+pub fn on_visible(on_visible: impl Fn() + 'static) {
+    let Some(document) = window().and_then(|w| w.document()) else { return };
+    let watched = document.clone();
+    let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+        if watched.visibility_state() == web_sys::VisibilityState::Visible {
+            on_visible();
+        }
+    });
+    let _ = document.add_event_listener_with_callback(
+        "visibilitychange",
+        wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+    );
+    listener.forget(); // lives as long as the page
+}
+
 /// A top-level navigation (to the provider).
 pub fn navigate(url: &str) {
     if let Some(window) = window() {

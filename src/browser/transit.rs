@@ -19,6 +19,9 @@ pub struct SignInTransit {
     pub verifier: PkceCodeVerifier,
     /// A same-origin path, checked again when it is used.
     pub return_path: String,
+    /// A `prompt=none` restore: a refusal means "signed out", quietly.
+    #[serde(default)]
+    pub silent: bool,
 }
 
 /// The `state` of a sign-out, checked when the provider sends us back.

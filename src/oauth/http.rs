@@ -64,3 +64,10 @@ pub struct Unreachable {
 pub trait HttpClient {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Unreachable>;
 }
+
+/// A shared client (one provider, several holders) is a client too.
+impl<T: HttpClient> HttpClient for std::rc::Rc<T> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Unreachable> {
+        (**self).send(request).await
+    }
+}

@@ -3,9 +3,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::auth::api::{self, GREETING_PATH};
+use crate::auth::api::GREETING_PATH;
 use crate::auth::use_auth;
-use crate::browser::fetch::Fetch;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ApiCall {
@@ -21,13 +20,11 @@ pub fn ApiDemo() -> impl IntoView {
     let call = RwSignal::new(ApiCall::NotYet);
 
     let call_api = move |_| {
-        let (Some(session), Some(config)) = (auth.session(), auth.config()) else { return };
         call.set(ApiCall::Calling);
         spawn_local(async move {
-            let result = api::get(&Fetch, &config.api_base_url, GREETING_PATH, &session.access_token).await;
-            call.set(match result {
+            call.set(match auth.call_api(GREETING_PATH).await {
                 Ok(body) => ApiCall::Answered(pretty_json(&body)),
-                Err(error) => ApiCall::Refused(error.to_string()),
+                Err(message) => ApiCall::Refused(message),
             });
         });
     };

@@ -54,8 +54,13 @@ pub fn SignedInPage(session: Arc<Session>) -> impl IntoView {
         None => "unknown (the provider did not say)".to_owned(),
     };
 
+    let renewal_problem = auth.renewal_problem();
+
     view! {
         <section class="card" data-testid="signed-in">
+            {move || renewal_problem.get().map(|problem| view! {
+                <p class="warning" role="alert" data-testid="renewal-problem">{problem}</p>
+            })}
             <h1>"Hello, " <span data-testid="user-name">{user.display_name().to_owned()}</span></h1>
             <dl class="facts">
                 <dt>"Email"</dt>
