@@ -19,6 +19,8 @@ say "3/3 End-to-end tests"
 cargo build -p demo-api
 trunk build --release
 source scripts/services.sh
+# Short-lived access tokens, so the session tests see several refreshes.
+export ACCESS_TOKEN_TTL=10
 start_provider
 start_api
 start_app

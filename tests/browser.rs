@@ -292,3 +292,58 @@ async fn the_error_view_explains_in_plain_words() {
     leptos::task::tick().await;
     assert_eq!(text_of(&mounted, "error-message"), Some(error.to_string()));
 }
+
+// ---------------------------------------------------------------- session hint and tabs
+
+#[wasm_bindgen_test]
+fn one_silent_restore_attempt_per_minute_per_tab() {
+    use oidc_spa::browser::session_hint;
+    let now = js_sys::Date::now();
+    session_hint::silent_attempt_done();
+    assert!(session_hint::claim_silent_attempt(now));
+    assert!(!session_hint::claim_silent_attempt(now + 1_000.0), "no second attempt: no redirect loop");
+    assert!(!session_hint::claim_silent_attempt(now + 59_000.0));
+    assert!(session_hint::claim_silent_attempt(now + 61_000.0));
+    session_hint::silent_attempt_done();
+    assert!(
+        session_hint::claim_silent_attempt(now + 62_000.0),
+        "after a successful restore, reloads restore again"
+    );
+    session_hint::silent_attempt_done();
+}
+
+#[wasm_bindgen_test]
+fn the_session_hint_holds_no_secret() {
+    use oidc_spa::browser::session_hint;
+    session_hint::remember();
+    assert!(session_hint::present());
+    let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    assert_eq!(local.length().unwrap(), 1);
+    assert_eq!(local.get_item("oidc-spa.had-session").unwrap().as_deref(), Some("true"));
+    session_hint::forget();
+    assert!(!session_hint::present());
+}
+
+#[wasm_bindgen_test]
+async fn a_sign_out_reaches_the_other_tabs() {
+    use oidc_spa::browser::tabs;
+    let heard = std::rc::Rc::new(Cell::new(0));
+    let counter = heard.clone();
+    tabs::listen_for_sign_out(move || counter.set(counter.get() + 1));
+    tabs::announce_sign_out();
+    // BroadcastChannel delivers asynchronously.
+    for _ in 0..50 {
+        if heard.get() > 0 {
+            break;
+        }
+        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20)
+                .unwrap();
+        }))
+        .await
+        .unwrap();
+    }
+    assert_eq!(heard.get(), 1);
+}

@@ -132,13 +132,6 @@ impl Auth {
         self.renewal_problem.read_only()
     }
 
-    pub fn session(&self) -> Option<Arc<Session>> {
-        self.state.with(|state| match state {
-            AuthState::SignedIn(session) => Some(session.clone()),
-            _ => None,
-        })
-    }
-
     pub fn config(&self) -> Option<Config> {
         self.config.get_value()
     }

@@ -24,13 +24,21 @@ export function launchChromium() {
 /** A fresh browser profile with a page, recording requests, token responses and console output. */
 export async function openApp(browser) {
   const context = await browser.newContext();
+  return openTab(context);
+}
+
+/** Another tab of the same browser profile (shared cookies and localStorage). */
+export async function openTab(context) {
   const page = await context.newPage();
   const seen = { requests: [], console: [], tokens: [] };
   page.on('request', (request) => seen.requests.push(`${request.method()} ${request.url()}`));
   page.on('console', (message) => seen.console.push(message.text()));
+  seen.tokenResponses = [];
   page.on('response', async (response) => {
     if (response.url() === `${PROVIDER}/token` && response.request().method() === 'POST') {
+      const grant = new URLSearchParams(response.request().postData() ?? '').get('grant_type');
       const body = await response.json().catch(() => ({}));
+      seen.tokenResponses.push({ grant, status: response.status(), body });
       for (const name of ['access_token', 'refresh_token', 'id_token']) {
         if (body[name]) seen.tokens.push(body[name]);
       }

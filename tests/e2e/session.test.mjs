@@ -1,0 +1,123 @@
+// End to end, a session that lasts and ends cleanly. The provider runs with
+// 10-second access tokens here (scripts/test.sh sets ACCESS_TOKEN_TTL=10).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { APP, PROVIDER, launchChromium, openApp, openTab, signInAsAlice } from './pages.mjs';
+
+const TOKEN_LIFETIME_MS = 10_000;
+
+let browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const refreshes = (seen) => seen.tokenResponses.filter((r) => r.grant === 'refresh_token');
+
+async function waitFor(condition, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('tokens are refreshed before they expire and the API keeps working across expiries', async () => {
+  const opened = await openApp(browser);
+  await signInAsAlice(opened);
+  const signedInAt = Date.now();
+  await waitFor(() => refreshes(opened.seen).length >= 3, 4 * TOKEN_LIFETIME_MS, 'three refreshes');
+  const done = refreshes(opened.seen);
+  assert.ok(done.every((r) => r.status === 200), 'every refresh succeeded');
+  const refreshTokens = [opened.seen.tokenResponses[0], ...done].map((r) => r.body.refresh_token);
+  assert.equal(new Set(refreshTokens).size, refreshTokens.length, 'the refresh token changed each time');
+  // Three refreshes inside three lifetimes: each came before its token expired.
+  assert.ok(Date.now() - signedInAt < 3 * TOKEN_LIFETIME_MS + 2_000);
+
+  const answer = await opened.app.callApi();
+  await answer.waitFor();
+  assert.match(await answer.textContent(), /Hello, alice!/);
+  assert.equal(await opened.app.userName().textContent(), 'Alice Liddell', 'still signed in, no new sign-in');
+  await opened.context.close();
+});
+
+test('a reload restores the session without a password; with the provider session gone it shows signed out, once', async () => {
+  const opened = await openApp(browser);
+  await signInAsAlice(opened);
+  const before = opened.seen.requests.length;
+  await opened.page.reload();
+  await opened.app.signedIn().waitFor();
+  assert.equal(await opened.app.userName().textContent(), 'Alice Liddell');
+  const sinceReload = opened.seen.requests.slice(before);
+  assert.ok(sinceReload.some((r) => r.startsWith(`GET ${PROVIDER}/auth?`) && r.includes('prompt=none')), 'a silent prompt=none redirect');
+  assert.ok(!sinceReload.some((r) => r.includes('/interaction/')), 'no login or consent page');
+
+  // The provider forgets the person: the next reload ends signed out, quietly, after one attempt.
+  await opened.context.clearCookies();
+  const beforeSecond = opened.seen.requests.length;
+  await opened.page.reload();
+  await opened.app.signedOut().waitFor();
+  await opened.page.waitForTimeout(2_000);
+  const silentAttempts = opened.seen.requests.slice(beforeSecond).filter((r) => r.startsWith(`GET ${PROVIDER}/auth?`));
+  assert.equal(silentAttempts.length, 1, 'exactly one silent attempt, no loop');
+  assert.equal(await opened.app.notice().count(), 0, 'no error shown');
+  assert.equal(opened.page.url(), `${APP}/`);
+  await opened.context.close();
+});
+
+test('two tabs refresh independently, and signing out in one signs out the other', async () => {
+  const first = await openApp(browser);
+  await signInAsAlice(first);
+  const second = await openTab(first.context);
+  await second.page.goto(APP);
+  await second.app.signedIn().waitFor(); // restored silently: its own code exchange
+  await waitFor(
+    () => refreshes(first.seen).length >= 2 && refreshes(second.seen).length >= 2,
+    3 * TOKEN_LIFETIME_MS,
+    'two refreshes in each tab',
+  );
+  for (const tab of [first, second]) {
+    assert.ok(tab.seen.tokenResponses.every((r) => r.status === 200), 'no invalid_grant in either tab');
+  }
+  const firstTokens = new Set(first.seen.tokenResponses.map((r) => r.body.refresh_token));
+  assert.ok(second.seen.tokenResponses.every((r) => !firstTokens.has(r.body.refresh_token)), 'tabs never share a refresh token');
+
+  await first.app.signOut();
+  await second.app.signedOut().waitFor();
+  assert.equal(await second.app.notice().textContent(), 'You signed out in another tab.');
+  await first.context.close();
+});
+
+test('a provider that cannot be reached during a refresh is a clear message, and the session recovers', async () => {
+  const opened = await openApp(browser);
+  await signInAsAlice(opened);
+  await opened.page.route(`${PROVIDER}/token`, (route) => route.abort('connectionrefused'));
+  const problem = opened.page.getByTestId('renewal-problem');
+  await problem.waitFor({ timeout: 2 * TOKEN_LIFETIME_MS });
+  assert.match(await problem.textContent(), /could not be renewed.*could not be reached.*Retrying in \d+ s/);
+  await opened.page.unroute(`${PROVIDER}/token`);
+  await problem.waitFor({ state: 'detached', timeout: 20_000 });
+  assert.equal(await opened.app.userName().textContent(), 'Alice Liddell', 'recovered, still signed in');
+  const answer = await opened.app.callApi();
+  await answer.waitFor();
+  await opened.context.close();
+});
+
+test('after a sign-out at the provider, the next refresh ends the session cleanly', async () => {
+  const opened = await openApp(browser);
+  await signInAsAlice(opened);
+  // The person signs out at the provider in another tab.
+  const other = await opened.context.newPage();
+  await other.goto(`${PROVIDER}/session/end`);
+  await other.getByRole('button', { name: 'Yes, sign me out' }).click();
+  await other.waitForLoadState();
+  await opened.app.signedOut().waitFor({ timeout: 2 * TOKEN_LIFETIME_MS });
+  assert.equal(await opened.app.notice().textContent(), 'Your session has ended. Please sign in again.');
+  assert.ok(refreshes(opened.seen).some((r) => r.status === 400 && r.body.error === 'invalid_grant'));
+  await opened.context.close();
+});
