@@ -24,6 +24,8 @@ const seconds = (name, fallback) => {
 const ACCESS_TOKEN_TTL = seconds('ACCESS_TOKEN_TTL', 600);
 const ID_TOKEN_TTL = seconds('ID_TOKEN_TTL', 600);
 const REFRESH_TOKEN_TTL = seconds('REFRESH_TOKEN_TTL', 86400);
+// Only for the benchmark: a second public client for the oidc-client-ts peer page.
+const BENCH_PEER_ORIGIN = process.env.BENCH_PEER_ORIGIN;
 
 // The demo account. The password is compared as a hash in constant time.
 const DEMO_USER = {
@@ -62,6 +64,19 @@ const configuration = {
       redirect_uris: [`${APP_ORIGIN}/callback`],
       post_logout_redirect_uris: [`${APP_ORIGIN}/`],
     },
+    ...(BENCH_PEER_ORIGIN
+      ? [
+          {
+            client_id: 'bench-oidc-client-ts',
+            client_name: 'oidc-client-ts peer (benchmark)',
+            application_type: 'web',
+            token_endpoint_auth_method: 'none',
+            grant_types: ['authorization_code', 'refresh_token'],
+            response_types: ['code'],
+            redirect_uris: [`${BENCH_PEER_ORIGIN}/`],
+          },
+        ]
+      : []),
   ],
   responseTypes: ['code'], // no implicit or hybrid flows at all
   scopes: ['openid', 'profile', 'email'],
@@ -86,7 +101,8 @@ const configuration = {
   // on every use (RFC 9700 §2.2.2): a reused one revokes the whole grant.
   issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
   rotateRefreshToken: true,
-  clientBasedCORS: (_ctx, origin) => origin === APP_ORIGIN,
+  // CORS for token, userinfo and revocation: only a client's own origin.
+  clientBasedCORS: (_ctx, origin, client) => client.redirectUris.some((uri) => new URL(uri).origin === origin),
   findAccount: async (_ctx, sub) =>
     sub === DEMO_USER.claims.sub ? { accountId: sub, claims: async () => DEMO_USER.claims } : undefined,
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },

@@ -59,8 +59,9 @@ start_provider() {
     node "$ROOT/idp/server.mjs"
 }
 
+# API_BIN picks another build (the benchmark uses the api-release profile).
 start_api() {
-  start_service api 3000 http://127.0.0.1:3000/healthz 90 "$ROOT/target/debug/demo-api"
+  start_service api 3000 http://127.0.0.1:3000/healthz 90 "${API_BIN:-$ROOT/target/debug/demo-api}"
 }
 
 # Serves the release build with the headers from Trunk.toml; the build

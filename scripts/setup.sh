@@ -46,10 +46,12 @@ setup_rust() {
   fi
 }
 
+# npm packages of the given folders (default: what the demo and tests need).
 setup_npm() {
   command -v node >/dev/null || { echo "Node.js (20 or later) and npm are required." >&2; exit 1; }
-  local dir
-  for dir in idp tests/e2e tools; do
+  local dir dirs=("$@")
+  [ ${#dirs[@]} -gt 0 ] || dirs=(idp tests/e2e tools)
+  for dir in "${dirs[@]}"; do
     # npm ci only when the installed tree does not match the lockfile.
     if ! cmp -s "$ROOT/$dir/package-lock.json" "$ROOT/$dir/node_modules/.package-lock.json.installed" 2>/dev/null; then
       say "Installing npm packages in $dir"

@@ -1,0 +1,37 @@
+// Sizes of every file the browser downloads to show the signed-in app
+// (from dist/), and of the peers' minified browser bundles: raw, gzip -9
+// and brotli quality 11. Prints JSON.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { buildSync } from 'esbuild';
+
+const measure = (bytes) => ({
+  raw: bytes.length,
+  gzip: gzipSync(bytes, { level: 9 }).length,
+  brotli: brotliCompressSync(bytes, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+  }).length,
+});
+
+const dist = process.argv[2];
+const ours = readdirSync(dist)
+  .filter((name) => !name.startsWith('.'))
+  .map((name) => ({ name, ...measure(readFileSync(join(dist, name))) }));
+
+const here = new URL('.', import.meta.url).pathname;
+const modules = join(here, 'node_modules');
+// keycloak-js ships unminified ESM: minify it as a user's bundler would.
+const keycloak = buildSync({
+  entryPoints: [join(modules, 'keycloak-js/lib/keycloak.js')],
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  write: false,
+}).outputFiles[0].contents;
+const peers = [
+  { name: 'oidc-client-ts 3.5.0', ...measure(readFileSync(join(modules, 'oidc-client-ts/dist/browser/oidc-client-ts.min.js'))) },
+  { name: 'auth0-spa-js 2.28.3', ...measure(readFileSync(join(modules, '@auth0/auth0-spa-js/dist/auth0-spa-js.production.js'))) },
+  { name: 'keycloak-js 26.2.4', ...measure(Buffer.from(keycloak)) },
+];
+console.log(JSON.stringify({ ours, peers }));

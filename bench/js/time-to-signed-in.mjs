@@ -1,0 +1,101 @@
+// Times our app and the oidc-client-ts peer in headless Chromium, against
+// the same local provider, with consent already given:
+//   cold:     navigation to the Sign in button shown (empty cache each run)
+//   callback: the provider's redirect to the app to the name painted
+//             (token exchange and ID-token handling included)
+// Prints JSON: { ours: {cold: [...], callback: [...]}, peer: {...} } in ms,
+// and the access token of the last sign-in (for the API benchmark).
+import { chromium } from 'playwright-core';
+
+const RUNS = Number(process.env.RUNS ?? 20);
+const targets = {
+  ours: { url: 'http://127.0.0.1:8080/', name: '[data-testid="user-name"]' },
+  peer: { url: 'http://127.0.0.1:8081/', name: '[data-testid="user-name"]' },
+};
+
+// Records, in the page's own clock (ms since its navigation started), when
+// the Sign in button and when the name first appear.
+const marker = () => {
+  const mark = () => {
+    const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Sign in');
+    if (button && window.__interactiveAt === undefined) window.__interactiveAt = performance.now();
+    const name = document.querySelector('[data-testid="user-name"]');
+    if (name && name.textContent && window.__signedInAt === undefined) window.__signedInAt = performance.now();
+  };
+  new MutationObserver(mark).observe(document, { childList: true, subtree: true, characterData: true });
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+let accessToken;
+async function signInOnce(context, target) {
+  const page = await context.newPage();
+  await page.goto(target.url);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('http://127.0.0.1:9000/interaction/**');
+  if (await page.getByLabel('Username').count()) {
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill('wonderland');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.locator(target.name).waitFor();
+  await page.close();
+}
+
+/** Ms from the start of the fetch of the redirect target (after the
+ * provider's redirects) to the name painted, in the callback page's clock. */
+async function sinceCallback(page) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const elapsed = await page
+      .evaluate(() => {
+        if (window.__signedInAt === undefined) return undefined;
+        return window.__signedInAt - performance.getEntriesByType('navigation')[0].fetchStart;
+      })
+      .catch(() => undefined); // mid-navigation
+    if (elapsed !== undefined) return elapsed;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no signed-in view at ${page.url()}`);
+}
+
+const results = {};
+for (const [key, target] of Object.entries(targets)) {
+  results[key] = { cold: [], callback: [] };
+  for (let run = 0; run < RUNS; run++) {
+    const context = await browser.newContext();
+    await context.addInitScript(marker);
+    const page = await context.newPage();
+    await page.goto(target.url);
+    await page.waitForFunction(() => window.__interactiveAt !== undefined);
+    results[key].cold.push(await page.evaluate(() => window.__interactiveAt));
+    await context.close();
+  }
+
+  const context = await browser.newContext();
+  await signInOnce(context, target); // login and consent, once
+  // Measure the interactive path only: our app would otherwise restore the
+  // session by itself on load.
+  await context.addInitScript(() => localStorage.removeItem('oidc-spa.had-session'));
+  await context.addInitScript(marker);
+  for (let run = 0; run < RUNS; run++) {
+    const page = await context.newPage();
+    page.on('response', async (response) => {
+      if (response.url() === 'http://127.0.0.1:9000/token' && key === 'ours') {
+        accessToken = (await response.json().catch(() => ({}))).access_token ?? accessToken;
+      }
+    });
+    await page.goto(target.url);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    results[key].callback.push(await sinceCallback(page));
+    await page.close();
+  }
+  await context.close();
+}
+await browser.close();
+console.log(JSON.stringify({ ...results, accessToken }));
