@@ -1,7 +1,8 @@
 //! `HttpClient` over the browser's `fetch`.
 
-use gloo_net::http::{Method as FetchMethod, RequestBuilder};
-use web_sys::{ReferrerPolicy, RequestCache, RequestCredentials};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, ReferrerPolicy, Request, RequestCache, RequestCredentials, RequestInit, Response};
 
 use crate::oauth::http::{HttpClient, HttpRequest, HttpResponse, Method, Unreachable};
 
@@ -12,29 +13,33 @@ pub struct Fetch;
 
 impl HttpClient for Fetch {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Unreachable> {
-        let unreachable = || Unreachable { url: request.url.clone() };
-        let method = match request.method {
-            Method::Get => FetchMethod::GET,
-            Method::Post => FetchMethod::POST,
-        };
-        let mut builder = RequestBuilder::new(&request.url)
-            .method(method)
-            .credentials(RequestCredentials::Omit)
-            .cache(RequestCache::NoStore)
-            .referrer_policy(ReferrerPolicy::NoReferrer);
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value);
-        }
-        let prepared = match &request.body {
-            Some(body) => builder.body(body.as_str()),
-            None => builder.build(),
-        }
-        .map_err(|_| unreachable())?;
-        let response = prepared.send().await.map_err(|_| unreachable())?;
-        Ok(HttpResponse {
-            status: response.status(),
-            www_authenticate: response.headers().get("WWW-Authenticate"),
-            body: response.text().await.map_err(|_| unreachable())?,
-        })
+        send(&request).await.map_err(|_| Unreachable { url: request.url })
     }
+}
+
+async fn send(request: &HttpRequest) -> Result<HttpResponse, JsValue> {
+    let init = RequestInit::new();
+    init.set_method(match request.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+    });
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_cache(RequestCache::NoStore);
+    init.set_referrer_policy(ReferrerPolicy::NoReferrer);
+    let headers = Headers::new()?;
+    for (name, value) in &request.headers {
+        headers.set(name, value)?;
+    }
+    init.set_headers(&headers);
+    if let Some(body) = &request.body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let prepared = Request::new_with_str_and_init(&request.url, &init)?;
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&prepared)).await?.dyn_into()?;
+    Ok(HttpResponse {
+        status: response.status(),
+        www_authenticate: response.headers().get("WWW-Authenticate")?,
+        body: JsFuture::from(response.text()?).await?.as_string().unwrap_or_default(),
+    })
 }

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod fetch;
 pub mod page;
 pub mod session_hint;
+pub mod storage;
 pub mod tabs;
 pub mod transit;
 pub mod webcrypto;

@@ -4,34 +4,34 @@
 //! per-tab guard allows one silent attempt per minute, so a failing
 //! provider can never cause a redirect loop.
 
-use gloo_storage::{LocalStorage, SessionStorage, Storage};
+use super::storage::{self, Area};
 
 const HINT_KEY: &str = "oidc-spa.had-session";
 const SILENT_ATTEMPT_KEY: &str = "oidc-spa.silent-attempt-at";
 const SILENT_ATTEMPT_INTERVAL_MS: f64 = 60_000.0;
 
 pub fn remember() {
-    let _ = LocalStorage::set(HINT_KEY, true);
+    storage::set(Area::Local, HINT_KEY, &true);
 }
 
 pub fn forget() {
-    LocalStorage::delete(HINT_KEY);
+    storage::delete(Area::Local, HINT_KEY);
 }
 
 pub fn present() -> bool {
-    LocalStorage::get::<bool>(HINT_KEY).unwrap_or(false)
+    storage::get::<bool>(Area::Local, HINT_KEY).unwrap_or(false)
 }
 
 /// Whether this tab may try a silent restore now; records the attempt.
 pub fn claim_silent_attempt(now_ms: f64) -> bool {
-    let last: Option<f64> = SessionStorage::get(SILENT_ATTEMPT_KEY).ok();
+    let last: Option<f64> = storage::get(Area::Session, SILENT_ATTEMPT_KEY);
     if last.is_some_and(|last| now_ms - last < SILENT_ATTEMPT_INTERVAL_MS && now_ms >= last) {
         return false;
     }
-    SessionStorage::set(SILENT_ATTEMPT_KEY, now_ms).is_ok()
+    storage::set(Area::Session, SILENT_ATTEMPT_KEY, &now_ms)
 }
 
 /// After a successful restore, the next reload may restore again.
 pub fn silent_attempt_done() {
-    SessionStorage::delete(SILENT_ATTEMPT_KEY);
+    storage::delete(Area::Session, SILENT_ATTEMPT_KEY);
 }

@@ -2,8 +2,9 @@
 //! survive the round trip to the provider: sessionStorage (this tab only),
 //! read exactly once and deleted whatever happens. Tokens never go here.
 
-use gloo_storage::{SessionStorage, Storage};
 use serde::{Deserialize, Serialize};
+
+use super::storage::{self, Area};
 
 use crate::oauth::pkce::PkceCodeVerifier;
 use crate::oauth::secret::{CsrfState, Nonce};
@@ -35,13 +36,13 @@ pub struct SignOutTransit {
 pub struct StorageUnavailable;
 
 pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), StorageUnavailable> {
-    SessionStorage::set(key, value).map_err(|_| StorageUnavailable)
+    storage::set(Area::Session, key, value).then_some(()).ok_or(StorageUnavailable)
 }
 
 /// Reads and deletes the entry: it can be used at most once, and a corrupt
 /// or foreign entry is simply gone.
 pub fn take<T: for<'de> Deserialize<'de>>(key: &str) -> Option<T> {
-    let value = SessionStorage::get(key).ok();
-    SessionStorage::delete(key);
+    let value = storage::get(Area::Session, key);
+    storage::delete(Area::Session, key);
     value
 }
