@@ -156,7 +156,7 @@ async fn verify(http: &FakeJwks, token: &str) -> Result<String, AuthError> {
         now_seconds: now_seconds(),
         leeway_seconds: 60,
     };
-    verify_id_token(http, &metadata(), &IdToken::new(token), &expected)
+    verify_id_token(http, &metadata(), None, &IdToken::new(token), &expected)
         .await
         .map(|claims| claims.sub.unwrap())
 }

@@ -645,7 +645,8 @@ async fn signed_in_then_refreshed(
 ) -> (TestProvider, SignedIn, Result<oidc_spa::auth::Session, AuthError>) {
     let provider = TestProvider::new(scenario).await;
     let signed_in = assert_accepted(&provider, sign_in(&provider).await);
-    let refreshed = refresh(&provider, &config(), &signed_in.session, now).await;
+    let metadata = parse_metadata(&provider.metadata().to_string(), ISSUER).unwrap();
+    let refreshed = refresh(&provider, &config(), &metadata, &signed_in.session, now).await;
     (provider, signed_in, refreshed)
 }
 
@@ -692,7 +693,8 @@ async fn oidcc_refresh_token_invalid_sub() {
 async fn a_spent_refresh_token_is_refused_by_the_provider() {
     let (provider, signed_in, refreshed) = signed_in_then_refreshed(Scenario::default()).await;
     assert!(refreshed.is_ok());
-    let replay = refresh(&provider, &config(), &signed_in.session, now).await;
+    let metadata = parse_metadata(&provider.metadata().to_string(), ISSUER).unwrap();
+    let replay = refresh(&provider, &config(), &metadata, &signed_in.session, now).await;
     assert_eq!(
         replay.unwrap_err(),
         TokenError::Provider(ProviderError::new("invalid_grant", Some("grant request is invalid".into())))

@@ -41,7 +41,8 @@ fn validation(c: &mut Criterion) {
     let (message, signature) = token.rsplit_once('.').unwrap();
     c.bench_function("bare RS256 signature check", |b| {
         b.iter(|| {
-            jsonwebtoken::crypto::verify(black_box(signature), message.as_bytes(), &key, Algorithm::RS256).unwrap()
+            jsonwebtoken::crypto::verify(black_box(signature), message.as_bytes(), &key, Algorithm::RS256)
+                .unwrap()
         })
     });
 }

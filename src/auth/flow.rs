@@ -22,6 +22,7 @@ use crate::oauth::token::{
     TokenError, TokenResponse, code_exchange_body, parse_token_response, refresh_body,
 };
 use crate::oauth::userinfo::{UserinfoClaims, UserinfoError, parse_userinfo};
+use futures_util::future::join;
 
 use super::error::AuthError;
 use super::session::{Session, User, expiry_from};
@@ -120,10 +121,13 @@ pub async fn finish_sign_in(
     };
 
     let body = code_exchange_body(code, pending.verifier, &config.client_id, &config.redirect_uri);
-    let (tokens, received_at) = request_tokens(http, &metadata, body, &now_millis).await?;
+    // The keys are fetched while the code is exchanged: one round trip less.
+    let (tokens, keys) =
+        join(request_tokens(http, &metadata, body, &now_millis), fetch_keys(http, &metadata.jwks_uri)).await;
+    let (tokens, received_at) = tokens?;
     let id_token = tokens.id_token.clone().ok_or(TokenError::IdTokenMissing)?;
     let expected = expected_claims(config, &metadata, Some(&pending.nonce), &now_millis);
-    let claims = verify_id_token(http, &metadata, &id_token, &expected).await?;
+    let claims = verify_id_token(http, &metadata, keys.ok(), &id_token, &expected).await?;
 
     let mut user = User::from_claims(&claims);
     if config.fetch_userinfo {
@@ -143,18 +147,18 @@ pub async fn finish_sign_in(
 pub async fn refresh(
     http: &impl HttpClient,
     config: &Config,
+    metadata: &ProviderMetadata,
     session: &Session,
     now_millis: impl Fn() -> f64,
 ) -> Result<Session, AuthError> {
     let refresh_token = session.refresh_token.as_ref().ok_or(AuthError::NoRefreshToken)?;
-    let metadata = discover(http, &config.issuer).await?;
     let body = refresh_body(refresh_token, &config.client_id);
-    let (mut tokens, received_at) = request_tokens(http, &metadata, body, &now_millis).await?;
+    let (mut tokens, received_at) = request_tokens(http, metadata, body, &now_millis).await?;
 
     let (id_token, claims) = match tokens.id_token.take() {
         Some(id_token) => {
-            let expected = expected_claims(config, &metadata, None, &now_millis);
-            let claims = verify_id_token(http, &metadata, &id_token, &expected).await?;
+            let expected = expected_claims(config, metadata, None, &now_millis);
+            let claims = verify_id_token(http, metadata, None, &id_token, &expected).await?;
             check_refreshed_claims(&session.id_token_claims, &claims)?;
             (id_token, claims)
         }
@@ -182,15 +186,20 @@ pub async fn fetch_userinfo(
 }
 
 /// Verifies an ID token: its signature with a key from the provider's JWKS
-/// (refetched once if the key is unknown, i.e. rotated), then its claims.
+/// (`keys` if already fetched; refetched once if the key is unknown, i.e.
+/// rotated), then its claims.
 pub async fn verify_id_token(
     http: &impl HttpClient,
     metadata: &ProviderMetadata,
+    keys: Option<JwkSet>,
     id_token: &IdToken,
     expected: &ExpectedClaims<'_>,
 ) -> Result<IdTokenClaims, AuthError> {
     let jws = parse_jws(id_token.secret())?;
-    let mut keys = fetch_keys(http, &metadata.jwks_uri).await?;
+    let mut keys = match keys {
+        Some(keys) => keys,
+        None => fetch_keys(http, &metadata.jwks_uri).await?,
+    };
     let candidates = match candidate_keys(&keys, &jws.header) {
         Err(KeyError::UnknownKeyId(_)) => {
             keys = fetch_keys(http, &metadata.jwks_uri).await?;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 
 use crate::config::Config;
+use crate::oauth::discovery::ProviderMetadata;
 use crate::oauth::http::HttpClient;
 use crate::oauth::token::TokenError;
 
@@ -68,6 +69,8 @@ pub struct SessionKeeper<H> {
     config: Config,
     now_millis: fn() -> f64,
     session: RefCell<Option<Arc<Session>>>,
+    /// Discovered once, reused for every refresh.
+    metadata: RefCell<Option<ProviderMetadata>>,
     in_flight: RefCell<Option<RefreshFuture>>,
     on_renewed: Box<dyn Fn(Arc<Session>)>,
 }
@@ -85,6 +88,7 @@ impl<H: HttpClient + 'static> SessionKeeper<H> {
             config,
             now_millis,
             session: RefCell::new(Some(session)),
+            metadata: RefCell::new(None),
             in_flight: RefCell::new(None),
             on_renewed: Box::new(on_renewed),
         })
@@ -129,7 +133,14 @@ impl<H: HttpClient + 'static> SessionKeeper<H> {
 
     async fn refresh_once(&self) -> Result<Arc<Session>, AuthError> {
         let current = self.current().ok_or(AuthError::NoRefreshToken)?;
-        let renewed = Arc::new(flow::refresh(&self.http, &self.config, &current, self.now_millis).await?);
+        let cached = self.metadata.borrow().clone();
+        let metadata = match cached {
+            Some(metadata) => metadata,
+            None => flow::discover(&self.http, &self.config.issuer).await?,
+        };
+        self.metadata.replace(Some(metadata.clone()));
+        let renewed =
+            Arc::new(flow::refresh(&self.http, &self.config, &metadata, &current, self.now_millis).await?);
         // Signed out while the request was out: keep nothing.
         if self.current().is_none() {
             return Err(AuthError::NoRefreshToken);
