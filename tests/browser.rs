@@ -347,3 +347,22 @@ async fn a_sign_out_reaches_the_other_tabs() {
     }
     assert_eq!(heard.get(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn gates_show_their_children_only_in_their_state() {
+    use oidc_spa::auth::{Authenticated, Unauthenticated};
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let _handle = leptos::mount::mount_to(root.clone(), || {
+        provide_auth(AuthState::SignedOut(None));
+        view! {
+            <Authenticated><p>"members only"</p></Authenticated>
+            <Unauthenticated><p>"please sign in"</p></Unauthenticated>
+        }
+    });
+    leptos::task::tick().await;
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("please sign in"), "{text}");
+    assert!(!text.contains("members only"), "{text}");
+}
