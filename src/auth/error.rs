@@ -40,6 +40,8 @@ pub enum AuthError {
     NoRefreshToken,
     #[error("The provider needs you to sign in again.")]
     SilentSignInDeclined,
+    #[error("You are not signed in.")]
+    NotSignedIn,
     #[error("Sign-in is not possible in this browser: {0}.")]
     Crypto(#[from] CryptoError),
     #[error("Sign-in is not possible in this browser: {0}.")]

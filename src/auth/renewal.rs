@@ -105,7 +105,7 @@ impl<H: HttpClient + 'static> SessionKeeper<H> {
 
     /// The session, refreshed first if it is due.
     pub async fn fresh_session(self: &Rc<Self>) -> Result<Arc<Session>, AuthError> {
-        let current = self.current().ok_or(AuthError::NoRefreshToken)?;
+        let current = self.current().ok_or(AuthError::NotSignedIn)?;
         match refresh_due_at(&current) {
             Some(due) if (self.now_millis)() >= due => self.refresh().await,
             _ => Ok(current),
@@ -132,7 +132,7 @@ impl<H: HttpClient + 'static> SessionKeeper<H> {
     }
 
     async fn refresh_once(&self) -> Result<Arc<Session>, AuthError> {
-        let current = self.current().ok_or(AuthError::NoRefreshToken)?;
+        let current = self.current().ok_or(AuthError::NotSignedIn)?;
         let cached = self.metadata.borrow().clone();
         let metadata = match cached {
             Some(metadata) => metadata,
@@ -143,7 +143,7 @@ impl<H: HttpClient + 'static> SessionKeeper<H> {
             Arc::new(flow::refresh(&self.http, &self.config, &metadata, &current, self.now_millis).await?);
         // Signed out while the request was out: keep nothing.
         if self.current().is_none() {
-            return Err(AuthError::NoRefreshToken);
+            return Err(AuthError::NotSignedIn);
         }
         self.session.replace(Some(renewed.clone()));
         (self.on_renewed)(renewed.clone());
