@@ -132,6 +132,14 @@ impl Auth {
         self.renewal_problem.read_only()
     }
 
+    /// The current session (reactive): it changes with every refresh.
+    pub fn session(&self) -> Option<Arc<Session>> {
+        self.state.with(|state| match state {
+            AuthState::SignedIn(session) => Some(session.clone()),
+            _ => None,
+        })
+    }
+
     pub fn config(&self) -> Option<Config> {
         self.config.get_value()
     }
@@ -305,7 +313,7 @@ impl Auth {
 
     /// GETs `path` from the API with a fresh access token.
     pub async fn call_api(self, path: &str) -> Result<String, String> {
-        let keeper = self.keeper().ok_or_else(|| "You are not signed in.".to_owned())?;
+        let keeper = self.keeper().ok_or_else(|| AuthError::NotSignedIn.to_string())?;
         match keeper.get_api(path).await {
             Ok(body) => Ok(body),
             Err(ApiCallError::Renewal(error)) => {

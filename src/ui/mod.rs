@@ -5,7 +5,7 @@ mod pages;
 
 use leptos::prelude::*;
 
-use crate::auth::{AuthState, Progress, provide_auth};
+use crate::auth::{AuthError, AuthState, Notice, Progress, provide_auth};
 pub use pages::{ErrorPage, LoadingPage, SignedInPage, SignedOutPage};
 
 /// The whole app: provides the auth context and shows the page for the
@@ -17,22 +17,44 @@ pub fn App() -> impl IntoView {
     view! { <Shell /> }
 }
 
+/// Which page to show. A refresh replaces the session but not the page, so
+/// the signed-in page (and the API answer on it) stays put.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Page {
+    Loading(Progress),
+    SignedOut(Option<Notice>),
+    SignedIn,
+    Failed(AuthError),
+}
+
+impl Page {
+    fn of(state: &AuthState) -> Self {
+        match state {
+            AuthState::Loading(progress) => Self::Loading(*progress),
+            AuthState::SignedOut(notice) => Self::SignedOut(*notice),
+            AuthState::SignedIn(_) => Self::SignedIn,
+            AuthState::Failed(error) => Self::Failed(error.clone()),
+        }
+    }
+}
+
 /// The layout and the page for the current state, given an auth context.
 /// Separate from `App` so tests can render any state without a provider.
 #[component]
 pub fn Shell() -> impl IntoView {
     let auth = crate::auth::use_auth();
+    let page = Memo::new(move |_| auth.state().with(Page::of));
     view! {
         <header class="top">
             <span class="brand">"Rust OIDC SPA"</span>
             <span class="tagline">"Code flow + PKCE · tokens in memory only"</span>
         </header>
         <main>
-            {move || match auth.state().get() {
-                AuthState::Loading(progress) => view! { <LoadingPage progress /> }.into_any(),
-                AuthState::SignedOut(notice) => view! { <SignedOutPage notice /> }.into_any(),
-                AuthState::SignedIn(session) => view! { <SignedInPage session /> }.into_any(),
-                AuthState::Failed(error) => view! { <ErrorPage error /> }.into_any(),
+            {move || match page.get() {
+                Page::Loading(progress) => view! { <LoadingPage progress /> }.into_any(),
+                Page::SignedOut(notice) => view! { <SignedOutPage notice /> }.into_any(),
+                Page::SignedIn => view! { <SignedInPage /> }.into_any(),
+                Page::Failed(error) => view! { <ErrorPage error /> }.into_any(),
             }}
         </main>
     }

@@ -1,10 +1,8 @@
-use std::sync::Arc;
-
 use leptos::prelude::*;
 
 use super::api_demo::ApiDemo;
 use crate::auth::session::{describe_remaining, seconds_left};
-use crate::auth::{AuthError, Notice, Progress, Session, use_auth};
+use crate::auth::{AuthError, Notice, Progress, use_auth};
 use crate::browser::clock;
 
 #[component]
@@ -35,12 +33,13 @@ pub fn SignedOutPage(notice: Option<Notice>) -> impl IntoView {
 }
 
 #[component]
-pub fn SignedInPage(session: Arc<Session>) -> impl IntoView {
+pub fn SignedInPage() -> impl IntoView {
     let auth = use_auth();
-    let user = session.user.clone();
-    let expires_at = session.access_token_expires_at_ms;
-    let scope = session.scope.clone().unwrap_or_default();
-    drop(session);
+    // Who signed in does not change with a refresh; expiry and scope do.
+    let user = auth.session().map(|session| session.user.clone());
+    let expires_at = move || auth.session().and_then(|session| session.access_token_expires_at_ms);
+    let scope = move || auth.session().and_then(|session| session.scope.clone()).unwrap_or_default();
+    let Some(user) = user else { return ().into_any() };
 
     // A live countdown: ticks once a second while this page is shown.
     let now = RwSignal::new(clock::now_millis());
@@ -49,7 +48,7 @@ pub fn SignedInPage(session: Arc<Session>) -> impl IntoView {
     {
         on_cleanup(move || ticker.clear());
     }
-    let remaining = move || match expires_at {
+    let remaining = move || match expires_at() {
         Some(at) => describe_remaining(seconds_left(at, now.get())),
         None => "unknown (the provider did not say)".to_owned(),
     };
@@ -78,6 +77,7 @@ pub fn SignedInPage(session: Arc<Session>) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }
 
 #[component]

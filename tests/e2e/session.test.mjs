@@ -43,6 +43,10 @@ test('tokens are refreshed before they expire and the API keeps working across e
   await answer.waitFor();
   assert.match(await answer.textContent(), /Hello, alice!/);
   assert.equal(await opened.app.userName().textContent(), 'Alice Liddell', 'still signed in, no new sign-in');
+  // A refresh replaces the session, not the page: the answer stays.
+  const count = refreshes(opened.seen).length;
+  await waitFor(() => refreshes(opened.seen).length > count, 2 * TOKEN_LIFETIME_MS, 'one more refresh');
+  assert.match(await answer.textContent(), /Hello, alice!/);
   await opened.context.close();
 });
 
