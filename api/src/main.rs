@@ -21,7 +21,10 @@ struct Discovery {
 
 #[tokio::main]
 async fn main() {
+    // One JSON object per line: method, path, status and latency per request.
     tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     if let Err(message) = run().await {

@@ -9,7 +9,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 use tower_http::cors::CorsLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::access_token::{SharedVerifier, VerifiedToken};
 use crate::rejection::Rejection;
@@ -28,9 +29,13 @@ pub fn app(state: AppState, allowed_origin: &str) -> Router {
         .layer(cors(allowed_origin))
         // Logs method, path and status, never the query or headers: a
         // misbehaving client's token must not end up in a log line.
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(state)
 }
 
