@@ -223,9 +223,11 @@ impl Auth {
 
     /// Holds a new session: renewal, the UI, and the hint for reloads.
     fn keep(self, session: Session) {
+        // A session only comes from a sign-in, which needed the config.
+        let Some(config) = self.config() else { return };
         let keeper = SessionKeeper::new(
             Fetch,
-            self.config().expect("config loaded before sign-in"),
+            config,
             clock::now_millis,
             Arc::new(session),
             move |renewed| {
