@@ -292,7 +292,7 @@ impl Auth {
                 let delay = renewal::retry_delay_ms(attempt);
                 self.renewal_problem.set(Some(format!(
                     "Your session could not be renewed: {error} Retrying in {} s.",
-                    (delay / 1000.0).round()
+                    (delay / 1000.0).round() as u64
                 )));
                 self.set_refresh_timer(delay, attempt.saturating_add(1));
             }

@@ -8,7 +8,7 @@ use super::storage::{self, Area};
 
 const HINT_KEY: &str = "oidc-spa.had-session";
 const SILENT_ATTEMPT_KEY: &str = "oidc-spa.silent-attempt-at";
-const SILENT_ATTEMPT_INTERVAL_MS: f64 = 60_000.0;
+const SILENT_ATTEMPT_INTERVAL_MS: u64 = 60_000;
 
 pub fn remember() {
     storage::set(Area::Local, HINT_KEY, &true);
@@ -24,11 +24,13 @@ pub fn present() -> bool {
 
 /// Whether this tab may try a silent restore now; records the attempt.
 pub fn claim_silent_attempt(now_ms: f64) -> bool {
-    let last: Option<f64> = storage::get(Area::Session, SILENT_ATTEMPT_KEY);
-    if last.is_some_and(|last| now_ms - last < SILENT_ATTEMPT_INTERVAL_MS && now_ms >= last) {
+    // Whole milliseconds: an integer keeps float formatting out of the wasm.
+    let now = now_ms as u64;
+    let last: Option<u64> = storage::get(Area::Session, SILENT_ATTEMPT_KEY);
+    if last.is_some_and(|last| now.saturating_sub(last) < SILENT_ATTEMPT_INTERVAL_MS && now >= last) {
         return false;
     }
-    storage::set(Area::Session, SILENT_ATTEMPT_KEY, &now_ms)
+    storage::set(Area::Session, SILENT_ATTEMPT_KEY, &now)
 }
 
 /// After a successful restore, the next reload may restore again.
