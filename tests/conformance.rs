@@ -622,6 +622,33 @@ async fn oidcc_client_test_discovery_issuer_mismatch() {
 }
 
 #[wasm_bindgen_test]
+async fn the_callback_uses_the_metadata_its_sign_in_discovered() {
+    let (provider, result) = scenario(Scenario::default()).await;
+    let signed_in = assert_accepted(&provider, result);
+    let discoveries = provider.requests.borrow().iter().filter(|r| **r == format!("GET {DISCOVERY}")).count();
+    assert_eq!(discoveries, 1, "discovered when the sign-in started, not again at the callback");
+    assert_eq!(signed_in.metadata.token_endpoint, TOKEN, "handed to the session for its refreshes");
+}
+
+#[wasm_bindgen_test]
+async fn kept_metadata_for_another_issuer_is_refused_at_the_callback() {
+    // The transit says another provider (edited, or left by a config with
+    // another issuer): checked like a fresh document, nothing is sent.
+    let provider = TestProvider::new(Scenario::default()).await;
+    session_storage().clear().unwrap();
+    let url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
+    let kept = session_storage().get_item(SIGN_IN_KEY).unwrap().unwrap();
+    let edited = kept.replace(r#""issuer":"https://op.test""#, r#""issuer":"https://attacker.test""#);
+    assert_ne!(kept, edited, "the transit keeps the issuer's metadata");
+    session_storage().set_item(SIGN_IN_KEY, &edited).unwrap();
+    let result = finish_sign_in(&provider, &config(), &provider.authorize(&url), now).await;
+    let expected =
+        DiscoveryError::IssuerMismatch { expected: ISSUER.into(), found: "https://attacker.test".into() };
+    assert_rejected(result, expected.into());
+    assert_eq!(provider.token_requests(), 0, "the code went nowhere");
+}
+
+#[wasm_bindgen_test]
 async fn oidcc_client_test_signing_key_rotation() {
     // Signed in with one key; the provider then rotates to a new key.
     let (provider, result) = scenario(Scenario::default()).await;
@@ -924,9 +951,15 @@ async fn keeper_with_expired_token(
     let signed_in = assert_accepted(&provider, sign_in(&provider).await);
     let renewed = Rc::new(Cell::new(0));
     let counted = renewed.clone();
-    let keeper = SessionKeeper::new(provider.clone(), config(), now, expired(signed_in.session), move |_| {
-        counted.set(counted.get() + 1)
-    });
+    let metadata = Some(signed_in.metadata);
+    let keeper = SessionKeeper::new(
+        provider.clone(),
+        config(),
+        now,
+        expired(signed_in.session),
+        metadata,
+        move |_| counted.set(counted.get() + 1),
+    );
     (provider, keeper, renewed)
 }
 
@@ -964,7 +997,7 @@ async fn replaying_a_spent_refresh_token_ends_the_session() {
     let spent = keeper.current().unwrap();
     keeper.refresh().await.unwrap();
     // Another holder of the old refresh token (a stale copy) tries it.
-    let stale = SessionKeeper::new(provider.clone(), config(), now, spent, |_| {});
+    let stale = SessionKeeper::new(provider.clone(), config(), now, spent, None, |_| {});
     let error = stale.refresh().await.unwrap_err();
     assert_eq!(classify(&error), RenewalFailure::SessionEnded);
     assert!(error.to_string().contains("invalid_grant"), "{error}");
@@ -1004,7 +1037,8 @@ async fn a_clock_skewed_by_five_minutes_signs_in_and_refreshes_with_a_matching_l
         // Expiry counts from the local arrival time: not expired on arrival.
         let left = signed_in.session.access_token_expires_at_ms.unwrap() - clock();
         assert!((299_000.0..=300_000.0).contains(&left), "{left}");
-        let keeper = SessionKeeper::new(provider.clone(), config, clock, Arc::new(signed_in.session), |_| {});
+        let keeper =
+            SessionKeeper::new(provider.clone(), config, clock, Arc::new(signed_in.session), None, |_| {});
         assert!(keeper.refresh().await.is_ok());
     }
 }

@@ -59,6 +59,7 @@ pub async fn start_sign_in(
         verifier: PkceCodeVerifier::generate()?,
         return_path: safe_return_path(return_path),
         silent: mode == SignInMode::Silent,
+        metadata: Some(metadata.clone()),
     };
     let challenge = pending.verifier.challenge();
     let url = AuthorizationRequest {
@@ -84,6 +85,8 @@ const SILENT_REFUSALS: [&str; 4] =
 #[derive(Debug)]
 pub struct SignedIn {
     pub session: Session,
+    /// The metadata the sign-in used, for the session's refreshes.
+    pub metadata: ProviderMetadata,
     pub return_path: String,
     pub silent: bool,
 }
@@ -102,7 +105,11 @@ pub async fn finish_sign_in(
     // Not started in this tab: refuse before talking to anyone.
     let pending = pending.ok_or(CallbackError::NoSignInInProgress)?;
 
-    let metadata = discover(http, &config.issuer).await?;
+    // The metadata this sign-in started with: one round trip less.
+    let metadata = match pending.metadata {
+        Some(kept) => kept.check(&config.issuer)?,
+        None => discover(http, &config.issuer).await?,
+    };
     let checked = check_callback(
         response,
         &CallbackExpectations {
@@ -136,6 +143,7 @@ pub async fn finish_sign_in(
     }
     Ok(SignedIn {
         session: new_session(tokens, id_token, claims, user, received_at),
+        metadata,
         return_path: safe_return_path(&pending.return_path),
         silent: pending.silent,
     })

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -88,12 +89,14 @@ impl Notice {
 }
 
 type Keeper = Rc<SessionKeeper<Fetch>>;
+/// The configuration, loaded once and awaited by whoever needs it first.
+type ConfigLoad = Shared<LocalBoxFuture<'static, Result<Config, ConfigError>>>;
 
 /// The handle components use: `Copy`, so closures can capture it freely.
 #[derive(Clone, Copy)]
 pub struct Auth {
     state: RwSignal<AuthState>,
-    config: StoredValue<Option<Config>>,
+    config: StoredValue<Option<ConfigLoad>, LocalStorage>,
     keeper: StoredValue<Option<Keeper>, LocalStorage>,
     /// Set while a renewal keeps failing for a temporary reason.
     renewal_problem: RwSignal<Option<String>>,
@@ -114,7 +117,7 @@ pub fn try_use_auth() -> Option<Auth> {
 pub fn provide_auth(state: AuthState) -> Auth {
     let auth = Auth {
         state: RwSignal::new(state),
-        config: StoredValue::new(None),
+        config: StoredValue::new_local(None),
         keeper: StoredValue::new_local(None),
         renewal_problem: RwSignal::new(None),
         refresh_timer: StoredValue::new(None),
@@ -140,8 +143,20 @@ impl Auth {
         })
     }
 
+    /// The configuration, once loaded.
     pub fn config(&self) -> Option<Config> {
-        self.config.get_value()
+        self.config.with_value(|load| load.as_ref()?.peek()?.as_ref().ok().cloned())
+    }
+
+    /// The configuration, loading it on first use (the page preloads it).
+    async fn loaded_config(self) -> Result<Config, ConfigError> {
+        let load = self.config.get_value().unwrap_or_else(|| {
+            let origin = page::origin();
+            let load = async move { load_config(&Fetch, &origin).await }.boxed_local().shared();
+            self.config.set_value(Some(load.clone()));
+            load
+        });
+        load.await
     }
 
     /// Loads the configuration, then finishes a sign-in (at the redirect
@@ -153,21 +168,28 @@ impl Auth {
             }
         });
         page::on_visible(move || self.refresh_if_due());
+        // A plain visit ends signed out: show the button now, not after the
+        // configuration arrives (a click waits for it).
+        let plain_visit = is_plain_visit();
+        if plain_visit {
+            self.state.set(AuthState::SignedOut(None));
+        }
         spawn_local(async move {
             match self.initialize().await {
-                Ok(session) => self.keep(session),
+                Ok(signed_in) => self.keep(signed_in),
+                // Already shown, and the person may have clicked since.
+                Err(AuthState::SignedOut(None)) if plain_visit => {}
                 Err(next) => self.state.set(next),
             }
         });
     }
 
-    /// The session to keep, or the state to show instead.
-    async fn initialize(self) -> Result<Session, AuthState> {
-        let config = match load_config(&Fetch, &page::origin()).await {
+    /// The sign-in to keep, or the state to show instead.
+    async fn initialize(self) -> Result<flow::SignedIn, AuthState> {
+        let config = match self.loaded_config().await {
             Ok(config) => config,
             Err(error) => return Err(AuthState::Failed(error.into())),
         };
-        self.config.set_value(Some(config.clone()));
         let (path, query) = page::current_location();
 
         if config.redirect_uri == format!("{}{path}", page::origin()) {
@@ -181,7 +203,7 @@ impl Auth {
                         session_hint::silent_attempt_done();
                     }
                     page::replace_url(&signed_in.return_path);
-                    Ok(signed_in.session)
+                    Ok(signed_in)
                 }
                 Err(error) if error.is_cancellation() => {
                     Err(AuthState::SignedOut(Some(Notice::SignInCancelled)))
@@ -222,14 +244,15 @@ impl Auth {
     }
 
     /// Holds a new session: renewal, the UI, and the hint for reloads.
-    fn keep(self, session: Session) {
+    fn keep(self, signed_in: flow::SignedIn) {
         // A session only comes from a sign-in, which needed the config.
         let Some(config) = self.config() else { return };
         let keeper = SessionKeeper::new(
             Fetch,
             config,
             clock::now_millis,
-            Arc::new(session),
+            Arc::new(signed_in.session),
+            Some(signed_in.metadata),
             move |renewed| {
                 self.renewal_problem.set(None);
                 self.state.set(AuthState::SignedIn(renewed));
@@ -329,14 +352,19 @@ impl Auth {
 
     /// Sends the person to the provider to sign in, to come back here.
     pub fn sign_in(self) {
-        let Some(config) = self.config() else { return };
         let return_path = match self.state.get_untracked() {
             AuthState::Failed(_) => "/".to_owned(),
             _ => page::current_path_and_query(),
         };
         self.state.set(AuthState::Loading(Progress::RedirectingToProvider));
         spawn_local(async move {
-            match flow::start_sign_in(&Fetch, &config, &return_path, SignInMode::Interactive).await {
+            let started = match self.loaded_config().await {
+                Ok(config) => {
+                    flow::start_sign_in(&Fetch, &config, &return_path, SignInMode::Interactive).await
+                }
+                Err(error) => Err(error.into()),
+            };
+            match started {
                 Ok(url) => page::navigate(&url),
                 Err(error) => self.state.set(AuthState::Failed(error)),
             }
@@ -407,9 +435,15 @@ async fn end_provider_session(
     None
 }
 
+/// Nothing to finish (a callback or a sign-out return carries a query) and
+/// no session to restore.
+fn is_plain_visit() -> bool {
+    page::current_location().1.is_empty() && !session_hint::present()
+}
+
 async fn load_config(http: &impl HttpClient, origin: &str) -> Result<Config, ConfigError> {
     let response = http
-        .send(HttpRequest::get(CONFIG_PATH))
+        .send(HttpRequest::get_app_file(CONFIG_PATH))
         .await
         .map_err(|_| ConfigError::Unavailable("the server did not answer".into()))?;
     if response.status != 200 {

@@ -69,7 +69,8 @@ pub struct SessionKeeper<H> {
     config: Config,
     now_millis: fn() -> f64,
     session: RefCell<Option<Arc<Session>>>,
-    /// Discovered once, reused for every refresh.
+    /// Discovered once (or handed over by the sign-in), reused for every
+    /// refresh.
     metadata: RefCell<Option<ProviderMetadata>>,
     in_flight: RefCell<Option<RefreshFuture>>,
     on_renewed: Box<dyn Fn(Arc<Session>)>,
@@ -81,6 +82,7 @@ impl<H: HttpClient + 'static> SessionKeeper<H> {
         config: Config,
         now_millis: fn() -> f64,
         session: Arc<Session>,
+        metadata: Option<ProviderMetadata>,
         on_renewed: impl Fn(Arc<Session>) + 'static,
     ) -> Rc<Self> {
         Rc::new(Self {
@@ -88,7 +90,7 @@ impl<H: HttpClient + 'static> SessionKeeper<H> {
             config,
             now_millis,
             session: RefCell::new(Some(session)),
-            metadata: RefCell::new(None),
+            metadata: RefCell::new(metadata),
             in_flight: RefCell::new(None),
             on_renewed: Box::new(on_renewed),
         })

@@ -7,7 +7,8 @@ use web_sys::{Headers, ReferrerPolicy, Request, RequestCache, RequestCredentials
 use crate::oauth::http::{HttpClient, HttpRequest, HttpResponse, Method, Unreachable};
 
 /// Sends requests with no cookies (tokens travel in headers and bodies),
-/// no caching of token responses, and no `Referer`.
+/// no caching of token responses, and no `Referer`; the app's own files
+/// are fetched the browser's default way.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Fetch;
 
@@ -23,8 +24,10 @@ async fn send(request: &HttpRequest) -> Result<HttpResponse, JsValue> {
         Method::Get => "GET",
         Method::Post => "POST",
     });
-    init.set_credentials(RequestCredentials::Omit);
-    init.set_cache(RequestCache::NoStore);
+    if !request.app_file {
+        init.set_credentials(RequestCredentials::Omit);
+        init.set_cache(RequestCache::NoStore);
+    }
     init.set_referrer_policy(ReferrerPolicy::NoReferrer);
     let headers = Headers::new()?;
     for (name, value) in &request.headers {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::storage::{self, Area};
 
+use crate::oauth::discovery::ProviderMetadata;
 use crate::oauth::pkce::PkceCodeVerifier;
 use crate::oauth::secret::{CsrfState, Nonce};
 
@@ -23,6 +24,10 @@ pub struct SignInTransit {
     /// A `prompt=none` restore: a refusal means "signed out", quietly.
     #[serde(default)]
     pub silent: bool,
+    /// The provider's metadata as discovered for this sign-in (public data),
+    /// so the callback needn't discover again. Checked again when used.
+    #[serde(default)]
+    pub metadata: Option<ProviderMetadata>,
 }
 
 /// The `state` of a sign-out, checked when the provider sends us back.

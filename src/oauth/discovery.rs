@@ -3,7 +3,7 @@
 //! Endpoints are learned from the provider's metadata rather than hard-coded
 //! (RFC 9700 §2.6), so one build works with any standard provider.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::pkce::CHALLENGE_METHOD;
 
@@ -13,7 +13,7 @@ pub fn discovery_url(issuer: &str) -> String {
 }
 
 /// The parts of the provider's metadata this client uses.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderMetadata {
     pub issuer: String,
     pub authorization_endpoint: String,
@@ -52,39 +52,46 @@ pub enum DiscoveryError {
 pub fn parse_metadata(body: &str, expected_issuer: &str) -> Result<ProviderMetadata, DiscoveryError> {
     let metadata: ProviderMetadata =
         serde_json::from_str(body).map_err(|e| DiscoveryError::Malformed(e.to_string()))?;
+    metadata.check(expected_issuer)
+}
 
-    // Discovery §4.3: the issuer must be exactly the one we asked about, or
-    // an attacker-controlled document could redirect us elsewhere.
-    if metadata.issuer != expected_issuer {
-        return Err(DiscoveryError::IssuerMismatch {
-            expected: expected_issuer.to_owned(),
-            found: metadata.issuer,
-        });
-    }
-    if !metadata.response_types_supported.iter().any(|t| t == "code") {
-        return Err(DiscoveryError::CodeFlowUnsupported);
-    }
-    // RFC 8414 §2: an absent list means "unknown"; a list without S256 means
-    // the provider would silently ignore our challenge.
-    if let Some(methods) = &metadata.code_challenge_methods_supported
-        && !methods.iter().any(|m| m == CHALLENGE_METHOD)
-    {
-        return Err(DiscoveryError::PkceS256Unsupported);
-    }
-    let endpoints = [
-        ("authorization_endpoint", Some(&metadata.authorization_endpoint)),
-        ("token_endpoint", Some(&metadata.token_endpoint)),
-        ("jwks_uri", Some(&metadata.jwks_uri)),
-        ("userinfo_endpoint", metadata.userinfo_endpoint.as_ref()),
-        ("end_session_endpoint", metadata.end_session_endpoint.as_ref()),
-        ("revocation_endpoint", metadata.revocation_endpoint.as_ref()),
-    ];
-    for (field, url) in endpoints {
-        if let Some(url) = url.filter(|url| !is_secure_url(url)) {
-            return Err(DiscoveryError::InsecureEndpoint { field, url: url.clone() });
+impl ProviderMetadata {
+    /// The checks every document must pass, whether fetched just now or
+    /// kept from the start of a sign-in.
+    pub fn check(self, expected_issuer: &str) -> Result<Self, DiscoveryError> {
+        // Discovery §4.3: the issuer must be exactly the one we asked about,
+        // or an attacker-controlled document could redirect us elsewhere.
+        if self.issuer != expected_issuer {
+            return Err(DiscoveryError::IssuerMismatch {
+                expected: expected_issuer.to_owned(),
+                found: self.issuer,
+            });
         }
+        if !self.response_types_supported.iter().any(|t| t == "code") {
+            return Err(DiscoveryError::CodeFlowUnsupported);
+        }
+        // RFC 8414 §2: an absent list means "unknown"; a list without S256
+        // means the provider would silently ignore our challenge.
+        if let Some(methods) = &self.code_challenge_methods_supported
+            && !methods.iter().any(|m| m == CHALLENGE_METHOD)
+        {
+            return Err(DiscoveryError::PkceS256Unsupported);
+        }
+        let endpoints = [
+            ("authorization_endpoint", Some(&self.authorization_endpoint)),
+            ("token_endpoint", Some(&self.token_endpoint)),
+            ("jwks_uri", Some(&self.jwks_uri)),
+            ("userinfo_endpoint", self.userinfo_endpoint.as_ref()),
+            ("end_session_endpoint", self.end_session_endpoint.as_ref()),
+            ("revocation_endpoint", self.revocation_endpoint.as_ref()),
+        ];
+        for (field, url) in endpoints {
+            if let Some(url) = url.filter(|url| !is_secure_url(url)) {
+                return Err(DiscoveryError::InsecureEndpoint { field, url: url.clone() });
+            }
+        }
+        Ok(self)
     }
-    Ok(metadata)
 }
 
 /// `https://`, or plain `http://` only to this machine (local development).

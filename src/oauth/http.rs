@@ -13,6 +13,10 @@ pub struct HttpRequest {
     pub url: String,
     pub headers: Vec<(&'static str, String)>,
     pub body: Option<String>,
+    /// A public file of the app's own (its config): fetched like the page's
+    /// other files, so the browser may cache it and use the page's preload.
+    /// Everything else is sent without cookies and never cached.
+    pub app_file: bool,
 }
 
 impl HttpRequest {
@@ -22,7 +26,12 @@ impl HttpRequest {
             url: url.into(),
             headers: vec![("Accept", "application/json".into())],
             body: None,
+            app_file: false,
         }
+    }
+
+    pub fn get_app_file(path: impl Into<String>) -> Self {
+        Self { app_file: true, ..Self::get(path) }
     }
 
     /// A form POST (`application/x-www-form-urlencoded`), as the token,
@@ -36,6 +45,7 @@ impl HttpRequest {
                 ("Content-Type", "application/x-www-form-urlencoded".into()),
             ],
             body: Some(body),
+            app_file: false,
         }
     }
 

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { APP, PROVIDER, launchChromium, openApp, signInAsAlice } from './pages.mjs';
+import { APP, AppPage, PROVIDER, launchChromium, openApp, signInAsAlice } from './pages.mjs';
 
 let browser;
 before(async () => {
@@ -64,6 +64,36 @@ test('alice signs in, sees her name, calls the API, and no token is stored anywh
   const apiCalls = opened.seen.requests.filter((r) => r.startsWith('GET http://127.0.0.1:3000/'));
   assert.ok(apiCalls.length >= 1 && apiCalls.every((r) => !r.includes('access_token')), 'the token never went in a URL');
   await opened.context.close();
+});
+
+test('the Sign in button shows while the configuration loads, and a click waits for it', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let releaseConfig;
+  const held = new Promise((resolve) => (releaseConfig = resolve));
+  await page.route(`${APP}/config.json`, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(APP);
+  const app = new AppPage(page);
+  await app.signInButton().click();
+  await page.getByText('Taking you to the sign-in page…').waitFor();
+  assert.equal(page.url(), `${APP}/`, 'nothing happens without the configuration');
+  releaseConfig();
+  await page.waitForURL(`${PROVIDER}/interaction/**`);
+  await context.close();
+});
+
+test('a missing configuration file ends in a message, after the Sign in button', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.route(`${APP}/config.json`, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(APP);
+  const app = new AppPage(page);
+  await app.errorMessage().waitFor();
+  assert.match(await app.errorMessage().textContent(), /configuration could not be loaded from \/config\.json: HTTP 404/);
+  await context.close();
 });
 
 test('a wrong password shows the provider\'s error and signs no one in', async () => {
