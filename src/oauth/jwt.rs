@@ -45,7 +45,7 @@ impl SigningAlgorithm {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct RawHeader {
     alg: String,
     #[serde(default)]
@@ -53,7 +53,8 @@ struct RawHeader {
     #[serde(default)]
     typ: Option<String>,
     #[serde(default)]
-    crit: Option<serde_json::Value>,
+    /// Only its presence matters, so it is skipped, not parsed.
+    crit: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
 
 use crate::auth::api::GREETING_PATH;
 use crate::auth::use_auth;
@@ -48,8 +49,12 @@ pub fn ApiDemo() -> impl IntoView {
     }
 }
 
+/// Indented by the browser's own JSON (no JSON printer in the wasm); a
+/// body that is not JSON is shown as it came.
 fn pretty_json(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .and_then(|value| serde_json::to_string_pretty(&value))
-        .unwrap_or_else(|_| body.to_owned())
+    js_sys::JSON::parse(body)
+        .and_then(|value| js_sys::JSON::stringify_with_replacer_and_space(&value, &JsValue::NULL, &2.into()))
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| body.to_owned())
 }
