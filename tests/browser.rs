@@ -15,7 +15,7 @@ use oidc_spa::auth::flow::verify_id_token;
 use oidc_spa::auth::session::{Session, User};
 use oidc_spa::auth::{AuthError, AuthState, Notice, provide_auth};
 use oidc_spa::browser::transit::{self, SIGN_IN_KEY, SignInTransit};
-use oidc_spa::browser::webcrypto::verify_signature;
+use oidc_spa::browser::webcrypto::{pkce_challenge, verify_signature};
 use oidc_spa::oauth::discovery::ProviderMetadata;
 use oidc_spa::oauth::http::{HttpClient, HttpRequest, HttpResponse, Unreachable};
 use oidc_spa::oauth::id_token::{ExpectedClaims, IdTokenError};
@@ -39,7 +39,7 @@ const JWKS_URI: &str = "http://127.0.0.1:9000/jwks";
 #[wasm_bindgen_test]
 fn sign_in_transit_round_trips_once_and_is_deleted() {
     let verifier = PkceCodeVerifier::generate().unwrap();
-    let challenge = verifier.challenge();
+    let secret = verifier.secret().to_owned();
     let pending = SignInTransit {
         state: CsrfState::new("state-1"),
         nonce: Nonce::new("nonce-1"),
@@ -55,7 +55,7 @@ fn sign_in_transit_round_trips_once_and_is_deleted() {
     let restored: SignInTransit = transit::take(SIGN_IN_KEY).expect("the entry is read back");
     assert!(restored.state.matches("state-1"));
     assert!(restored.nonce.matches("nonce-1"));
-    assert_eq!(restored.verifier.challenge(), challenge);
+    assert_eq!(restored.verifier.secret(), secret);
     assert_eq!(restored.return_path, "/profile?tab=1");
 
     assert_eq!(storage.get_item(SIGN_IN_KEY).unwrap(), None, "deleted on read");
@@ -71,6 +71,14 @@ fn a_corrupt_transit_entry_is_deleted_and_ignored() {
 }
 
 // ---------------------------------------------------------------- WebCrypto
+
+#[wasm_bindgen_test]
+async fn webcrypto_computes_the_s256_challenge_of_rfc7636_appendix_b() {
+    let verifier =
+        PkceCodeVerifier::try_from("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned()).unwrap();
+    let challenge = pkce_challenge(&verifier).await.unwrap();
+    assert_eq!(challenge.as_str(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+}
 
 async fn verifies(key: &TestKey, token: &str) -> bool {
     let jws = parse_jws(token).unwrap();

@@ -3,7 +3,7 @@
 //! provider (including a misbehaving one).
 
 use crate::browser::transit::{self, SIGN_IN_KEY, SignInTransit};
-use crate::browser::webcrypto::verify_signature;
+use crate::browser::webcrypto::{pkce_challenge, verify_signature};
 use crate::config::Config;
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{CallbackError, CallbackExpectations, check_callback, parse_callback_query};
@@ -61,7 +61,7 @@ pub async fn start_sign_in(
         silent: mode == SignInMode::Silent,
         metadata: Some(metadata.clone()),
     };
-    let challenge = pending.verifier.challenge();
+    let challenge = pkce_challenge(&pending.verifier).await?;
     let url = AuthorizationRequest {
         authorization_endpoint: &metadata.authorization_endpoint,
         client_id: &config.client_id,

@@ -1,5 +1,5 @@
-//! JWS signature verification with WebCrypto, so no RSA or ECDSA code is
-//! compiled into the wasm.
+//! JWS signature verification and the PKCE hash with WebCrypto, so no RSA,
+//! ECDSA or SHA-256 code is compiled into the wasm.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -8,6 +8,7 @@ use web_sys::CryptoKey;
 
 use crate::oauth::jwks::Jwk;
 use crate::oauth::jwt::SigningAlgorithm;
+use crate::oauth::pkce::{PkceCodeChallenge, PkceCodeVerifier};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CryptoError {
@@ -17,6 +18,19 @@ pub enum CryptoError {
     UnusableKey,
 }
 
+/// The S256 PKCE challenge of `verifier`, hashed by the browser.
+pub async fn pkce_challenge(verifier: &PkceCodeVerifier) -> Result<PkceCodeChallenge, CryptoError> {
+    let digest = subtle()?
+        .digest_with_str_and_u8_array("SHA-256", verifier.secret().as_bytes())
+        .map_err(|_| CryptoError::Unavailable)?;
+    let digest = JsFuture::from(digest).await.map_err(|_| CryptoError::Unavailable)?;
+    Ok(PkceCodeChallenge::from_sha256(&js_sys::Uint8Array::new(&digest).to_vec()))
+}
+
+fn subtle() -> Result<web_sys::SubtleCrypto, CryptoError> {
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.subtle()).ok_or(CryptoError::Unavailable)
+}
+
 /// Does `signature` over `signing_input` verify with the public `key`?
 pub async fn verify_signature(
     alg: SigningAlgorithm,
@@ -24,10 +38,7 @@ pub async fn verify_signature(
     signing_input: &[u8],
     signature: &[u8],
 ) -> Result<bool, CryptoError> {
-    let subtle = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.subtle())
-        .ok_or(CryptoError::Unavailable)?;
+    let subtle = subtle()?;
     let (import_params, verify_params) = algorithm_params(alg);
     let usages = Array::of1(&"verify".into());
     let import = subtle

@@ -53,6 +53,7 @@ pub fn append_query(endpoint: &str, query: &str) -> String {
 mod tests {
     use super::*;
     use crate::oauth::pkce::PkceCodeVerifier;
+    use crate::oauth::pkce::tests::challenge_of;
     use std::collections::HashMap;
     use url::Url;
 
@@ -68,7 +69,7 @@ mod tests {
             PkceCodeVerifier::try_from("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned()).unwrap();
         let state = CsrfState::new("the-state");
         let nonce = Nonce::new("the-nonce");
-        let challenge = verifier.challenge();
+        let challenge = challenge_of(&verifier);
         let request = AuthorizationRequest {
             authorization_endpoint: "https://id.example.com/authorize",
             client_id: "demo-spa",
@@ -103,7 +104,7 @@ mod tests {
     #[test]
     fn prompt_none_is_added_for_silent_restore() {
         let verifier = PkceCodeVerifier::generate().unwrap();
-        let (state, nonce, challenge) = (CsrfState::new("s"), Nonce::new("n"), verifier.challenge());
+        let (state, nonce, challenge) = (CsrfState::new("s"), Nonce::new("n"), challenge_of(&verifier));
         let request = AuthorizationRequest {
             authorization_endpoint: "https://id.example.com/authorize?tenant=a",
             client_id: "c",

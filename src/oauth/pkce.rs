@@ -6,7 +6,6 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::random::{RandomUnavailable, random_url_safe_string};
 
@@ -27,11 +26,6 @@ impl PkceCodeVerifier {
     /// A fresh verifier with 256 bits of entropy (RFC 7636 §4.1, §7.1).
     pub fn generate() -> Result<Self, RandomUnavailable> {
         random_url_safe_string().map(Self)
-    }
-
-    /// The verifier's S256 challenge: `BASE64URL(SHA256(ASCII(verifier)))`.
-    pub fn challenge(&self) -> PkceCodeChallenge {
-        PkceCodeChallenge(URL_SAFE_NO_PAD.encode(Sha256::digest(self.0.as_bytes())))
     }
 
     pub fn secret(&self) -> &str {
@@ -70,20 +64,33 @@ impl std::fmt::Debug for PkceCodeVerifier {
 pub struct PkceCodeChallenge(String);
 
 impl PkceCodeChallenge {
+    /// The S256 challenge, `BASE64URL(SHA256(ASCII(verifier)))`, from the
+    /// verifier's SHA-256 digest (WebCrypto computes it in the browser:
+    /// `browser::webcrypto::pkce_challenge`).
+    pub fn from_sha256(digest: &[u8]) -> Self {
+        Self(URL_SAFE_NO_PAD.encode(digest))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
+
+    /// What WebCrypto computes in the browser (tests/browser.rs checks it).
+    pub(crate) fn challenge_of(verifier: &PkceCodeVerifier) -> PkceCodeChallenge {
+        PkceCodeChallenge::from_sha256(&Sha256::digest(verifier.secret()))
+    }
 
     #[test]
     fn rfc7636_appendix_b_vector() {
         let verifier =
             PkceCodeVerifier::try_from("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned()).unwrap();
-        assert_eq!(verifier.challenge().as_str(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(challenge_of(&verifier).as_str(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
     }
 
     #[test]
@@ -99,7 +106,7 @@ mod tests {
         let a = PkceCodeVerifier::generate().unwrap();
         let b = PkceCodeVerifier::generate().unwrap();
         assert_ne!(a.secret(), b.secret());
-        assert_ne!(a.challenge(), b.challenge());
+        assert_ne!(challenge_of(&a), challenge_of(&b));
     }
 
     #[test]
