@@ -50,8 +50,9 @@ load() { # load URL -> JSON {rps, p50, p99, errors}
     END { printf "{\"rps\": %s, \"p50\": \"%s\", \"p99\": \"%s\", \"errors\": %d}", rps, p50, p99, errors }'
 }
 say "Loading the APIs (wrk, $CONNECTIONS connections, ${SECONDS_PER_RUN} s each)"
-printf '{"connections": %s, "seconds": %s, "ours": %s, "peer": %s}\n' "$CONNECTIONS" "$SECONDS_PER_RUN" \
-  "$(load http://127.0.0.1:3000/api/greeting)" "$(load http://127.0.0.1:3001/api/greeting)" >"$OUT/api.json"
+printf '{"connections": %s, "seconds": %s, "ours": %s, "peer": %s, "floor": %s}\n' "$CONNECTIONS" "$SECONDS_PER_RUN" \
+  "$(load http://127.0.0.1:3000/api/greeting)" "$(load http://127.0.0.1:3001/api/greeting)" \
+  "$(load http://127.0.0.1:3000/healthz)" >"$OUT/api.json"
 stop_services
 
 say "Micro-benchmark (criterion)"
