@@ -25,12 +25,12 @@ fn validation(c: &mut Criterion) {
     });
     let token = encode(&header, &claims, &EncodingKey::from_rsa_pem(KEY).unwrap()).unwrap();
     let set: JwkSet = serde_json::from_str(JWKS).unwrap();
-    let verifier = AccessTokenVerifier {
-        issuer: "http://127.0.0.1:9000".into(),
-        audience: "http://127.0.0.1:3000".into(),
-        leeway: Duration::from_secs(30),
-        keys: KeyStore::fixed(&set),
-    };
+    let verifier = AccessTokenVerifier::new(
+        "http://127.0.0.1:9000",
+        "http://127.0.0.1:3000",
+        Duration::from_secs(30),
+        KeyStore::fixed(&set),
+    );
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
 
     c.bench_function("access token validation", |b| {

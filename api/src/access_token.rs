@@ -46,13 +46,29 @@ impl AccessClaims {
 }
 
 pub struct AccessTokenVerifier {
-    pub issuer: String,
-    pub audience: String,
-    pub leeway: Duration,
-    pub keys: KeyStore,
+    leeway: Duration,
+    keys: KeyStore,
+    /// One `Validation` per allowed algorithm (issuer, audience, required
+    /// claims, leeway), built once rather than on every request.
+    validations: Vec<(Algorithm, Validation)>,
 }
 
 impl AccessTokenVerifier {
+    pub fn new(issuer: &str, audience: &str, leeway: Duration, keys: KeyStore) -> Self {
+        let validation_for = |alg: Algorithm| {
+            let mut validation = Validation::new(alg);
+            validation.algorithms = vec![alg];
+            validation.set_issuer(&[issuer]);
+            validation.set_audience(&[audience]);
+            validation.required_spec_claims = HashSet::from(["exp", "iss", "aud", "sub"].map(String::from));
+            validation.validate_exp = true;
+            validation.validate_nbf = true;
+            validation.leeway = leeway.as_secs();
+            (alg, validation)
+        };
+        Self { leeway, keys, validations: ALLOWED_ALGORITHMS.map(validation_for).into() }
+    }
+
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, Rejection> {
         let header =
             decode_header(token).map_err(|_| Rejection::InvalidToken("the access token is malformed"))?;
@@ -62,24 +78,16 @@ impl AccessTokenVerifier {
         if !typ.eq_ignore_ascii_case("at+jwt") && !typ.eq_ignore_ascii_case("application/at+jwt") {
             return Err(Rejection::InvalidToken("the token is not an access token (typ)"));
         }
-        if !ALLOWED_ALGORITHMS.contains(&header.alg) {
+        let Some((_, validation)) = self.validations.iter().find(|(alg, _)| *alg == header.alg) else {
             return Err(Rejection::InvalidToken("the token's signing algorithm is not allowed"));
-        }
+        };
         let key = self
             .keys
             .key_for(header.kid.as_deref())
             .await
             .ok_or(Rejection::InvalidToken("the token was signed with an unknown key"))?;
 
-        let mut validation = Validation::new(header.alg);
-        validation.algorithms = vec![header.alg];
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[&self.audience]);
-        validation.required_spec_claims = HashSet::from(["exp", "iss", "aud", "sub"].map(String::from));
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.leeway = self.leeway.as_secs();
-        let claims = decode::<AccessClaims>(token, &key, &validation)
+        let claims = decode::<AccessClaims>(token, &key, validation)
             .map_err(|error| Rejection::InvalidToken(describe(error.kind())))?
             .claims;
 

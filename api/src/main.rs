@@ -44,12 +44,7 @@ async fn run() -> Result<(), String> {
     let keys = KeyStore::remote(client, discovery.jwks_uri, DEFAULT_MIN_REFETCH_INTERVAL)
         .await
         .map_err(|e| e.to_string())?;
-    let verifier = AccessTokenVerifier {
-        issuer: settings.issuer.clone(),
-        audience: settings.audience.clone(),
-        leeway: settings.leeway,
-        keys,
-    };
+    let verifier = AccessTokenVerifier::new(&settings.issuer, &settings.audience, settings.leeway, keys);
     let router = app(AppState { verifier: Arc::new(verifier) }, &settings.allowed_origin);
 
     let listener = tokio::net::TcpListener::bind(settings.bind)

@@ -60,12 +60,7 @@ fn with(key: &str, value: Value) -> Value {
 }
 
 fn router_with(keys: KeyStore) -> axum::Router {
-    let verifier = AccessTokenVerifier {
-        issuer: ISSUER.into(),
-        audience: AUDIENCE.into(),
-        leeway: Duration::from_secs(30),
-        keys,
-    };
+    let verifier = AccessTokenVerifier::new(ISSUER, AUDIENCE, Duration::from_secs(30), keys);
     app(AppState { verifier: Arc::new(verifier) }, APP_ORIGIN)
 }
 
