@@ -7,11 +7,38 @@ use serde::Deserialize;
 use super::secret::Nonce;
 
 /// `aud` is a string or an array of strings (RFC 7519 §4.1.3).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audience {
     One(String),
     Many(Vec<String>),
+}
+
+/// By hand rather than `#[serde(untagged)]`, which buffers the value in
+/// serde's generic content type: several KB of wasm for one claim.
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OneOrMany;
+        impl<'de> serde::de::Visitor<'de> for OneOrMany {
+            type Value = Audience;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, one: &str) -> Result<Audience, E> {
+                Ok(Audience::One(one.to_owned()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Audience, A::Error> {
+                let mut many = Vec::new();
+                while let Some(one) = seq.next_element()? {
+                    many.push(one);
+                }
+                Ok(Audience::Many(many))
+            }
+        }
+        deserializer.deserialize_any(OneOrMany)
+    }
 }
 
 impl Audience {
