@@ -163,6 +163,10 @@ impl TestProvider {
         self.requests.borrow().iter().filter(|r| r.starts_with("POST https://op.test/token")).count()
     }
 
+    fn discoveries(&self) -> usize {
+        self.requests.borrow().iter().filter(|r| **r == format!("GET {DISCOVERY}")).count()
+    }
+
     fn api_calls(&self) -> usize {
         self.requests.borrow().iter().filter(|r| r.starts_with(&format!("GET {API_GREETING}"))).count()
     }
@@ -625,8 +629,7 @@ async fn oidcc_client_test_discovery_issuer_mismatch() {
 async fn the_callback_uses_the_metadata_its_sign_in_discovered() {
     let (provider, result) = scenario(Scenario::default()).await;
     let signed_in = assert_accepted(&provider, result);
-    let discoveries = provider.requests.borrow().iter().filter(|r| **r == format!("GET {DISCOVERY}")).count();
-    assert_eq!(discoveries, 1, "discovered when the sign-in started, not again at the callback");
+    assert_eq!(provider.discoveries(), 1, "discovered when the sign-in started, not again at the callback");
     assert_eq!(signed_in.metadata.token_endpoint, TOKEN, "handed to the session for its refreshes");
 }
 
@@ -951,13 +954,12 @@ async fn keeper_with_expired_token(
     let signed_in = assert_accepted(&provider, sign_in(&provider).await);
     let renewed = Rc::new(Cell::new(0));
     let counted = renewed.clone();
-    let metadata = Some(signed_in.metadata);
     let keeper = SessionKeeper::new(
         provider.clone(),
         config(),
         now,
         expired(signed_in.session),
-        metadata,
+        Some(signed_in.metadata),
         move |_| counted.set(counted.get() + 1),
     );
     (provider, keeper, renewed)
@@ -973,6 +975,7 @@ async fn ten_concurrent_api_calls_with_an_expired_token_cause_one_refresh() {
     assert_eq!(renewed.get(), 1);
     assert_eq!(provider.api_calls(), 10, "every call went out once, with the new token");
     assert_eq!(keeper.current().unwrap().refresh_token.as_ref().unwrap().secret(), "refresh-2");
+    assert_eq!(provider.discoveries(), 1, "the refresh used the metadata the sign-in handed over");
 }
 
 #[wasm_bindgen_test]
