@@ -70,8 +70,10 @@ test('the Sign in button shows while the configuration loads, and a click waits 
   const context = await browser.newContext();
   const page = await context.newPage();
   let releaseConfig;
+  let configRequests = 0;
   const held = new Promise((resolve) => (releaseConfig = resolve));
   await page.route(`${APP}/config.json`, async (route) => {
+    configRequests += 1;
     await held;
     await route.continue();
   });
@@ -82,6 +84,7 @@ test('the Sign in button shows while the configuration loads, and a click waits 
   assert.equal(page.url(), `${APP}/`, 'nothing happens without the configuration');
   releaseConfig();
   await page.waitForURL(`${PROVIDER}/interaction/**`);
+  assert.equal(configRequests, 1, "the page's preload of the configuration is the app's only request for it");
   await context.close();
 });
 
