@@ -11,4 +11,5 @@ pub mod auth;
 pub mod browser;
 pub mod config;
 pub mod oauth;
+pub mod session;
 pub mod ui;

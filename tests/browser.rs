@@ -12,9 +12,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::TestKey;
 use leptos::prelude::*;
 use oidc_spa::auth::flow::verify_id_token;
-use oidc_spa::auth::session::{Session, User};
-use oidc_spa::auth::{AuthError, AuthState, Notice, provide_auth};
-use oidc_spa::browser::transit::{self, SIGN_IN_KEY, SignInTransit};
+use oidc_spa::auth::{AuthError, AuthState, Notice, Session, User, provide_auth};
+use oidc_spa::browser::transit::{self, SIGN_IN_KEY};
 use oidc_spa::browser::webcrypto::{pkce_challenge, verify_signature};
 use oidc_spa::oauth::discovery::ProviderMetadata;
 use oidc_spa::oauth::http::{HttpClient, HttpRequest, HttpResponse, Unreachable};
@@ -23,6 +22,7 @@ use oidc_spa::oauth::jwks::KeyError;
 use oidc_spa::oauth::jwt::{SigningAlgorithm, parse_jws};
 use oidc_spa::oauth::pkce::PkceCodeVerifier;
 use oidc_spa::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
+use oidc_spa::session::transit::SignInTransit;
 use oidc_spa::ui::Shell;
 use serde_json::json;
 use wasm_bindgen::JsCast;
@@ -134,7 +134,7 @@ impl HttpClient for FakeJwks {
         self.fetches.set(self.fetches.get() + 1);
         let mut bodies = self.bodies.borrow_mut();
         let body = if bodies.len() > 1 { bodies.remove(0) } else { bodies[0].clone() };
-        Ok(HttpResponse { status: 200, www_authenticate: None, body })
+        Ok(HttpResponse { status: 200, www_authenticate: None, retry_after: None, body })
     }
 }
 
@@ -278,8 +278,8 @@ async fn the_signed_in_view_shows_the_person_and_the_actions() {
             name: Some("Alice Liddell".into()),
             email: Some("alice@example.com".into()),
         },
-        received_at_ms: js_sys::Date::now(),
-        access_token_expires_at_ms: Some(js_sys::Date::now() + 600_000.0),
+        received_at_ms: js_sys::Date::now() as u64,
+        access_token_expires_at_ms: Some(js_sys::Date::now() as u64 + 600_000),
         scope: Some("openid api:read".into()),
     };
     let mounted = mount(AuthState::SignedIn(Arc::new(session)));
@@ -305,20 +305,16 @@ async fn the_error_view_explains_in_plain_words() {
 // ---------------------------------------------------------------- session hint and tabs
 
 #[wasm_bindgen_test]
-fn one_silent_restore_attempt_per_minute_per_tab() {
+fn the_silent_attempt_time_is_kept_for_this_tab_only() {
     use oidc_spa::browser::session_hint;
-    let now = js_sys::Date::now();
     session_hint::silent_attempt_done();
-    assert!(session_hint::claim_silent_attempt(now));
-    assert!(!session_hint::claim_silent_attempt(now + 1_000.0), "no second attempt: no redirect loop");
-    assert!(!session_hint::claim_silent_attempt(now + 59_000.0));
-    assert!(session_hint::claim_silent_attempt(now + 61_000.0));
+    assert_eq!(session_hint::last_silent_attempt(), None);
+    session_hint::record_silent_attempt(1_800_000_000_123);
+    assert_eq!(session_hint::last_silent_attempt(), Some(1_800_000_000_123));
+    let session = web_sys::window().unwrap().session_storage().unwrap().unwrap();
+    assert_eq!(session.get_item("oidc-spa.silent-attempt-at").unwrap().as_deref(), Some("1800000000123"));
     session_hint::silent_attempt_done();
-    assert!(
-        session_hint::claim_silent_attempt(now + 62_000.0),
-        "after a successful restore, reloads restore again"
-    );
-    session_hint::silent_attempt_done();
+    assert_eq!(session_hint::last_silent_attempt(), None);
 }
 
 #[wasm_bindgen_test]
@@ -374,4 +370,56 @@ async fn gates_show_their_children_only_in_their_state() {
     let text = root.text_content().unwrap_or_default();
     assert!(text.contains("please sign in"), "{text}");
     assert!(!text.contains("members only"), "{text}");
+}
+
+fn session_with_token(token: &str) -> Arc<Session> {
+    Arc::new(Session {
+        access_token: AccessToken::new(token),
+        refresh_token: None,
+        id_token: IdToken::new("id"),
+        id_token_claims: oidc_spa::oauth::id_token::parse_claims(br#"{"sub":"alice"}"#).unwrap(),
+        user: User { subject: "alice".into(), name: None, email: None },
+        received_at_ms: 0,
+        access_token_expires_at_ms: None,
+        scope: None,
+    })
+}
+
+#[wasm_bindgen_test]
+async fn gates_keep_their_children_across_a_refresh() {
+    use oidc_spa::auth::{Auth, Authenticated};
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let built = Arc::new(AtomicUsize::new(0));
+    let counted = built.clone();
+    let auth: std::rc::Rc<Cell<Option<Auth>>> = std::rc::Rc::default();
+    let handle_out = auth.clone();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        handle_out.set(Some(provide_auth(AuthState::SignedIn(session_with_token("first")))));
+        let counted = counted.clone();
+        view! {
+            <Authenticated>{
+                let counted = counted.clone();
+                move || {
+                    counted.fetch_add(1, SeqCst);
+                    view! { <input data-testid="typing" /> }
+                }
+            }</Authenticated>
+        }
+    });
+    leptos::task::tick().await;
+    assert_eq!(built.load(SeqCst), 1);
+    let auth = auth.get().unwrap();
+    // A refresh replaces the session: what the person was typing stays.
+    auth.show_for_tests(AuthState::SignedIn(session_with_token("second")));
+    leptos::task::tick().await;
+    assert_eq!(built.load(SeqCst), 1, "a refresh does not rebuild the gated children");
+    auth.show_for_tests(AuthState::SignedOut(None));
+    leptos::task::tick().await;
+    assert!(root.query_selector("[data-testid=typing]").unwrap().is_none());
+    auth.show_for_tests(AuthState::SignedIn(session_with_token("third")));
+    leptos::task::tick().await;
+    assert_eq!(built.load(SeqCst), 2, "signing in again builds them anew");
 }

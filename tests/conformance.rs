@@ -10,16 +10,12 @@
 mod common;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
-use std::rc::Rc;
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
 
 use common::{TestKey, b64, hmac_sha256};
-use oidc_spa::auth::api::ApiError;
-use oidc_spa::auth::flow::{SignInMode, SignedIn, fetch_userinfo, finish_sign_in, refresh, start_sign_in};
-use oidc_spa::auth::renewal::{ApiCallError, RenewalFailure, SessionKeeper, classify};
-use oidc_spa::auth::{AuthError, Session};
-use oidc_spa::browser::transit::SIGN_IN_KEY;
+use oidc_spa::auth::flow::{check_signature, fetch_userinfo, finish_sign_in, start_sign_in};
+use oidc_spa::auth::{AuthError, AuthState};
+use oidc_spa::browser::transit::{self, SIGN_IN_KEY};
 use oidc_spa::config::Config;
 use oidc_spa::oauth::callback::CallbackError;
 use oidc_spa::oauth::discovery::{DiscoveryError, parse_metadata};
@@ -28,8 +24,10 @@ use oidc_spa::oauth::id_token::IdTokenError;
 use oidc_spa::oauth::jwks::KeyError;
 use oidc_spa::oauth::jwt::{JwtError, SigningAlgorithm};
 use oidc_spa::oauth::provider_error::ProviderError;
+use oidc_spa::oauth::random::random_url_safe_string;
 use oidc_spa::oauth::token::TokenError;
 use oidc_spa::oauth::userinfo::UserinfoError;
+use oidc_spa::session::{Command, Event, Location, SessionCore, SignInMode, SignedIn, Stored, Timer};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use wasm_bindgen_test::*;
@@ -42,7 +40,6 @@ const REDIRECT_URI: &str = "http://127.0.0.1:8080/callback";
 const DISCOVERY: &str = "https://op.test/.well-known/openid-configuration";
 const TOKEN: &str = "https://op.test/token";
 const USERINFO: &str = "https://op.test/userinfo";
-const API_GREETING: &str = "https://api.test/api/greeting";
 
 // ------------------------------------------------------------- scenario
 
@@ -58,6 +55,8 @@ struct Scenario {
     callback_error: Option<&'static str>,
     signer: SigningAlgorithm,
     signature: Signature,
+    /// The signature of ID tokens from a refresh.
+    refreshed_signature: Signature,
     published_keys: PublishedKeys,
     id_token_header: fn(&mut Value),
     id_token_claims: fn(&mut Value),
@@ -107,6 +106,7 @@ impl Default for Scenario {
             callback_error: None,
             signer: SigningAlgorithm::Rs256,
             signature: Signature::Valid,
+            refreshed_signature: Signature::Valid,
             published_keys: PublishedKeys::Signer,
             id_token_header: unchanged,
             id_token_claims: unchanged,
@@ -134,10 +134,6 @@ struct TestProvider {
     access_token: RefCell<String>,
     refresh_token: RefCell<String>,
     issued: Cell<usize>,
-    /// While true, the provider does not answer (stopped, or the network is down).
-    down: Cell<bool>,
-    /// How many more API calls the API refuses with `invalid_token`.
-    api_refusals: Cell<usize>,
 }
 
 impl TestProvider {
@@ -154,8 +150,6 @@ impl TestProvider {
             access_token: RefCell::default(),
             refresh_token: RefCell::default(),
             issued: Cell::new(0),
-            down: Cell::new(false),
-            api_refusals: Cell::new(0),
         }
     }
 
@@ -165,27 +159,6 @@ impl TestProvider {
 
     fn discoveries(&self) -> usize {
         self.requests.borrow().iter().filter(|r| **r == format!("GET {DISCOVERY}")).count()
-    }
-
-    fn api_calls(&self) -> usize {
-        self.requests.borrow().iter().filter(|r| r.starts_with(&format!("GET {API_GREETING}"))).count()
-    }
-
-    /// The protected API: accepts only the latest access token.
-    fn api(&self, authorization: Option<&str>) -> HttpResponse {
-        let current = format!("Bearer {}", self.access_token.borrow());
-        let refused = self.api_refusals.get();
-        if authorization != Some(current.as_str()) || refused > 0 {
-            self.api_refusals.set(refused.saturating_sub(1));
-            let challenge =
-                r#"Bearer error="invalid_token", error_description="the access token has expired""#;
-            return HttpResponse {
-                status: 401,
-                www_authenticate: Some(challenge.into()),
-                body: String::new(),
-            };
-        }
-        HttpResponse { status: 200, www_authenticate: None, body: r#"{"message":"hello"}"#.into() }
     }
 
     /// Reads the authorization request like a provider would, and answers
@@ -269,7 +242,8 @@ impl TestProvider {
         if refreshed {
             (self.scenario.refreshed_id_token_claims)(&mut claims);
         }
-        match self.scenario.signature {
+        let signature = if refreshed { self.scenario.refreshed_signature } else { self.scenario.signature };
+        match signature {
             Signature::Valid => self.signer.sign(header, claims).await,
             Signature::Corrupted => {
                 let token = self.signer.sign(header, claims).await;
@@ -332,7 +306,7 @@ impl TestProvider {
             "id_token": self.id_token(refreshed).await,
             "scope": "openid profile email"
         });
-        HttpResponse { status: 200, www_authenticate: None, body: body.to_string() }
+        HttpResponse { status: 200, www_authenticate: None, retry_after: None, body: body.to_string() }
     }
 
     fn userinfo(&self, authorization: Option<&str>) -> HttpResponse {
@@ -340,17 +314,18 @@ impl TestProvider {
             return HttpResponse {
                 status: 401,
                 www_authenticate: Some("Bearer error=\"invalid_token\"".into()),
+                retry_after: None,
                 body: String::new(),
             };
         }
         let body = json!({"sub": self.scenario.userinfo_sub, "name": "Alice (userinfo)", "email": "alice@userinfo.test"});
-        HttpResponse { status: 200, www_authenticate: None, body: body.to_string() }
+        HttpResponse { status: 200, www_authenticate: None, retry_after: None, body: body.to_string() }
     }
 }
 
 fn provider_error(error: &str, description: &str) -> HttpResponse {
     let body = json!({"error": error, "error_description": description}).to_string();
-    HttpResponse { status: 400, www_authenticate: None, body }
+    HttpResponse { status: 400, www_authenticate: None, retry_after: None, body }
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {
@@ -367,13 +342,8 @@ impl HttpClient for TestProvider {
             .iter()
             .find(|(name, _)| *name == "Authorization")
             .map(|(_, value)| value.as_str());
-        let ok = |body: String| Ok(HttpResponse { status: 200, www_authenticate: None, body });
-        if request.url == API_GREETING {
-            return Ok(self.api(authorization));
-        }
-        if self.down.get() {
-            return Err(Unreachable { url: request.url });
-        }
+        let ok =
+            |body: String| Ok(HttpResponse { status: 200, www_authenticate: None, retry_after: None, body });
         match (request.method, request.url.as_str()) {
             (Method::Get, DISCOVERY) => ok(self.metadata().to_string()),
             (Method::Get, url) if url == self.scenario.jwks_uri => ok(self.jwks()),
@@ -405,12 +375,100 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
+/// The callback, as the app runs it: this tab's transit data is read once
+/// and deleted, then the code is exchanged and the ID token verified.
+async fn callback(
+    provider: &TestProvider,
+    config: &Config,
+    query: &str,
+    clock: fn() -> f64,
+) -> Result<SignedIn, AuthError> {
+    let pending = transit::take(SIGN_IN_KEY);
+    finish_sign_in(provider, config, query, pending, clock).await
+}
+
 /// One whole sign-in through the app's code, against the scenario.
 async fn sign_in(provider: &TestProvider) -> Result<SignedIn, AuthError> {
     session_storage().clear().unwrap();
     let url = start_sign_in(provider, &config(), "/after", SignInMode::Interactive).await?;
     let query = provider.authorize(&url);
-    finish_sign_in(provider, &config(), &query, now).await
+    callback(provider, &config(), &query, now).await
+}
+
+/// Runs the session core against the test provider with the browser's own
+/// WebCrypto, as the app's driver does, until nothing is in flight; returns
+/// what it showed.
+async fn run_core(
+    core: &mut SessionCore,
+    provider: &TestProvider,
+    config: &Config,
+    clock: fn() -> f64,
+    event: Event,
+) -> Vec<AuthState> {
+    let mut events = VecDeque::from([event]);
+    let mut shown = Vec::new();
+    while let Some(event) = events.pop_front() {
+        for command in core.handle(event, clock() as u64) {
+            let next = match command {
+                Command::Show(state) => {
+                    shown.push(state);
+                    continue;
+                }
+                Command::LoadConfig => Event::ConfigLoaded(Ok(config.clone())),
+                Command::FinishSignIn { query, pending } => Event::SignInFinished(
+                    finish_sign_in(provider, config, query.secret(), pending, clock).await,
+                ),
+                Command::Send { request, http } => {
+                    Event::HttpAnswered { request, result: provider.send(http).await }
+                }
+                Command::CheckSignature { request, id_token, keys } => {
+                    Event::SignatureChecked { request, result: check_signature(&id_token, &keys).await }
+                }
+                // Timers, history and storage play no part here.
+                _ => continue,
+            };
+            events.push_back(next);
+        }
+    }
+    shown
+}
+
+/// Signs in through the core (the callback page), then lets its renewal
+/// timer fire `refresh_after_ms` later; returns what the core showed then.
+async fn signed_in_then_refreshed(
+    provider: &TestProvider,
+    config: &Config,
+    clock: fn() -> f64,
+    later: fn() -> f64,
+) -> (AuthState, AuthState) {
+    session_storage().clear().unwrap();
+    let url = start_sign_in(provider, config, "/", SignInMode::Interactive).await.unwrap();
+    let query = provider.authorize(&url);
+    let stored = Stored { sign_in: transit::take(SIGN_IN_KEY), ..Stored::default() };
+    let location = Location::parse(&format!("{REDIRECT_URI}?{query}"));
+    let mut core = SessionCore::new(random_url_safe_string);
+    let started = run_core(&mut core, provider, config, clock, Event::Started { location, stored }).await;
+    let refreshed = run_core(&mut core, provider, config, later, Event::TimerFired(Timer::Renewal)).await;
+    (started.last().cloned().unwrap(), refreshed.last().cloned().unwrap())
+}
+
+fn session_of(state: &AuthState) -> &oidc_spa::auth::Session {
+    match state {
+        AuthState::SignedIn(session) => session,
+        other => panic!("expected signed in, got {other:?}"),
+    }
+}
+
+fn failure_of(state: &AuthState) -> AuthError {
+    match state {
+        AuthState::Failed(error) => error.clone(),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+/// Past the refresh point of the test provider's 300-second tokens.
+fn four_minutes_later() -> f64 {
+    now() + 250_000.0
 }
 
 async fn scenario(scenario: Scenario) -> (TestProvider, Result<SignedIn, AuthError>) {
@@ -644,7 +702,7 @@ async fn kept_metadata_for_another_issuer_is_refused_at_the_callback() {
     let edited = kept.replace(r#""issuer":"https://op.test""#, r#""issuer":"https://attacker.test""#);
     assert_ne!(kept, edited, "the transit keeps the issuer's metadata");
     session_storage().set_item(SIGN_IN_KEY, &edited).unwrap();
-    let result = finish_sign_in(&provider, &config(), &provider.authorize(&url), now).await;
+    let result = callback(&provider, &config(), &provider.authorize(&url), now).await;
     let expected =
         DiscoveryError::IssuerMismatch { expected: ISSUER.into(), found: "https://attacker.test".into() };
     assert_rejected(result, expected.into());
@@ -669,67 +727,61 @@ async fn oidcc_client_test_signing_key_rotation_just_before_signing() {
 }
 
 // ------------------------------------------------------------- Refresh
-
-async fn signed_in_then_refreshed(
-    scenario: Scenario,
-) -> (TestProvider, SignedIn, Result<oidc_spa::auth::Session, AuthError>) {
-    let provider = TestProvider::new(scenario).await;
-    let signed_in = assert_accepted(&provider, sign_in(&provider).await);
-    let metadata = parse_metadata(&provider.metadata().to_string(), ISSUER).unwrap();
-    let refreshed = refresh(&provider, &config(), &metadata, &signed_in.session, now).await;
-    (provider, signed_in, refreshed)
-}
+// The session core refreshes; these run it with the browser's WebCrypto.
 
 #[wasm_bindgen_test]
 async fn oidcc_refresh_token() {
-    let (provider, signed_in, refreshed) = signed_in_then_refreshed(Scenario::default()).await;
-    let refreshed = refreshed.unwrap();
-    assert_ne!(refreshed.access_token.secret(), signed_in.session.access_token.secret());
+    let provider = TestProvider::new(Scenario::default()).await;
+    let (signed_in, refreshed) =
+        signed_in_then_refreshed(&provider, &config(), now, four_minutes_later).await;
+    let (before, after) = (session_of(&signed_in), session_of(&refreshed));
+    assert_ne!(after.access_token.secret(), before.access_token.secret());
     assert_eq!(
-        refreshed.refresh_token.as_ref().unwrap().secret(),
+        after.refresh_token.as_ref().unwrap().secret(),
         "refresh-2",
         "the rotated token replaced the old"
     );
+    assert_eq!(provider.token_requests(), 2);
+    assert_eq!(provider.jwks_fetches.get(), 1, "the refreshed ID token was verified with the cached keys");
     // Then userinfo with the new access token.
     let metadata = parse_metadata(&provider.metadata().to_string(), ISSUER).unwrap();
-    let userinfo = fetch_userinfo(&provider, &metadata, &refreshed.access_token, "alice").await.unwrap();
+    let userinfo = fetch_userinfo(&provider, &metadata, &after.access_token, "alice").await.unwrap();
     assert_eq!(userinfo.sub, "alice");
 }
 
 #[wasm_bindgen_test]
 async fn oidcc_refresh_token_invalid_issuer() {
-    let (_, _, refreshed) = signed_in_then_refreshed(Scenario {
+    let provider = TestProvider::new(Scenario {
         refreshed_id_token_claims: |c| c["iss"] = "https://evil.test".into(),
         ..Default::default()
     })
     .await;
+    let (_, refreshed) = signed_in_then_refreshed(&provider, &config(), now, four_minutes_later).await;
     assert_eq!(
-        refreshed.unwrap_err(),
+        failure_of(&refreshed),
         claims(IdTokenError::IssuerMismatch { found: "https://evil.test".into() })
     );
 }
 
 #[wasm_bindgen_test]
 async fn oidcc_refresh_token_invalid_sub() {
-    let (_, _, refreshed) = signed_in_then_refreshed(Scenario {
+    let provider = TestProvider::new(Scenario {
         refreshed_id_token_claims: |c| c["sub"] = "mallory".into(),
         ..Default::default()
     })
     .await;
-    assert_eq!(refreshed.unwrap_err(), claims(IdTokenError::RefreshedIdentityChanged("person (sub)")));
+    let (_, refreshed) = signed_in_then_refreshed(&provider, &config(), now, four_minutes_later).await;
+    assert_eq!(failure_of(&refreshed), claims(IdTokenError::RefreshedIdentityChanged("person (sub)")));
 }
 
 #[wasm_bindgen_test]
-async fn a_spent_refresh_token_is_refused_by_the_provider() {
-    let (provider, signed_in, refreshed) = signed_in_then_refreshed(Scenario::default()).await;
-    assert!(refreshed.is_ok());
-    let metadata = parse_metadata(&provider.metadata().to_string(), ISSUER).unwrap();
-    let replay = refresh(&provider, &config(), &metadata, &signed_in.session, now).await;
-    assert_eq!(
-        replay.unwrap_err(),
-        TokenError::Provider(ProviderError::new("invalid_grant", Some("grant request is invalid".into())))
-            .into()
-    );
+async fn a_refreshed_id_token_with_an_invalid_signature_ends_the_session() {
+    let provider =
+        TestProvider::new(Scenario { refreshed_signature: Signature::Corrupted, ..Default::default() }).await;
+    let (signed_in, refreshed) =
+        signed_in_then_refreshed(&provider, &config(), now, four_minutes_later).await;
+    assert!(matches!(signed_in, AuthState::SignedIn(_)), "the first ID token was fine");
+    assert_eq!(failure_of(&refreshed), AuthError::InvalidSignature);
 }
 
 // ------------------------------------------------ Authorization-response checks
@@ -848,13 +900,13 @@ async fn attack_csrf_login_forgery() {
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
     let forged = "code=attackers-code&state=attackers-state&iss=https%3A%2F%2Fop.test";
-    let result = finish_sign_in(&provider, &config(), forged, now).await;
+    let result = callback(&provider, &config(), forged, now).await;
     assert_refused_before_token_request(&provider, result, CallbackError::NoSignInInProgress);
     assert!(provider.requests.borrow().is_empty(), "not even discovery");
 
     // The same while a sign-in of this browser's own is in progress.
     start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
-    let result = finish_sign_in(&provider, &config(), forged, now).await;
+    let result = callback(&provider, &config(), forged, now).await;
     assert_refused_before_token_request(&provider, result, CallbackError::StateMismatch);
 }
 
@@ -864,9 +916,9 @@ async fn attack_code_replay() {
     session_storage().clear().unwrap();
     let url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
     let query = provider.authorize(&url);
-    assert!(finish_sign_in(&provider, &config(), &query, now).await.is_ok());
+    assert!(callback(&provider, &config(), &query, now).await.is_ok());
     // The same callback again (a back button, a leaked URL, a second tab).
-    let replay = finish_sign_in(&provider, &config(), &query, now).await;
+    let replay = callback(&provider, &config(), &query, now).await;
     assert_rejected(replay, CallbackError::NoSignInInProgress.into());
     assert_eq!(provider.token_requests(), 1, "the code was never sent twice");
 }
@@ -883,7 +935,7 @@ async fn attack_code_injection() {
     let victims_url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
     let victims_query = provider.authorize(&victims_url);
     let query = victims_query.replace(&code_in(&victims_query), &attackers_code);
-    let result = finish_sign_in(&provider, &config(), &query, now).await;
+    let result = callback(&provider, &config(), &query, now).await;
     let refused =
         TokenError::Provider(ProviderError::new("invalid_grant", Some("grant request is invalid".into())));
     assert_rejected(result, refused.into());
@@ -909,7 +961,7 @@ async fn attack_open_redirect() {
         session_storage().clear().unwrap();
         let url = start_sign_in(&provider, &config(), evil, SignInMode::Interactive).await.unwrap();
         let query = provider.authorize(&url);
-        let signed_in = finish_sign_in(&provider, &config(), &query, now).await.unwrap();
+        let signed_in = callback(&provider, &config(), &query, now).await.unwrap();
         assert_eq!(signed_in.return_path, "/", "{evil}");
     }
 }
@@ -937,88 +989,8 @@ async fn attack_algorithm_confusion() {
 }
 
 // ------------------------------------------------------------- Session renewal
-
-/// The signed-in session with its access token already expired.
-fn expired(session: Session) -> Arc<Session> {
-    Arc::new(Session {
-        access_token_expires_at_ms: Some(now() - 1_000.0),
-        received_at_ms: now() - 301_000.0,
-        ..session
-    })
-}
-
-async fn keeper_with_expired_token(
-    scenario: Scenario,
-) -> (Rc<TestProvider>, Rc<SessionKeeper<Rc<TestProvider>>>, Rc<Cell<usize>>) {
-    let provider = Rc::new(TestProvider::new(scenario).await);
-    let signed_in = assert_accepted(&provider, sign_in(&provider).await);
-    let renewed = Rc::new(Cell::new(0));
-    let counted = renewed.clone();
-    let keeper = SessionKeeper::new(
-        provider.clone(),
-        config(),
-        now,
-        expired(signed_in.session),
-        Some(signed_in.metadata),
-        move |_| counted.set(counted.get() + 1),
-    );
-    (provider, keeper, renewed)
-}
-
-#[wasm_bindgen_test]
-async fn ten_concurrent_api_calls_with_an_expired_token_cause_one_refresh() {
-    let (provider, keeper, renewed) = keeper_with_expired_token(Scenario::default()).await;
-    let calls = (0..10).map(|_| keeper.get_api("/api/greeting"));
-    let results = futures_util::future::join_all(calls).await;
-    assert!(results.iter().all(Result::is_ok), "{results:?}");
-    assert_eq!(provider.token_requests(), 2, "one code exchange, then exactly one refresh");
-    assert_eq!(renewed.get(), 1);
-    assert_eq!(provider.api_calls(), 10, "every call went out once, with the new token");
-    assert_eq!(keeper.current().unwrap().refresh_token.as_ref().unwrap().secret(), "refresh-2");
-    assert_eq!(provider.discoveries(), 1, "the refresh used the metadata the sign-in handed over");
-}
-
-#[wasm_bindgen_test]
-async fn invalid_token_from_the_api_refreshes_once_and_retries_once() {
-    let (provider, keeper, _) = keeper_with_expired_token(Scenario::default()).await;
-    keeper.refresh().await.unwrap();
-    provider.api_refusals.set(1);
-    assert!(keeper.get_api("/api/greeting").await.is_ok());
-    assert_eq!(provider.token_requests(), 3, "sign-in, the first refresh, one more on invalid_token");
-    assert_eq!(provider.api_calls(), 2);
-
-    provider.api_refusals.set(usize::MAX);
-    let refused = keeper.get_api("/api/greeting").await.unwrap_err();
-    assert!(matches!(refused, ApiCallError::Api(ApiError::InvalidToken(_))), "{refused:?}");
-    assert_eq!(provider.token_requests(), 4, "one refresh, then give up");
-    assert_eq!(provider.api_calls(), 4);
-}
-
-#[wasm_bindgen_test]
-async fn replaying_a_spent_refresh_token_ends_the_session() {
-    let (provider, keeper, _) = keeper_with_expired_token(Scenario::default()).await;
-    let spent = keeper.current().unwrap();
-    keeper.refresh().await.unwrap();
-    // Another holder of the old refresh token (a stale copy) tries it.
-    let stale = SessionKeeper::new(provider.clone(), config(), now, spent, None, |_| {});
-    let error = stale.refresh().await.unwrap_err();
-    assert_eq!(classify(&error), RenewalFailure::SessionEnded);
-    assert!(error.to_string().contains("invalid_grant"), "{error}");
-}
-
-#[wasm_bindgen_test]
-async fn the_provider_down_during_a_refresh_is_temporary_and_recovers() {
-    let (provider, keeper, renewed) = keeper_with_expired_token(Scenario::default()).await;
-    provider.down.set(true);
-    let error = keeper.get_api("/api/greeting").await.unwrap_err();
-    let ApiCallError::Renewal(error) = error else { panic!("{error:?}") };
-    assert_eq!(classify(&error), RenewalFailure::Temporary);
-    assert!(error.to_string().contains("could not be reached"), "{error}");
-    assert!(keeper.current().is_some(), "the session is kept for a retry");
-    provider.down.set(false);
-    assert!(keeper.get_api("/api/greeting").await.is_ok(), "it recovers when the provider is back");
-    assert_eq!(renewed.get(), 1);
-}
+// The session's rules (single flight, retries, sign-out races) are tested
+// natively against the core (tests/session_core.rs); here, what needs a browser.
 
 fn clock_ahead() -> f64 {
     now() + 300_000.0
@@ -1028,21 +1000,28 @@ fn clock_behind() -> f64 {
     now() - 300_000.0
 }
 
+fn clock_ahead_then_later() -> f64 {
+    clock_ahead() + 250_000.0
+}
+
+fn clock_behind_then_later() -> f64 {
+    clock_behind() + 250_000.0
+}
+
 #[wasm_bindgen_test]
 async fn a_clock_skewed_by_five_minutes_signs_in_and_refreshes_with_a_matching_leeway() {
-    for clock in [clock_ahead as fn() -> f64, clock_behind] {
-        let provider = Rc::new(TestProvider::new(Scenario::default()).await);
+    type Clock = fn() -> f64;
+    let clocks: [(Clock, Clock); 2] =
+        [(clock_ahead, clock_ahead_then_later), (clock_behind, clock_behind_then_later)];
+    for (clock, later) in clocks {
+        let provider = TestProvider::new(Scenario::default()).await;
         let mut config = config();
         config.clock_leeway_seconds = 330;
-        session_storage().clear().unwrap();
-        let url = start_sign_in(&*provider, &config, "/", SignInMode::Interactive).await.unwrap();
-        let signed_in = finish_sign_in(&*provider, &config, &provider.authorize(&url), clock).await.unwrap();
+        let (signed_in, refreshed) = signed_in_then_refreshed(&provider, &config, clock, later).await;
         // Expiry counts from the local arrival time: not expired on arrival.
-        let left = signed_in.session.access_token_expires_at_ms.unwrap() - clock();
+        let left = session_of(&signed_in).access_token_expires_at_ms.unwrap() as f64 - clock();
         assert!((299_000.0..=300_000.0).contains(&left), "{left}");
-        let keeper =
-            SessionKeeper::new(provider.clone(), config, clock, Arc::new(signed_in.session), None, |_| {});
-        assert!(keeper.refresh().await.is_ok());
+        assert_eq!(session_of(&refreshed).refresh_token.as_ref().unwrap().secret(), "refresh-2");
     }
 }
 
@@ -1051,8 +1030,7 @@ async fn a_skewed_clock_beyond_the_leeway_gets_a_clear_message() {
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
     let url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
-    let error =
-        finish_sign_in(&provider, &config(), &provider.authorize(&url), clock_behind).await.unwrap_err();
+    let error = callback(&provider, &config(), &provider.authorize(&url), clock_behind).await.unwrap_err();
     assert_eq!(error, claims(IdTokenError::IssuedInFuture));
     assert!(error.to_string().contains("check this device's clock"));
 }
@@ -1064,7 +1042,7 @@ async fn a_silent_restore_declined_by_the_provider_is_quiet() {
     session_storage().clear().unwrap();
     let url = start_sign_in(&provider, &config(), "/", SignInMode::Silent).await.unwrap();
     assert!(url.contains("prompt=none"));
-    let result = finish_sign_in(&provider, &config(), &provider.authorize(&url), now).await;
+    let result = callback(&provider, &config(), &provider.authorize(&url), now).await;
     assert_rejected(result, AuthError::SilentSignInDeclined);
     assert_eq!(provider.token_requests(), 0);
 }

@@ -1,31 +1,29 @@
-//! The sign-in, refresh and ID-token flows: the protocol core plus the
-//! browser's effects, in order. HTTP is a parameter so tests can play the
-//! provider (including a misbehaving one).
+//! The two coarse effects of a sign-in: preparing the authorization request
+//! and finishing it at the callback (code exchange, ID-token verification,
+//! UserInfo). HTTP is a parameter so tests can play the provider (including
+//! a misbehaving one); the session core decides when each runs.
 
-use crate::browser::transit::{self, SIGN_IN_KEY, SignInTransit};
-use crate::browser::webcrypto::{pkce_challenge, verify_signature};
+use crate::browser::transit::{self, SIGN_IN_KEY};
+use crate::browser::webcrypto::{pkce_challenge, verify_with_any_key};
 use crate::config::Config;
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::callback::{CallbackError, CallbackExpectations, check_callback, parse_callback_query};
 use crate::oauth::discovery::{DiscoveryError, ProviderMetadata, discovery_url, parse_metadata};
 use crate::oauth::http::{HttpClient, HttpRequest};
-use crate::oauth::id_token::{
-    ExpectedClaims, IdTokenClaims, check_refreshed_claims, parse_claims, verify_claims,
-};
-use crate::oauth::jwks::{JwkSet, KeyError, candidate_keys, parse_jwk_set};
+use crate::oauth::id_token::{ExpectedClaims, IdTokenClaims, parse_claims, verify_claims};
+use crate::oauth::jwks::{Jwk, JwkSet, KeyError, candidate_keys, parse_jwk_set};
 use crate::oauth::jwt::parse_jws;
 use crate::oauth::pkce::PkceCodeVerifier;
 use crate::oauth::random::random_url_safe_string;
 use crate::oauth::return_path::safe_return_path;
 use crate::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
-use crate::oauth::token::{
-    TokenError, TokenResponse, code_exchange_body, parse_token_response, refresh_body,
-};
+use crate::oauth::token::{TokenError, TokenResponse, code_exchange_body, parse_token_response};
 use crate::oauth::userinfo::{UserinfoClaims, UserinfoError, parse_userinfo};
+use crate::session::error::{AuthError, CryptoError};
+use crate::session::tokens::{Session, User, expiry_from};
+use crate::session::transit::SignInTransit;
+use crate::session::{SignInMode, SignedIn};
 use futures_util::future::join;
-
-use super::error::AuthError;
-use super::session::{Session, User, expiry_from};
 
 /// Fetches and checks the provider's metadata (its `issuer` must be exactly
 /// the configured one).
@@ -35,13 +33,6 @@ pub async fn discover(http: &impl HttpClient, issuer: &str) -> Result<ProviderMe
         return Err(DiscoveryError::Malformed(format!("HTTP {}", response.status)).into());
     }
     Ok(parse_metadata(&response.body, issuer)?)
-}
-
-/// Interactive, or a silent restore (`prompt=none`) that shows nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignInMode {
-    Interactive,
-    Silent,
 }
 
 /// Prepares a sign-in: fresh `state`, `nonce` and PKCE verifier, kept in
@@ -81,26 +72,16 @@ pub async fn start_sign_in(
 const SILENT_REFUSALS: [&str; 4] =
     ["login_required", "interaction_required", "consent_required", "account_selection_required"];
 
-/// A completed sign-in and where the person wanted to be.
-#[derive(Debug)]
-pub struct SignedIn {
-    pub session: Session,
-    /// The metadata the sign-in used, for the session's refreshes.
-    pub metadata: ProviderMetadata,
-    pub return_path: String,
-    pub silent: bool,
-}
-
-/// Finishes the sign-in from the callback's query string. The caller has
-/// already removed the query from the address bar.
+/// Finishes the sign-in from the callback's query string, with the transit
+/// data of the sign-in this tab started (read once, already deleted). The
+/// caller has already removed the query from the address bar.
 pub async fn finish_sign_in(
     http: &impl HttpClient,
     config: &Config,
     callback_query: &str,
+    pending: Option<SignInTransit>,
     now_millis: impl Fn() -> f64,
 ) -> Result<SignedIn, AuthError> {
-    // Read once and deleted whatever happens next: a state is never reused.
-    let pending: Option<SignInTransit> = transit::take(SIGN_IN_KEY);
     let response = parse_callback_query(callback_query)?;
     // Not started in this tab: refuse before talking to anyone.
     let pending = pending.ok_or(CallbackError::NoSignInInProgress)?;
@@ -134,7 +115,7 @@ pub async fn finish_sign_in(
     let (tokens, received_at) = tokens?;
     let id_token = tokens.id_token.clone().ok_or(TokenError::IdTokenMissing)?;
     let expected = expected_claims(config, &metadata, Some(&pending.nonce), &now_millis);
-    let claims = verify_id_token(http, &metadata, keys.ok(), &id_token, &expected).await?;
+    let (claims, keys) = verify_id_token_with_keys(http, &metadata, keys.ok(), &id_token, &expected).await?;
 
     let mut user = User::from_claims(&claims);
     if config.fetch_userinfo {
@@ -144,37 +125,10 @@ pub async fn finish_sign_in(
     Ok(SignedIn {
         session: new_session(tokens, id_token, claims, user, received_at),
         metadata,
+        keys: Some(keys),
         return_path: safe_return_path(&pending.return_path),
         silent: pending.silent,
     })
-}
-
-/// Exchanges the refresh token for new tokens. The new refresh token (if
-/// rotated) replaces the old one in the returned session; a new ID token is
-/// verified like the first and must keep its identity (§12.2).
-pub async fn refresh(
-    http: &impl HttpClient,
-    config: &Config,
-    metadata: &ProviderMetadata,
-    session: &Session,
-    now_millis: impl Fn() -> f64,
-) -> Result<Session, AuthError> {
-    let refresh_token = session.refresh_token.as_ref().ok_or(AuthError::NoRefreshToken)?;
-    let body = refresh_body(refresh_token, &config.client_id);
-    let (mut tokens, received_at) = request_tokens(http, metadata, body, &now_millis).await?;
-
-    let (id_token, claims) = match tokens.id_token.take() {
-        Some(id_token) => {
-            let expected = expected_claims(config, metadata, None, &now_millis);
-            let claims = verify_id_token(http, metadata, None, &id_token, &expected).await?;
-            check_refreshed_claims(&session.id_token_claims, &claims)?;
-            (id_token, claims)
-        }
-        None => (session.id_token.clone(), session.id_token_claims.clone()),
-    };
-    tokens.refresh_token = tokens.refresh_token.or_else(|| session.refresh_token.clone());
-    let user = session.user.clone();
-    Ok(new_session(tokens, id_token, claims, user, received_at))
 }
 
 /// Fetches UserInfo with the access token; its `sub` must be `subject`.
@@ -203,6 +157,18 @@ pub async fn verify_id_token(
     id_token: &IdToken,
     expected: &ExpectedClaims<'_>,
 ) -> Result<IdTokenClaims, AuthError> {
+    Ok(verify_id_token_with_keys(http, metadata, keys, id_token, expected).await?.0)
+}
+
+/// [`verify_id_token`], also returning the key set that verified it, for
+/// the session to keep.
+async fn verify_id_token_with_keys(
+    http: &impl HttpClient,
+    metadata: &ProviderMetadata,
+    keys: Option<JwkSet>,
+    id_token: &IdToken,
+    expected: &ExpectedClaims<'_>,
+) -> Result<(IdTokenClaims, JwkSet), AuthError> {
     let jws = parse_jws(id_token.secret())?;
     let mut keys = match keys {
         Some(keys) => keys,
@@ -215,19 +181,19 @@ pub async fn verify_id_token(
         }
         other => other?,
     };
-    let mut verified = false;
-    for key in candidates {
-        if verify_signature(jws.header.alg, key, jws.signing_input.as_bytes(), &jws.signature).await? {
-            verified = true;
-            break;
-        }
-    }
-    if !verified {
+    if !verify_with_any_key(jws.header.alg, candidates, jws.signing_input.as_bytes(), &jws.signature).await? {
         return Err(AuthError::InvalidSignature);
     }
     let claims = parse_claims(&jws.payload)?;
     verify_claims(&claims, expected)?;
-    Ok(claims)
+    Ok((claims, keys))
+}
+
+/// Does the signature of `id_token` verify with one of `keys` (WebCrypto)?
+/// A token that cannot be taken apart does not verify.
+pub async fn check_signature(id_token: &IdToken, keys: &[Jwk]) -> Result<bool, CryptoError> {
+    let Ok(jws) = parse_jws(id_token.secret()) else { return Ok(false) };
+    verify_with_any_key(jws.header.alg, keys, jws.signing_input.as_bytes(), &jws.signature).await
 }
 
 async fn request_tokens(
@@ -235,9 +201,9 @@ async fn request_tokens(
     metadata: &ProviderMetadata,
     body: String,
     now_millis: &impl Fn() -> f64,
-) -> Result<(TokenResponse, f64), AuthError> {
+) -> Result<(TokenResponse, u64), AuthError> {
     let response = http.send(HttpRequest::post_form(&metadata.token_endpoint, body)).await?;
-    let received_at = now_millis();
+    let received_at = now_millis() as u64;
     Ok((parse_token_response(response.status, &response.body)?, received_at))
 }
 
@@ -261,7 +227,7 @@ fn new_session(
     id_token: IdToken,
     claims: IdTokenClaims,
     user: User,
-    received_at: f64,
+    received_at: u64,
 ) -> Session {
     Session {
         access_token: tokens.access_token,

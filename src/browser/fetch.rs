@@ -43,6 +43,7 @@ async fn send(request: &HttpRequest) -> Result<HttpResponse, JsValue> {
     Ok(HttpResponse {
         status: response.status(),
         www_authenticate: response.headers().get("WWW-Authenticate")?,
+        retry_after: response.headers().get("Retry-After")?,
         body: JsFuture::from(response.text()?).await?.as_string().unwrap_or_default(),
     })
 }

@@ -1,14 +1,23 @@
 //! The address bar and top-level navigation.
 
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use web_sys::window;
 
-/// The current path (`/callback`) and query (`?code=…`, or empty).
-pub fn current_location() -> (String, String) {
+use crate::session::Location;
+
+/// Where the page is now.
+pub fn current_location() -> Location {
     let location = window().map(|w| w.location());
     let read = |get: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>| {
         location.as_ref().and_then(|l| get(l).ok()).unwrap_or_default()
     };
-    (read(web_sys::Location::pathname), read(web_sys::Location::search))
+    Location {
+        origin: read(web_sys::Location::origin),
+        path: read(web_sys::Location::pathname),
+        query: read(web_sys::Location::search),
+        fragment: read(web_sys::Location::hash),
+    }
 }
 
 /// Path, query and fragment: where to come back to after signing in.
@@ -36,15 +45,26 @@ pub fn replace_url(path: &str) {
 pub fn on_visible(on_visible: impl Fn() + 'static) {
     let Some(document) = window().and_then(|w| w.document()) else { return };
     let watched = document.clone();
-    let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+    let listener = Closure::<dyn Fn()>::new(move || {
         if watched.visibility_state() == web_sys::VisibilityState::Visible {
             on_visible();
         }
     });
-    let _ = document.add_event_listener_with_callback(
-        "visibilitychange",
-        wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
-    );
+    let _ = document.add_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
+    listener.forget(); // lives as long as the page
+}
+
+/// Calls `on_restored` when the page comes back from the back/forward
+/// cache (`pageshow` with `persisted`): frozen there, it heard nothing.
+pub fn on_restored_from_cache(on_restored: impl Fn() + 'static) {
+    let Some(window) = window() else { return };
+    let listener =
+        Closure::<dyn Fn(web_sys::PageTransitionEvent)>::new(move |event: web_sys::PageTransitionEvent| {
+            if event.persisted() {
+                on_restored();
+            }
+        });
+    let _ = window.add_event_listener_with_callback("pageshow", listener.as_ref().unchecked_ref());
     listener.forget(); // lives as long as the page
 }
 

@@ -9,14 +9,7 @@ use web_sys::CryptoKey;
 use crate::oauth::jwks::Jwk;
 use crate::oauth::jwt::SigningAlgorithm;
 use crate::oauth::pkce::{PkceCodeChallenge, PkceCodeVerifier};
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CryptoError {
-    #[error("this browser offers no WebCrypto (a secure context is required)")]
-    Unavailable,
-    #[error("the provider's signing key could not be used")]
-    UnusableKey,
-}
+use crate::session::error::CryptoError;
 
 /// The S256 PKCE challenge of `verifier`, hashed by the browser.
 pub async fn pkce_challenge(verifier: &PkceCodeVerifier) -> Result<PkceCodeChallenge, CryptoError> {
@@ -52,6 +45,21 @@ pub async fn verify_signature(
     // A rejected promise means the inputs were unusable (e.g. a wrong-length
     // ECDSA signature): that is "not verified", not an error of ours.
     Ok(JsFuture::from(verify).await.is_ok_and(|valid| valid.as_bool() == Some(true)))
+}
+
+/// Does the signature verify with one of `keys` (tried in turn)?
+pub async fn verify_with_any_key<'a>(
+    alg: SigningAlgorithm,
+    keys: impl IntoIterator<Item = &'a Jwk>,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<bool, CryptoError> {
+    for key in keys {
+        if verify_signature(alg, key, signing_input, signature).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// WebCrypto parameters for importing the key and for verifying with it.

@@ -7,7 +7,7 @@ pub enum Method {
     Post,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: Method,
     pub url: String,
@@ -17,6 +17,20 @@ pub struct HttpRequest {
     /// other files, so the browser may cache it and use the page's preload.
     /// Everything else is sent without cookies and never cached.
     pub app_file: bool,
+}
+
+/// Bodies and header values carry tokens and codes: `Debug` shows only
+/// the method, the URL and the header names.
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &header_names)
+            .field("body", &self.body.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
 }
 
 impl HttpRequest {
@@ -55,12 +69,26 @@ impl HttpRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     pub status: u16,
-    /// `WWW-Authenticate`, the one response header the client reads.
+    /// `WWW-Authenticate`: what a refusal means (RFC 6750 §3).
     pub www_authenticate: Option<String>,
+    /// `Retry-After`: when a busy server (429, 503) may be asked again.
+    pub retry_after: Option<String>,
     pub body: String,
+}
+
+/// A token response's body holds tokens: `Debug` shows only its length.
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("www_authenticate", &self.www_authenticate)
+            .field("retry_after", &self.retry_after)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 /// The request never got an answer (provider down, CORS refused, offline).
@@ -79,5 +107,26 @@ pub trait HttpClient {
 impl<T: HttpClient> HttpClient for std::rc::Rc<T> {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Unreachable> {
         (**self).send(request).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_body_or_a_header_value() {
+        let request = HttpRequest::post_form("https://op.test/token", "refresh_token=RT-SECRET".into())
+            .with_header("Authorization", "Bearer AT-SECRET".into());
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("https://op.test/token") && shown.contains("Authorization"), "{shown}");
+        let response = HttpResponse {
+            status: 200,
+            www_authenticate: None,
+            retry_after: None,
+            body: r#"{"access_token":"AT-SECRET"}"#.into(),
+        };
+        assert!(!format!("{response:?}").contains("SECRET"));
     }
 }

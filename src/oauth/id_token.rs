@@ -2,6 +2,8 @@
 //! (Steps 6–8, the signature and its algorithm, are done before these, by
 //! `jwt::parse_jws` and WebCrypto.)
 
+use std::collections::BTreeSet;
+
 use serde::Deserialize;
 
 use super::secret::Nonce;
@@ -48,11 +50,17 @@ impl Audience {
             Self::Many(many) => many,
         }
     }
+
+    /// `aud` is a set (RFC 7519 §4.1.3): order and the one-string form do not matter.
+    fn as_set(&self) -> BTreeSet<&str> {
+        self.as_slice().iter().map(String::as_str).collect()
+    }
 }
 
 /// The claims of an ID token. Every claim the checks need is optional here,
-/// so that a missing one fails its own check with its own error.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// so that a missing one fails its own check with its own error. `Debug`
+/// hides the `nonce`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 pub struct IdTokenClaims {
     #[serde(default)]
     pub iss: Option<String>,
@@ -76,6 +84,24 @@ pub struct IdTokenClaims {
     pub preferred_username: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+}
+
+impl std::fmt::Debug for IdTokenClaims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdTokenClaims")
+            .field("iss", &self.iss)
+            .field("sub", &self.sub)
+            .field("aud", &self.aud)
+            .field("azp", &self.azp)
+            .field("exp", &self.exp)
+            .field("iat", &self.iat)
+            .field("nonce", &self.nonce.as_ref().map(|_| "[redacted]"))
+            .field("auth_time", &self.auth_time)
+            .field("name", &self.name)
+            .field("preferred_username", &self.preferred_username)
+            .field("email", &self.email)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -186,7 +212,7 @@ pub fn verify_claims(claims: &IdTokenClaims, expected: &ExpectedClaims<'_>) -> R
 }
 
 /// OpenID Connect Core §12.2: a refreshed ID token must describe the same
-/// sign-in: same `iss`, `sub` and `aud`, and the same `auth_time` if any.
+/// sign-in: same `iss`, `sub`, `aud` and `azp`, and the same `auth_time` if any.
 pub fn check_refreshed_claims(
     original: &IdTokenClaims,
     refreshed: &IdTokenClaims,
@@ -194,7 +220,13 @@ pub fn check_refreshed_claims(
     let same = [
         ("issuer (iss)", original.iss == refreshed.iss),
         ("person (sub)", original.sub == refreshed.sub),
-        ("audience (aud)", original.aud == refreshed.aud),
+        (
+            "audience (aud)",
+            original.aud.as_ref().map(Audience::as_set) == refreshed.aud.as_ref().map(Audience::as_set),
+        ),
+        // An `azp` must be kept. One added on refresh is allowed: the refreshed
+        // token has passed verify_claims, so it names our client_id (step 5).
+        ("authorized party (azp)", original.azp.is_none() || original.azp == refreshed.azp),
         (
             "sign-in time (auth_time)",
             original.auth_time.is_none() || original.auth_time == refreshed.auth_time,
@@ -341,6 +373,44 @@ mod tests {
                 Err(IdTokenError::RefreshedIdentityChanged(what))
             );
         }
+    }
+
+    #[test]
+    fn a_refreshed_id_token_may_restate_the_same_aud_set() {
+        let claims = |aud: serde_json::Value| parse_claims(with("aud", aud).to_string().as_bytes()).unwrap();
+        for (original, refreshed) in [
+            (json!("demo-spa"), json!(["demo-spa"])),
+            (json!(["demo-spa"]), json!("demo-spa")),
+            (json!(["demo-spa", "other"]), json!(["other", "demo-spa"])),
+        ] {
+            assert_eq!(
+                check_refreshed_claims(&claims(original.clone()), &claims(refreshed.clone())),
+                Ok(()),
+                "{original} then {refreshed}"
+            );
+        }
+        assert_eq!(
+            check_refreshed_claims(&claims(json!("demo-spa")), &claims(json!(["demo-spa", "other"]))),
+            Err(IdTokenError::RefreshedIdentityChanged("audience (aud)"))
+        );
+    }
+
+    #[test]
+    fn a_refreshed_id_token_must_keep_azp() {
+        let claims = |azp: Option<&str>| {
+            let claims = match azp {
+                Some(azp) => with("azp", json!(azp)),
+                None => good(),
+            };
+            parse_claims(claims.to_string().as_bytes()).unwrap()
+        };
+        let changed = Err(IdTokenError::RefreshedIdentityChanged("authorized party (azp)"));
+        assert_eq!(check_refreshed_claims(&claims(Some("demo-spa")), &claims(Some("other-app"))), changed);
+        assert_eq!(check_refreshed_claims(&claims(Some("demo-spa")), &claims(None)), changed, "dropped");
+        assert_eq!(check_refreshed_claims(&claims(Some("demo-spa")), &claims(Some("demo-spa"))), Ok(()));
+        assert_eq!(check_refreshed_claims(&claims(None), &claims(None)), Ok(()));
+        // An azp added on refresh was already checked to be our client_id.
+        assert_eq!(check_refreshed_claims(&claims(None), &claims(Some("demo-spa"))), Ok(()));
     }
 
     #[test]

@@ -87,8 +87,11 @@ pub enum JwtError {
     AlgorithmNotAllowed(String),
     #[error("the token requires extensions this app does not understand (crit)")]
     CriticalExtension,
+    #[error("the token is marked as another kind of token (typ \"{0}\"), not an ID token")]
+    WrongTokenType(String),
 }
 
+/// Takes an ID token apart. (Only ID tokens come here: `typ` is checked as one.)
 pub fn parse_jws(compact: &str) -> Result<Jws<'_>, JwtError> {
     let mut parts = compact.split('.');
     let (Some(header), Some(payload), Some(signature), None) =
@@ -104,6 +107,9 @@ pub fn parse_jws(compact: &str) -> Result<Jws<'_>, JwtError> {
     if raw.crit.is_some() {
         return Err(JwtError::CriticalExtension);
     }
+    if let Some(typ) = raw.typ.as_deref() {
+        check_id_token_type(typ)?;
+    }
     let signature = decode(signature, "signature")?;
     if signature.is_empty() {
         return Err(JwtError::Unsigned);
@@ -114,6 +120,21 @@ pub fn parse_jws(compact: &str) -> Result<Jws<'_>, JwtError> {
         signing_input: &compact[..header.len() + 1 + payload.len()],
         signature,
     })
+}
+
+/// RFC 8725 §3.11: a JWT explicitly typed as another kind of token (an
+/// access token, a DPoP proof, a logout token) must not pass as an ID token,
+/// even though it is signed by the same provider. OIDC defines no `typ` for
+/// ID tokens, so anything else (usually `JWT`, or none) is accepted.
+fn check_id_token_type(typ: &str) -> Result<(), JwtError> {
+    // RFC 7515 §4.1.9: media types are case-insensitive, and `application/`
+    // is implied when there is no `/`. Parameters (`; ...`) do not change the type.
+    let media_type = typ.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let media_type = media_type.strip_prefix("application/").unwrap_or(&media_type);
+    match media_type {
+        "at+jwt" | "dpop+jwt" | "logout+jwt" => Err(JwtError::WrongTokenType(typ.to_owned())),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -158,6 +179,41 @@ pub(crate) mod tests {
                 parse_jws(&token(serde_json::json!({"alg": alg}))),
                 Err(JwtError::AlgorithmNotAllowed(alg.to_owned()))
             );
+        }
+    }
+
+    #[test]
+    fn alg_null_or_missing_is_rejected() {
+        assert_eq!(parse_jws(&token(serde_json::json!({"alg": null}))), Err(JwtError::BadHeader));
+        assert_eq!(parse_jws(&token(serde_json::json!({"typ": "JWT"}))), Err(JwtError::BadHeader));
+    }
+
+    #[test]
+    fn tokens_typed_as_another_kind_are_rejected() {
+        for typ in [
+            "at+jwt",
+            "application/at+jwt",
+            "AT+JWT",
+            "Application/At+Jwt",
+            "dpop+jwt",
+            "application/dpop+jwt",
+            "logout+jwt",
+            "application/logout+jwt",
+            "application/logout+jwt; charset=utf-8",
+        ] {
+            assert_eq!(
+                parse_jws(&token(serde_json::json!({"alg": "RS256", "typ": typ}))),
+                Err(JwtError::WrongTokenType(typ.to_owned())),
+                "{typ}"
+            );
+        }
+    }
+
+    #[test]
+    fn jwt_or_missing_typ_is_accepted() {
+        assert!(parse_jws(&token(serde_json::json!({"alg": "RS256"}))).is_ok());
+        for typ in ["JWT", "jwt", "application/jwt", "Application/JWT"] {
+            assert!(parse_jws(&token(serde_json::json!({"alg": "RS256", "typ": typ}))).is_ok(), "{typ}");
         }
     }
 

@@ -61,6 +61,12 @@ secret_type!(
     /// The OpenID Connect `nonce` that binds the ID token to one attempt.
     Nonce
 );
+secret_type!(
+    /// A URL or query string that carries secrets: an authorization request
+    /// (`state`, `nonce`), a callback (`code`), an end-session request
+    /// (`id_token_hint`).
+    SecretUrl, Clone
+);
 
 #[cfg(test)]
 mod tests {
@@ -69,13 +75,14 @@ mod tests {
     #[test]
     fn debug_output_never_contains_the_value() {
         let shown = format!(
-            "{:?} {:?} {:?} {:?} {:?} {:?}",
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?}",
             AccessToken::new("at-secret-value"),
             RefreshToken::new("rt-secret-value"),
             IdToken::new("eyJ.id.token"),
             AuthorizationCode::new("code-secret-value"),
             CsrfState::new("state-secret-value"),
             Nonce::new("nonce-secret-value"),
+            SecretUrl::new("https://op.test/logout?id_token_hint=eyJ.secret-value"),
         );
         assert!(!shown.contains("secret-value"), "{shown}");
         assert!(!shown.contains("eyJ"), "{shown}");

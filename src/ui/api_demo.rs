@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
-use crate::auth::api::GREETING_PATH;
 use crate::auth::use_auth;
+use crate::session::api::GREETING_PATH;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ApiCall {
@@ -25,7 +25,7 @@ pub fn ApiDemo() -> impl IntoView {
         spawn_local(async move {
             call.set(match auth.call_api(GREETING_PATH).await {
                 Ok(body) => ApiCall::Answered(pretty_json(&body)),
-                Err(message) => ApiCall::Refused(message),
+                Err(error) => ApiCall::Refused(error.to_string()),
             });
         });
     };

@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 
 use super::api_demo::ApiDemo;
-use crate::auth::session::{describe_remaining, seconds_left};
 use crate::auth::{AuthError, Notice, Progress, use_auth};
 use crate::browser::clock;
+use crate::session::tokens::{describe_remaining, seconds_left};
 
 #[component]
 pub fn LoadingPage(progress: Progress) -> impl IntoView {
@@ -42,10 +42,11 @@ pub fn SignedInPage() -> impl IntoView {
     let Some(user) = user else { return ().into_any() };
 
     // A live countdown: ticks once a second while this page is shown.
-    let now = RwSignal::new(clock::now_millis());
-    if let Ok(ticker) =
-        set_interval_with_handle(move || now.set(clock::now_millis()), std::time::Duration::from_secs(1))
-    {
+    let now = RwSignal::new(clock::now_millis() as u64);
+    if let Ok(ticker) = set_interval_with_handle(
+        move || now.set(clock::now_millis() as u64),
+        std::time::Duration::from_secs(1),
+    ) {
         on_cleanup(move || ticker.clear());
     }
     let remaining = move || match expires_at() {
@@ -83,13 +84,17 @@ pub fn SignedInPage() -> impl IntoView {
 #[component]
 pub fn ErrorPage(error: AuthError) -> impl IntoView {
     let auth = use_auth();
-    let can_retry = auth.config().is_some();
+    // Without a configuration there is nothing to sign in with: load it again.
+    let configured = auth.config().is_some();
     view! {
         <section class="card error" role="alert" data-testid="error">
             <h1>"Something went wrong"</h1>
             <p data-testid="error-message">{error.to_string()}</p>
             <div class="actions">
-                <Show when=move || can_retry>
+                <Show
+                    when=move || configured
+                    fallback=move || view! { <button class="primary" on:click=move |_| auth.retry()>"Try again"</button> }
+                >
                     <button class="primary" on:click=move |_| auth.sign_in()>"Try signing in again"</button>
                     <button class="secondary" on:click=move |_| auth.dismiss_error()>"Back to start"</button>
                 </Show>

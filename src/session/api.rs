@@ -2,8 +2,11 @@
 //! RFC 6750 refusals into plain words.
 
 use crate::oauth::bearer::parse_bearer_challenge;
-use crate::oauth::http::{HttpClient, HttpRequest, HttpResponse};
+use crate::oauth::http::{HttpRequest, HttpResponse};
 use crate::oauth::secret::AccessToken;
+
+use super::error::AuthError;
+use super::timing::retry_after_ms;
 
 /// The demo API's greeting route.
 pub const GREETING_PATH: &str = "/api/greeting";
@@ -16,25 +19,32 @@ pub enum ApiError {
     InvalidToken(String),
     #[error("The API needs the scope \"{0}\", which this sign-in did not grant.")]
     InsufficientScope(String),
+    #[error("The API is busy. Try again in {0} s.")]
+    Busy(u64),
+    #[error("The API is busy. Try again in a moment.")]
+    BusyNoHint,
     #[error("The API answered HTTP {0}.")]
     Status(u16),
 }
 
-/// GETs `path` from the API with `Authorization: Bearer <token>` (never in
-/// the URL) and returns the body of a 2xx answer.
-pub async fn get(
-    http: &impl HttpClient,
-    api_base_url: &str,
-    path: &str,
-    token: &AccessToken,
-) -> Result<String, ApiError> {
-    let request = HttpRequest::get(format!("{api_base_url}{path}"))
-        .with_header("Authorization", format!("Bearer {}", token.secret()));
-    let response = http.send(request).await.map_err(|_| ApiError::Unreachable)?;
-    interpret(response)
+/// Why an API call failed: the API's answer, or the session's renewal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiCallError {
+    #[error("{0}")]
+    Api(ApiError),
+    #[error("{0}")]
+    Renewal(AuthError),
 }
 
-fn interpret(response: HttpResponse) -> Result<String, ApiError> {
+/// A GET of `path` below the API's base URL with `Authorization: Bearer
+/// <token>` (never in the URL).
+pub fn request(api_base_url: &str, path: &str, token: &AccessToken) -> HttpRequest {
+    HttpRequest::get(format!("{api_base_url}{path}"))
+        .with_header("Authorization", format!("Bearer {}", token.secret()))
+}
+
+/// The body of a 2xx answer, or what the refusal means.
+pub fn interpret(response: HttpResponse) -> Result<String, ApiError> {
     if (200..300).contains(&response.status) {
         return Ok(response.body);
     }
@@ -46,6 +56,10 @@ fn interpret(response: HttpResponse) -> Result<String, ApiError> {
         (401, _) => Err(ApiError::InvalidToken(
             challenge.error_description.unwrap_or_else(|| "no reason given".into()),
         )),
+        (429 | 503, _) => Err(match retry_after_ms(response.retry_after.as_deref()) {
+            Some(ms) => ApiError::Busy(ms.div_ceil(1000)),
+            None => ApiError::BusyNoHint,
+        }),
         (status, _) => Err(ApiError::Status(status)),
     }
 }
@@ -55,7 +69,12 @@ mod tests {
     use super::*;
 
     fn response(status: u16, challenge: Option<&str>) -> HttpResponse {
-        HttpResponse { status, www_authenticate: challenge.map(Into::into), body: "{}".into() }
+        HttpResponse {
+            status,
+            www_authenticate: challenge.map(Into::into),
+            retry_after: None,
+            body: "{}".into(),
+        }
     }
 
     #[test]
@@ -79,6 +98,13 @@ mod tests {
             err.to_string(),
             "The API needs the scope \"api:read\", which this sign-in did not grant."
         );
+    }
+
+    #[test]
+    fn busy_answers_say_when_to_try_again() {
+        let busy = HttpResponse { retry_after: Some("12".into()), ..response(429, None) };
+        assert_eq!(interpret(busy), Err(ApiError::Busy(12)));
+        assert_eq!(interpret(response(503, None)), Err(ApiError::BusyNoHint));
     }
 
     #[test]

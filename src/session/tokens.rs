@@ -36,7 +36,7 @@ impl User {
 }
 
 /// Lives only in memory (a signal); its `Debug` redacts every token.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Session {
     pub access_token: AccessToken,
     pub refresh_token: Option<RefreshToken>,
@@ -46,22 +46,24 @@ pub struct Session {
     pub id_token_claims: IdTokenClaims,
     pub user: User,
     /// Local time (ms since epoch) at which the token response arrived.
-    pub received_at_ms: f64,
+    pub received_at_ms: u64,
     /// Local time (ms since epoch) at which the access token expires,
     /// computed from `expires_in` and the local time the response arrived,
     /// so a skewed device clock does not matter.
-    pub access_token_expires_at_ms: Option<f64>,
+    pub access_token_expires_at_ms: Option<u64>,
     pub scope: Option<String>,
 }
 
-/// When a token with `expires_in` seconds, received at `received_at_ms`, expires.
-pub fn expiry_from(received_at_ms: f64, expires_in: Option<u64>) -> Option<f64> {
-    expires_in.map(|seconds| received_at_ms + seconds as f64 * 1000.0)
+/// When a token with `expires_in` seconds, received at `received_at_ms`,
+/// expires. Saturates: a provider's `expires_in` of 10^19 is "never", not
+/// an overflow.
+pub fn expiry_from(received_at_ms: u64, expires_in: Option<u64>) -> Option<u64> {
+    expires_in.map(|seconds| received_at_ms.saturating_add(seconds.saturating_mul(1000)))
 }
 
 /// Whole seconds left until `expires_at_ms` (0 once expired).
-pub fn seconds_left(expires_at_ms: f64, now_ms: f64) -> u64 {
-    ((expires_at_ms - now_ms) / 1000.0).ceil().max(0.0) as u64
+pub fn seconds_left(expires_at_ms: u64, now_ms: u64) -> u64 {
+    expires_at_ms.saturating_sub(now_ms).div_ceil(1000)
 }
 
 /// "9 min 58 s", "42 s" or "expired".
@@ -79,15 +81,16 @@ mod tests {
 
     #[test]
     fn expiry_is_measured_from_local_arrival_time() {
-        assert_eq!(expiry_from(1_000.0, Some(600)), Some(601_000.0));
-        assert_eq!(expiry_from(1_000.0, None), None);
+        assert_eq!(expiry_from(1_000, Some(600)), Some(601_000));
+        assert_eq!(expiry_from(1_000, None), None);
+        assert_eq!(expiry_from(1_000, Some(u64::MAX)), Some(u64::MAX));
     }
 
     #[test]
     fn remaining_time_counts_down_to_expired() {
-        assert_eq!(seconds_left(10_000.0, 0.0), 10);
-        assert_eq!(seconds_left(10_000.0, 500.0), 10, "partial seconds round up");
-        assert_eq!(seconds_left(10_000.0, 20_000.0), 0);
+        assert_eq!(seconds_left(10_000, 0), 10);
+        assert_eq!(seconds_left(10_000, 500), 10, "partial seconds round up");
+        assert_eq!(seconds_left(10_000, 20_000), 0);
         assert_eq!(describe_remaining(598), "9 min 58 s");
         assert_eq!(describe_remaining(42), "42 s");
         assert_eq!(describe_remaining(0), "expired");
@@ -120,7 +123,7 @@ mod tests {
             refresh_token: Some(RefreshToken::new("RT-SECRET")),
             id_token: IdToken::new("ID-SECRET"),
             id_token_claims: crate::oauth::id_token::parse_claims(b"{}").unwrap(),
-            received_at_ms: 0.0,
+            received_at_ms: 0,
             user: User { subject: "alice".into(), name: None, email: None },
             access_token_expires_at_ms: None,
             scope: None,

@@ -1,8 +1,6 @@
 //! Everything that can end a sign-in, as one type whose `Display` is the
 //! message a person reads. No variant ever carries a secret.
 
-use crate::browser::transit::StorageUnavailable;
-use crate::browser::webcrypto::CryptoError;
 use crate::config::ConfigError;
 use crate::oauth::callback::CallbackError;
 use crate::oauth::discovery::DiscoveryError;
@@ -42,12 +40,28 @@ pub enum AuthError {
     SilentSignInDeclined,
     #[error("You are not signed in.")]
     NotSignedIn,
+    #[error("Your session has ended. Please sign in again.")]
+    SessionEnded,
     #[error("Sign-in is not possible in this browser: {0}.")]
     Crypto(#[from] CryptoError),
     #[error("Sign-in is not possible in this browser: {0}.")]
     Storage(#[from] StorageUnavailable),
     #[error("Sign-in is not possible in this browser: {0}.")]
     Random(#[from] RandomUnavailable),
+}
+
+/// Web storage refused to keep a sign-in's transit data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("this browser does not allow the app to keep data for the sign-in (sessionStorage unavailable)")]
+pub struct StorageUnavailable;
+
+/// WebCrypto could not do its part.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    #[error("this browser offers no WebCrypto (a secure context is required)")]
+    Unavailable,
+    #[error("the provider's signing key could not be used")]
+    UnusableKey,
 }
 
 impl AuthError {

@@ -1,0 +1,277 @@
+//! The session core: start-up routing, renewal, sign-out and tab messages
+//! as one sans-IO state machine, in the manner of `quinn-proto`.
+//!
+//! [`SessionCore::handle`] takes an [`Event`] (the page started at a URL, a
+//! response arrived, a timer fired, another tab spoke, the person clicked)
+//! and the time, and returns the [`Command`]s to carry out (send a request,
+//! navigate, set a timer, store transit data, broadcast, show a state).
+//! Nothing here is async or touches a browser: the driver in `crate::auth`
+//! performs the commands and feeds their results back as events, and the
+//! tests feed events from a scripted provider, in any order.
+//!
+//! Rules the core keeps, whatever the order of events:
+//! - one refresh request in flight, never two closer than
+//!   [`timing::MIN_REFRESH_INTERVAL_MS`];
+//! - a refresh token is sent at most once: a rotated one is kept as soon as
+//!   the token response is read; one whose refresh got no answer (or an
+//!   answer that may have come after the provider rotated it) may be spent,
+//!   so it is never sent again, and the session is renewed by a silent
+//!   re-sign-in (`prompt=none`) once the provider answers;
+//! - a refreshed ID token's claims are checked on arrival and its signature
+//!   with the session's cached JWKS (refetched for an unknown `kid` at most
+//!   every 10 s); a JWKS outage only delays the signature check;
+//! - sign-out, here or in another tab, wins over a refresh in flight, and
+//!   revokes every refresh token the page still knows, the newest included;
+//! - only `invalid_grant` ends a session; every other failure is temporary.
+//!
+//! Debug output of events and commands never shows a secret: tokens, codes,
+//! `state`, `nonce` and URLs that carry them are redacted types.
+
+pub mod api;
+mod core;
+pub mod error;
+mod renewal;
+pub mod state;
+pub mod timing;
+pub mod tokens;
+pub mod transit;
+
+use crate::config::{Config, ConfigError};
+use crate::oauth::discovery::ProviderMetadata;
+use crate::oauth::http::{HttpRequest, HttpResponse, Unreachable};
+use crate::oauth::jwks::{Jwk, JwkSet};
+use crate::oauth::secret::{IdToken, SecretUrl};
+
+pub use self::core::SessionCore;
+use api::ApiCallError;
+use error::{AuthError, CryptoError};
+use state::{AuthState, RenewalProblem};
+use tokens::Session;
+use transit::{SignInTransit, SignOutTransit};
+
+/// One effect the core asked the driver for; its answer names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RequestId(u64);
+
+/// One API call the app asked for; [`Command::ApiCallDone`] names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CallId(pub u64);
+
+/// The core's timers. Setting one replaces the previous timer of its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Timer {
+    /// The next refresh, retry or re-sign-in attempt.
+    Renewal,
+    /// A sign-out stops waiting for its revocations.
+    SignOutDeadline,
+}
+
+/// What tabs of the app tell each other (no secret ever travels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TabMessage {
+    SignedOut,
+}
+
+/// Which transit entry a command means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransitKind {
+    SignIn,
+    SignOut,
+}
+
+/// Interactive, or a silent restore (`prompt=none`) that shows nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInMode {
+    Interactive,
+    Silent,
+}
+
+/// Where the page started. `Debug` hides the query and fragment, which may
+/// carry a code and a `state`.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    /// `http://127.0.0.1:8080`
+    pub origin: String,
+    /// `/callback`
+    pub path: String,
+    /// `?code=…`, or empty.
+    pub query: String,
+    /// `#top`, or empty.
+    pub fragment: String,
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |part: &str| if part.is_empty() { "" } else { "[redacted]" };
+        f.debug_struct("Location")
+            .field("origin", &self.origin)
+            .field("path", &self.path)
+            .field("query", &hidden(&self.query))
+            .field("fragment", &hidden(&self.fragment))
+            .finish()
+    }
+}
+
+impl Location {
+    /// Parses an absolute URL of the app's own (`origin` + path, query, fragment).
+    pub fn parse(url: &str) -> Self {
+        let (rest, fragment) = url.split_once('#').unwrap_or((url, ""));
+        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let after_scheme = rest.find("://").map_or(0, |i| i + 3);
+        let (origin, path) = match rest[after_scheme..].find('/') {
+            Some(i) => rest.split_at(after_scheme + i),
+            None => (rest, "/"),
+        };
+        let prefixed =
+            |mark: &str, part: &str| if part.is_empty() { String::new() } else { format!("{mark}{part}") };
+        Self {
+            origin: origin.to_owned(),
+            path: path.to_owned(),
+            query: prefixed("?", query),
+            fragment: prefixed("#", fragment),
+        }
+    }
+
+    /// Is this page at `url` (origin and path; its query is not compared)?
+    fn is(&self, url: &str) -> bool {
+        let url = url.split(['?', '#']).next().unwrap_or(url);
+        url.strip_prefix(self.origin.as_str()) == Some(self.path.as_str())
+    }
+
+    fn path_query_fragment(&self) -> String {
+        format!("{}{}{}", self.path, self.query, self.fragment)
+    }
+}
+
+/// What web storage held when the page started.
+#[derive(Debug, Default)]
+pub struct Stored {
+    pub sign_in: Option<SignInTransit>,
+    pub sign_out: Option<SignOutTransit>,
+    /// The non-secret hint that this browser had a session.
+    pub had_session: bool,
+    /// When this tab last redirected for a silent restore (ms since epoch).
+    pub last_silent_attempt_at: Option<u64>,
+}
+
+/// A completed sign-in (the driver's [`Command::FinishSignIn`]).
+#[derive(Debug)]
+pub struct SignedIn {
+    pub session: Session,
+    /// The metadata the sign-in used, for the session's refreshes.
+    pub metadata: ProviderMetadata,
+    /// The JWKS that verified the ID token, cached for refreshed ones.
+    pub keys: Option<JwkSet>,
+    pub return_path: String,
+    pub silent: bool,
+}
+
+/// Something that happened.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // each is built once and moved once
+pub enum Event {
+    /// The page loaded at `location` (a first visit, a reload, a callback).
+    Started {
+        location: Location,
+        stored: Stored,
+    },
+    ConfigLoaded(Result<Config, ConfigError>),
+    /// The person asked to sign in; `current_page` is where to come back to.
+    SignInRequested {
+        current_page: String,
+    },
+    /// The person asked to try again after the configuration failed.
+    RetryRequested,
+    /// The person dismissed an error.
+    ErrorDismissed,
+    SignOutRequested,
+    /// The authorization URL of a [`Command::PrepareSignIn`], or why not.
+    SignInPrepared {
+        request: RequestId,
+        result: Result<SecretUrl, AuthError>,
+    },
+    /// The outcome of a [`Command::FinishSignIn`].
+    SignInFinished(Result<SignedIn, AuthError>),
+    HttpAnswered {
+        request: RequestId,
+        result: Result<HttpResponse, Unreachable>,
+    },
+    SignatureChecked {
+        request: RequestId,
+        result: Result<bool, CryptoError>,
+    },
+    TimerFired(Timer),
+    /// The page became visible again (its timers may have been frozen).
+    PageVisible,
+    /// Restored from the back/forward cache (`pageshow` with `persisted`);
+    /// `last_sign_out_at` is when a tab of this app last signed out.
+    PageRestored {
+        last_sign_out_at: Option<u64>,
+    },
+    TabMessage(TabMessage),
+    /// The app wants `path` from its API with the access token.
+    ApiCallRequested {
+        call: CallId,
+        path: String,
+    },
+}
+
+/// Something for the driver to do, in order.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // each is built once and moved once
+pub enum Command {
+    Show(AuthState),
+    /// A warning while the person keeps working, or none.
+    ShowRenewalProblem(Option<RenewalProblem>),
+    LoadConfig,
+    /// Discover, make a fresh `state`, `nonce` and PKCE verifier, keep them
+    /// as transit data, and answer with the authorization URL. Without a
+    /// return path, come back to the page shown now.
+    PrepareSignIn {
+        request: RequestId,
+        mode: SignInMode,
+        return_path: Option<String>,
+    },
+    /// Exchange the code of the callback `query` and verify the ID token.
+    FinishSignIn {
+        query: SecretUrl,
+        pending: Option<SignInTransit>,
+    },
+    Send {
+        request: RequestId,
+        http: HttpRequest,
+    },
+    /// Does the signature of `id_token` verify with one of `keys`?
+    CheckSignature {
+        request: RequestId,
+        id_token: IdToken,
+        keys: Vec<Jwk>,
+    },
+    SetTimer {
+        timer: Timer,
+        after_ms: u32,
+    },
+    ClearTimer(Timer),
+    /// Replace the address bar's URL without a history entry.
+    ReplaceUrl(String),
+    /// A top-level navigation (to the provider).
+    Navigate(SecretUrl),
+    StoreSignOut(SignOutTransit),
+    DeleteTransit(TransitKind),
+    /// Keep (or drop) the non-secret hint that this browser has a session.
+    RememberSession,
+    ForgetSession,
+    RecordSilentAttempt {
+        at: u64,
+    },
+    ClearSilentAttempt,
+    /// Tell pages in the back/forward cache, later, that a sign-out happened.
+    RecordSignOut {
+        at: u64,
+    },
+    Broadcast(TabMessage),
+    ApiCallDone {
+        call: CallId,
+        result: Result<String, ApiCallError>,
+    },
+}

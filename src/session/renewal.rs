@@ -1,0 +1,613 @@
+//! A signed-in session and everything that keeps it alive: refreshes,
+//! their answers, the silent re-sign-in, API calls, and the refreshed ID
+//! token's checks.
+
+use std::sync::Arc;
+
+use super::api::{self, ApiCallError, ApiError};
+use super::core::{Io, Purpose};
+use super::error::{AuthError, CryptoError};
+use super::state::{AuthState, RenewalProblem};
+use super::timing::{
+    JWKS_REFETCH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS, REAUTHENTICATION_WAIT_MS, refresh_due_at,
+    retry_after_ms, retry_delay_ms, timer_delay,
+};
+use super::tokens::{Session, expiry_from};
+use super::{CallId, Command, RequestId, SignInMode, SignedIn, Timer};
+use crate::config::Config;
+use crate::oauth::discovery::ProviderMetadata;
+use crate::oauth::http::{HttpRequest, HttpResponse, Unreachable};
+use crate::oauth::id_token::{
+    ExpectedClaims, IdTokenClaims, check_refreshed_claims, parse_claims, verify_claims,
+};
+use crate::oauth::jwks::{JwkSet, KeyError, candidate_keys, parse_jwk_set};
+use crate::oauth::jwt::parse_jws;
+use crate::oauth::secret::{IdToken, RefreshToken, SecretUrl};
+use crate::oauth::token::{TokenError, TokenResponse, parse_token_response, refresh_body};
+
+/// An API call the app asked for.
+#[derive(Debug, Clone)]
+pub(super) struct ApiCall {
+    pub(super) id: CallId,
+    pub(super) path: String,
+    /// Already retried once after `invalid_token`.
+    pub(super) retried: bool,
+}
+
+/// How a session ends.
+pub(super) enum Ending {
+    /// The provider ended it (`invalid_grant`).
+    Ended,
+    /// A refreshed ID token was refused: a security failure, shown as such.
+    Refused(AuthError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Renewal {
+    Idle,
+    Refreshing(RequestId),
+    Probing(RequestId),
+    /// A silent re-sign-in is being prepared; the page will navigate
+    /// (unless the navigation is abandoned: then it is tried again later).
+    Reauthenticating {
+        request: RequestId,
+        since: u64,
+    },
+}
+
+/// A signed-in session and its renewal.
+pub(super) struct Held {
+    session: Arc<Session>,
+    /// A refresh token whose refresh may have been processed without the
+    /// answer arriving: never sent to the token endpoint again, but revoked
+    /// at sign-out.
+    dropped_refresh_token: Option<RefreshToken>,
+    /// When this page signed in: a sign-out recorded later ends it.
+    signed_in_at: u64,
+    metadata: ProviderMetadata,
+    /// The provider's keys, cached for the session; the request that
+    /// fetched them (none: the sign-in's); when they were last asked for.
+    keys: Option<JwkSet>,
+    keys_from: Option<RequestId>,
+    keys_asked_at: Option<u64>,
+    /// Counts access tokens, so an `invalid_token` answer to an older one
+    /// is retried with the newer one rather than refreshing again.
+    generation: u64,
+    renewal: Renewal,
+    last_attempt_at: Option<u64>,
+    /// Temporary failures in a row.
+    failures: u32,
+    /// No attempt before this (backoff, `Retry-After`).
+    retry_at: Option<u64>,
+    /// A refreshed ID token whose signature is not checked yet.
+    pending_id_token: Option<PendingIdToken>,
+    verifying: Option<RequestId>,
+    /// API calls waiting for a fresh access token.
+    waiting: Vec<ApiCall>,
+}
+
+struct PendingIdToken {
+    id_token: IdToken,
+    /// Its claims, checked on arrival; used once its signature verifies.
+    claims: IdTokenClaims,
+    /// Requests made before it arrived: a key set they fetched is no proof
+    /// that its key is unknown.
+    requests_before: u64,
+}
+
+impl Held {
+    pub(super) fn new(signed_in: SignedIn, now: u64) -> Self {
+        Self {
+            session: Arc::new(signed_in.session),
+            dropped_refresh_token: None,
+            signed_in_at: now,
+            metadata: signed_in.metadata,
+            keys_from: None,
+            keys_asked_at: signed_in.keys.as_ref().map(|_| now),
+            keys: signed_in.keys,
+            generation: 0,
+            renewal: Renewal::Idle,
+            last_attempt_at: None,
+            failures: 0,
+            retry_at: None,
+            pending_id_token: None,
+            verifying: None,
+            waiting: Vec::new(),
+        }
+    }
+
+    pub(super) fn session(&self) -> &Arc<Session> {
+        &self.session
+    }
+
+    pub(super) fn metadata(&self) -> &ProviderMetadata {
+        &self.metadata
+    }
+
+    pub(super) fn signed_in_at(&self) -> u64 {
+        self.signed_in_at
+    }
+
+    pub(super) fn renewal(&self) -> Renewal {
+        self.renewal
+    }
+
+    pub(super) fn dropped_refresh_token(&self) -> Option<&RefreshToken> {
+        self.dropped_refresh_token.as_ref()
+    }
+
+    // ---------------------------------------------------------- scheduling
+
+    /// Can the session be renewed at all? A refresh token, or one dropped
+    /// after a lost answer (then by a silent re-sign-in).
+    fn renewable(&self) -> bool {
+        self.session.refresh_token.is_some() || self.dropped_refresh_token.is_some()
+    }
+
+    /// The earliest moment another attempt may go out.
+    fn earliest_attempt(&self) -> u64 {
+        let after_last = self.last_attempt_at.map_or(0, |at| at.saturating_add(MIN_REFRESH_INTERVAL_MS));
+        after_last.max(self.retry_at.unwrap_or(0))
+    }
+
+    /// When the next attempt is wanted, if at all.
+    fn next_attempt(&self) -> Option<u64> {
+        if !self.renewable() {
+            return None;
+        }
+        let wanted = if !self.waiting.is_empty() {
+            Some(0)
+        } else if self.failures > 0 {
+            self.retry_at
+        } else {
+            refresh_due_at(&self.session)
+        };
+        Some(wanted?.max(self.earliest_attempt()))
+    }
+
+    pub(super) fn arm_timer(&self, io: &mut Io, now: u64) {
+        match self.renewal {
+            Renewal::Idle => match self.next_attempt() {
+                Some(at) => {
+                    io.push(Command::SetTimer { timer: Timer::Renewal, after_ms: timer_delay(now, at) })
+                }
+                None => io.push(Command::ClearTimer(Timer::Renewal)),
+            },
+            Renewal::Reauthenticating { since, .. } => {
+                let after_ms = timer_delay(now, since.saturating_add(REAUTHENTICATION_WAIT_MS));
+                io.push(Command::SetTimer { timer: Timer::Renewal, after_ms });
+            }
+            // Its answer moves things on.
+            Renewal::Refreshing(_) | Renewal::Probing(_) => {}
+        }
+    }
+
+    /// A timer fired or the page became visible.
+    pub(super) fn wake(&mut self, io: &mut Io, config: &Config, now: u64) -> Option<Ending> {
+        if let Err(error) = self.verify_pending(io, now) {
+            return Some(Ending::Refused(error));
+        }
+        // A re-sign-in whose page never left (a cancelled navigation).
+        if let Renewal::Reauthenticating { since, .. } = self.renewal
+            && now.saturating_sub(since) >= REAUTHENTICATION_WAIT_MS
+        {
+            self.renewal = Renewal::Idle;
+        }
+        self.renewal_step(io, config, now);
+        None
+    }
+
+    /// The page came back from the back/forward cache: a navigation to the
+    /// provider that it was waiting for did not happen.
+    pub(super) fn navigation_abandoned(&mut self) {
+        if matches!(self.renewal, Renewal::Reauthenticating { .. }) {
+            self.renewal = Renewal::Idle;
+        }
+    }
+
+    /// Starts the next attempt if it is time, else sets the timer.
+    fn renewal_step(&mut self, io: &mut Io, config: &Config, now: u64) {
+        if self.renewal != Renewal::Idle {
+            return self.arm_timer(io, now);
+        }
+        match self.next_attempt() {
+            Some(at) if now >= at => self.attempt(io, config, now),
+            _ => self.arm_timer(io, now),
+        }
+    }
+
+    /// A refresh, or, after a lost answer, the way to a silent re-sign-in:
+    /// first make sure the provider answers.
+    fn attempt(&mut self, io: &mut Io, config: &Config, now: u64) {
+        self.last_attempt_at = Some(now);
+        let endpoint = &self.metadata.token_endpoint;
+        self.renewal = match &self.session.refresh_token {
+            Some(token) => {
+                let body = refresh_body(token, &config.client_id);
+                Renewal::Refreshing(io.send(Purpose::Refresh, HttpRequest::post_form(endpoint, body)))
+            }
+            None => {
+                // A refresh grant without a token spends nothing: the
+                // provider refuses it (RFC 6749 §5.2), which proves it answers.
+                let body = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("grant_type", "refresh_token")
+                    .append_pair("client_id", &config.client_id)
+                    .finish();
+                Renewal::Probing(io.send(Purpose::Probe, HttpRequest::post_form(endpoint, body)))
+            }
+        };
+    }
+
+    // ------------------------------------------------------------ answers
+
+    pub(super) fn on_http(
+        &mut self,
+        io: &mut Io,
+        config: &Config,
+        request: RequestId,
+        purpose: Purpose,
+        result: Result<HttpResponse, Unreachable>,
+        now: u64,
+    ) -> Option<Ending> {
+        match purpose {
+            Purpose::Refresh => self.on_refresh_answer(io, config, result, now),
+            Purpose::Probe => {
+                self.on_probe_answer(io, config, result, now);
+                None
+            }
+            Purpose::Jwks => self.on_keys_answer(io, request, result, now),
+            Purpose::Api { call, generation } => {
+                self.on_api_answer(io, config, call, generation, result, now);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn on_refresh_answer(
+        &mut self,
+        io: &mut Io,
+        config: &Config,
+        result: Result<HttpResponse, Unreachable>,
+        now: u64,
+    ) -> Option<Ending> {
+        self.renewal = Renewal::Idle;
+        let response = match result {
+            Ok(response) => response,
+            Err(unreachable) => {
+                // The provider may have rotated the token before the answer
+                // was lost: sending it again could look like reuse and
+                // revoke the grant.
+                self.drop_refresh_token();
+                self.temporary_failure(io, config, unreachable.into(), None, now);
+                return None;
+            }
+        };
+        let retry_after = retry_after_ms(response.retry_after.as_deref());
+        match parse_token_response(response.status, &response.body) {
+            Ok(tokens) => self.adopt(io, config, tokens, now),
+            Err(TokenError::Provider(error)) if error.error == "invalid_grant" => Some(Ending::Ended),
+            // The provider itself refused (RFC 6749 §5.2), or a server said
+            // it is too busy to take the request: nothing was issued, and
+            // the token is still good.
+            Err(error @ TokenError::Provider(_)) => {
+                self.temporary_failure(io, config, error.into(), retry_after, now);
+                None
+            }
+            Err(error) if matches!(response.status, 429 | 503) => {
+                self.temporary_failure(io, config, error.into(), retry_after, now);
+                None
+            }
+            // Anything else (a success we cannot read, a gateway's 502 or
+            // 504, a status no rule lists) may have come after the provider
+            // rotated the token: it is dropped like a lost answer.
+            Err(error) => {
+                self.drop_refresh_token();
+                self.temporary_failure(io, config, error.into(), retry_after, now);
+                None
+            }
+        }
+    }
+
+    /// The refresh token may be spent: it is kept only for revocation, and
+    /// the session is renewed by a silent re-sign-in instead.
+    fn drop_refresh_token(&mut self) {
+        if let Some(token) = &self.session.refresh_token {
+            self.dropped_refresh_token = Some(token.clone());
+            self.session = Arc::new(Session { refresh_token: None, ..Session::clone(&self.session) });
+        }
+    }
+
+    /// Takes the new tokens at once (the old refresh token is spent). A new
+    /// ID token's claims are checked before anything uses the new access
+    /// token; its signature is checked next, and it replaces the old one
+    /// once it verifies.
+    fn adopt(&mut self, io: &mut Io, config: &Config, tokens: TokenResponse, now: u64) -> Option<Ending> {
+        let old = &self.session;
+        self.session = Arc::new(Session {
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token.or_else(|| old.refresh_token.clone()),
+            received_at_ms: now,
+            access_token_expires_at_ms: expiry_from(now, tokens.expires_in),
+            scope: tokens.scope.or_else(|| old.scope.clone()),
+            ..Session::clone(old)
+        });
+        self.generation += 1;
+        self.failures = 0;
+        self.retry_at = None;
+        if let Some(id_token) = tokens.id_token {
+            match self.refreshed_claims(config, &id_token, now) {
+                Ok(claims) => {
+                    let requests_before = io.next_request;
+                    self.pending_id_token = Some(PendingIdToken { id_token, claims, requests_before });
+                    self.verifying = None; // an answer about an older one is ignored
+                }
+                Err(error) => return Some(Ending::Refused(error)),
+            }
+            if let Err(error) = self.verify_pending(io, now) {
+                return Some(Ending::Refused(error));
+            }
+        }
+        io.show(AuthState::SignedIn(self.session.clone()));
+        io.push(Command::ShowRenewalProblem(None));
+        for call in std::mem::take(&mut self.waiting) {
+            self.send_call(io, config, call);
+        }
+        self.arm_timer(io, now);
+        None
+    }
+
+    /// OIDC Core §12.2: a refreshed ID token is checked like the first
+    /// (no nonce), and names the same person, provider and app.
+    fn refreshed_claims(
+        &self,
+        config: &Config,
+        id_token: &IdToken,
+        now: u64,
+    ) -> Result<IdTokenClaims, AuthError> {
+        let jws = parse_jws(id_token.secret())?;
+        let claims = parse_claims(&jws.payload)?;
+        let expected = ExpectedClaims {
+            issuer: &self.metadata.issuer,
+            client_id: &config.client_id,
+            nonce: None,
+            now_seconds: i64::try_from(now / 1000).unwrap_or(i64::MAX),
+            leeway_seconds: config.clock_leeway_seconds,
+        };
+        verify_claims(&claims, &expected)?;
+        check_refreshed_claims(&self.session.id_token_claims, &claims)?;
+        Ok(claims)
+    }
+
+    fn temporary_failure(
+        &mut self,
+        io: &mut Io,
+        config: &Config,
+        error: AuthError,
+        retry_after: Option<u64>,
+        now: u64,
+    ) {
+        self.failures = self.failures.saturating_add(1);
+        let delay = retry_delay_ms(self.failures).max(retry_after.unwrap_or(0));
+        self.retry_at = Some(now.saturating_add(delay));
+        let expired = self.expired(now);
+        for call in std::mem::take(&mut self.waiting) {
+            // A token that still works serves a first attempt; a call
+            // refused with it, or one holding an expired token, gives up.
+            if !expired && !call.retried {
+                self.send_call(io, config, call);
+            } else {
+                io.finish_call(&call, Err(ApiCallError::Renewal(error.clone())));
+            }
+        }
+        let retry_in_seconds = delay.div_ceil(1000);
+        io.push(Command::ShowRenewalProblem(Some(RenewalProblem { error, retry_in_seconds })));
+        self.arm_timer(io, now);
+    }
+
+    fn on_probe_answer(
+        &mut self,
+        io: &mut Io,
+        config: &Config,
+        result: Result<HttpResponse, Unreachable>,
+        now: u64,
+    ) {
+        self.renewal = Renewal::Idle;
+        match result {
+            // Busy or failing: not the moment to leave the page for it.
+            Ok(response) if response.status == 429 || response.status >= 500 => {
+                let retry_after = retry_after_ms(response.retry_after.as_deref());
+                let error = parse_token_response(response.status, &response.body).err();
+                let error = error.map_or(AuthError::NoRefreshToken, AuthError::from);
+                self.temporary_failure(io, config, error, retry_after, now);
+            }
+            Ok(_) => {
+                let request = io.next_id();
+                self.renewal = Renewal::Reauthenticating { request, since: now };
+                io.push(Command::PrepareSignIn { request, mode: SignInMode::Silent, return_path: None });
+                self.arm_timer(io, now);
+            }
+            Err(unreachable) => self.temporary_failure(io, config, unreachable.into(), None, now),
+        }
+    }
+
+    pub(super) fn on_reauthentication_prepared(
+        &mut self,
+        io: &mut Io,
+        config: &Config,
+        request: RequestId,
+        result: Result<SecretUrl, AuthError>,
+        now: u64,
+    ) {
+        if !matches!(self.renewal, Renewal::Reauthenticating { request: r, .. } if r == request) {
+            return;
+        }
+        match result {
+            Ok(url) => io.push(Command::Navigate(url)),
+            Err(error) => {
+                self.renewal = Renewal::Idle;
+                self.temporary_failure(io, config, error, None, now);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ API calls
+
+    pub(super) fn call_api(&mut self, io: &mut Io, config: &Config, call: ApiCall, now: u64) {
+        if !self.expired(now) {
+            return self.send_call(io, config, call);
+        }
+        self.waiting.push(call);
+        self.renew_for_calls(io, config, now);
+    }
+
+    fn send_call(&mut self, io: &mut Io, config: &Config, call: ApiCall) {
+        let http = api::request(&config.api_base_url, &call.path, &self.session.access_token);
+        io.send(Purpose::Api { call, generation: self.generation }, http);
+    }
+
+    /// Renewal for waiting calls: at once if allowed, else when allowed; a
+    /// session that cannot be refreshed now lets them fail at once.
+    fn renew_for_calls(&mut self, io: &mut Io, config: &Config, now: u64) {
+        let cannot_refresh = self.session.refresh_token.is_none() && self.renewal == Renewal::Idle;
+        if cannot_refresh && (!self.renewable() || self.failures > 0) {
+            let error = if self.renewable() {
+                AuthError::ProviderUnreachable(Unreachable { url: self.metadata.token_endpoint.clone() })
+            } else {
+                AuthError::NoRefreshToken
+            };
+            for call in std::mem::take(&mut self.waiting) {
+                io.finish_call(&call, Err(ApiCallError::Renewal(error.clone())));
+            }
+        }
+        self.renewal_step(io, config, now);
+    }
+
+    fn on_api_answer(
+        &mut self,
+        io: &mut Io,
+        config: &Config,
+        mut call: ApiCall,
+        generation: u64,
+        result: Result<HttpResponse, Unreachable>,
+        now: u64,
+    ) {
+        let answer = match result {
+            Ok(response) => api::interpret(response),
+            Err(_) => Err(ApiError::Unreachable),
+        };
+        match answer {
+            // RFC 6750 §3.1: refresh once and retry once; a newer token
+            // than the refused one is simply tried.
+            Err(ApiError::InvalidToken(_)) if !call.retried => {
+                call.retried = true;
+                if self.generation > generation {
+                    self.send_call(io, config, call);
+                } else {
+                    self.waiting.push(call);
+                    self.renew_for_calls(io, config, now);
+                }
+            }
+            answer => io.finish_call(&call, answer.map_err(ApiCallError::Api)),
+        }
+    }
+
+    pub(super) fn fail_calls(&self, io: &mut Io, error: AuthError) {
+        for call in &self.waiting {
+            io.finish_call(call, Err(ApiCallError::Renewal(error.clone())));
+        }
+        let in_flight: Vec<RequestId> =
+            io.requests.iter().filter(|(_, p)| matches!(p, Purpose::Api { .. })).map(|(id, _)| *id).collect();
+        for id in in_flight {
+            if let Some(Purpose::Api { call, .. }) = io.requests.remove(&id) {
+                io.finish_call(&call, Err(ApiCallError::Renewal(error.clone())));
+            }
+        }
+    }
+
+    fn expired(&self, now: u64) -> bool {
+        self.session.access_token_expires_at_ms.is_some_and(|at| now >= at)
+    }
+
+    // ------------------------------------------------- refreshed ID token
+
+    /// Starts (or continues) checking the pending ID token's signature.
+    fn verify_pending(&mut self, io: &mut Io, now: u64) -> Result<(), AuthError> {
+        if self.verifying.is_some() {
+            return Ok(());
+        }
+        let Some(pending) = &self.pending_id_token else { return Ok(()) };
+        let jws = parse_jws(pending.id_token.secret())?;
+        let candidates = match &self.keys {
+            Some(keys) => candidate_keys(keys, &jws.header),
+            None => Err(KeyError::MalformedKeySet),
+        };
+        // Only a set asked for after the token arrived proves its key unknown.
+        let conclusive = self.keys_from.is_some_and(|RequestId(id)| id > pending.requests_before);
+        match candidates {
+            Ok(keys) => {
+                let request = io.new_request(Purpose::Signature);
+                self.verifying = Some(request);
+                let keys = keys.into_iter().cloned().collect();
+                io.push(Command::CheckSignature { request, id_token: pending.id_token.clone(), keys });
+                Ok(())
+            }
+            Err(error @ KeyError::UnknownKeyId(_)) if conclusive => Err(error.into()),
+            // A rotated key, or no keys yet: fetch the set, at most every
+            // 10 s; while the JWKS is unreachable the token waits.
+            Err(KeyError::UnknownKeyId(_) | KeyError::MalformedKeySet) => {
+                if self.may_fetch_keys(now) {
+                    self.keys_asked_at = Some(now);
+                    let request = io.send(Purpose::Jwks, HttpRequest::get(&self.metadata.jwks_uri));
+                    self.verifying = Some(request);
+                }
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    fn may_fetch_keys(&self, now: u64) -> bool {
+        self.keys_asked_at.is_none_or(|at| at > now || now - at >= JWKS_REFETCH_INTERVAL_MS)
+    }
+
+    fn on_keys_answer(
+        &mut self,
+        io: &mut Io,
+        request: RequestId,
+        result: Result<HttpResponse, Unreachable>,
+        now: u64,
+    ) -> Option<Ending> {
+        if self.verifying == Some(request) {
+            self.verifying = None;
+        }
+        // An outage of the JWKS is temporary: the ID token waits.
+        let fetched = result.ok().filter(|r| r.status == 200).and_then(|r| parse_jwk_set(&r.body).ok());
+        self.keys = Some(fetched?);
+        self.keys_from = Some(request);
+        self.verify_pending(io, now).err().map(Ending::Refused)
+    }
+
+    pub(super) fn on_signature(
+        &mut self,
+        io: &mut Io,
+        request: RequestId,
+        result: Result<bool, CryptoError>,
+    ) -> Option<Ending> {
+        if self.verifying != Some(request) {
+            return None; // a newer ID token replaced the one checked
+        }
+        self.verifying = None;
+        let PendingIdToken { id_token, claims, .. } = self.pending_id_token.take()?;
+        match result {
+            Ok(true) => {
+                self.session =
+                    Arc::new(Session { id_token, id_token_claims: claims, ..Session::clone(&self.session) });
+                io.show(AuthState::SignedIn(self.session.clone()));
+                None
+            }
+            Ok(false) => Some(Ending::Refused(AuthError::InvalidSignature)),
+            Err(error) => Some(Ending::Refused(error.into())),
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The short-lived data of one sign-in or sign-out attempt, which must
+//! survive the round trip to the provider (the driver keeps it in this
+//! tab's sessionStorage). Tokens never go here.
+
+use serde::{Deserialize, Serialize};
+
+use crate::oauth::discovery::ProviderMetadata;
+use crate::oauth::pkce::PkceCodeVerifier;
+use crate::oauth::secret::{CsrfState, Nonce};
+
+/// What the callback needs to finish the sign-in this tab started.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SignInTransit {
+    pub state: CsrfState,
+    pub nonce: Nonce,
+    pub verifier: PkceCodeVerifier,
+    /// A same-origin path, checked again when it is used.
+    pub return_path: String,
+    /// A `prompt=none` restore: a refusal means "signed out", quietly.
+    #[serde(default)]
+    pub silent: bool,
+    /// The provider's metadata as discovered for this sign-in (public data),
+    /// so the callback needn't discover again. Checked again when used.
+    #[serde(default)]
+    pub metadata: Option<ProviderMetadata>,
+}
+
+/// The `state` of a sign-out, checked when the provider sends us back.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SignOutTransit {
+    pub state: CsrfState,
+}

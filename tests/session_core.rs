@@ -1,0 +1,650 @@
+//! The session core, natively: whole conversations with a fake provider
+//! that rotates refresh tokens and revokes a grant on reuse. One test per
+//! rule, each written to fail without the rule (see the README's list).
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "fake/world.rs"]
+mod world;
+
+use oidc_spa::session::Event;
+use oidc_spa::session::api::{ApiCallError, ApiError};
+use oidc_spa::session::error::AuthError;
+use oidc_spa::session::state::{AuthState, Notice};
+use world::{APP, Fate, START, Wire, World};
+
+const TOKEN: &str = "https://op.test/token";
+const JWKS: &str = "https://op.test/jwks";
+
+fn refresh_tokens_sent(world: &World, tab: usize) -> Vec<String> {
+    world
+        .provider
+        .refreshes_by(tab)
+        .iter()
+        .map(|l| match &l.wire {
+            Wire::Refresh { token } => token.clone(),
+            _ => unreachable!(),
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------- happy path
+
+#[test]
+fn a_session_is_refreshed_ahead_of_expiry_again_and_again() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    for _ in 0..5 {
+        world.advance(600_000);
+        world.settle(20);
+    }
+    let sent = refresh_tokens_sent(&world, tab);
+    assert_eq!(sent.len(), 5, "one refresh per lifetime");
+    let mut unique = sent.clone();
+    unique.dedup();
+    assert_eq!(unique, sent, "each refresh sent the newest token");
+    assert!(world.tabs[tab].is_signed_in());
+    assert!(!world.provider.reuse_detected());
+}
+
+// --------------------------------------------- 1. never resend a spent token
+
+#[test]
+fn a_refresh_answer_lost_after_the_provider_rotated_never_resends_the_spent_token() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000); // due: 60 s before expiry
+    world.answer(tab, TOKEN, Fate::LostAfter);
+    assert!(world.tabs[tab].problem.is_some(), "the person is told");
+    // Every later attempt, whatever the timers do, never reuses the token.
+    for _ in 0..10 {
+        world.advance(30_000);
+        world.settle(20);
+    }
+    assert!(!world.provider.reuse_detected(), "the provider never saw the spent token again");
+    assert_eq!(refresh_tokens_sent(&world, tab).len(), 1);
+    // It was renewed by a silent re-sign-in instead: a new code exchange.
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+    let exchanges = world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
+    assert_eq!(exchanges, 2);
+}
+
+#[test]
+fn while_the_provider_stays_unreachable_the_re_sign_in_waits_and_backs_off() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::LostBefore);
+    let mut probes = 0;
+    for _ in 0..6 {
+        world.advance(60_000);
+        while world.has_pending(tab, TOKEN) {
+            world.answer(tab, TOKEN, Fate::LostBefore);
+            probes += 1;
+        }
+    }
+    assert!((5..=12).contains(&probes), "probes back off to every 30 s: {probes}");
+    assert!(world.tabs[tab].is_signed_in(), "still signed in while the provider is away");
+    assert!(world.tabs[tab].problem.as_ref().unwrap().to_string().contains("Retrying in 30 s"));
+    assert!(!world.provider.log.iter().any(|l| l.wire == Wire::CodeExchange && l.page > 2));
+}
+
+#[test]
+fn a_jwks_outage_during_a_refresh_keeps_the_rotated_token() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.provider.rotate_key(true);
+    world.provider.jwks_down = true;
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::Deliver);
+    world.answer(tab, JWKS, Fate::Deliver); // 503
+    assert!(world.tabs[tab].is_signed_in());
+    world.provider.jwks_down = false;
+    world.advance(600_000);
+    world.settle(20);
+    assert!(!world.provider.reuse_detected());
+    let sent = refresh_tokens_sent(&world, tab);
+    assert_eq!(sent.len(), 2);
+    assert_ne!(sent[0], sent[1], "the second refresh sent the rotated token");
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+    let session = world.tabs[tab].session().unwrap().clone();
+    assert!(world.provider.jwks_fetches() >= 2);
+    assert_eq!(session.id_token_claims.sub.as_deref(), Some("alice"));
+}
+
+#[test]
+fn the_jwks_is_cached_for_the_session() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    for _ in 0..3 {
+        world.advance(600_000);
+        world.settle(20);
+    }
+    assert_eq!(refresh_tokens_sent(&world, tab).len(), 3);
+    assert_eq!(world.provider.jwks_fetches(), 0, "the keys of the sign-in verify every refreshed ID token");
+}
+
+#[test]
+fn an_unknown_kid_refetches_the_jwks_once_then_is_refused() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.provider.rotate_key(false); // signs with a key it does not publish
+    world.advance(560_000);
+    world.settle(20);
+    assert_eq!(world.provider.jwks_fetches(), 1, "one refetch for the unknown kid");
+    let error = world.tabs[tab].failed().expect("the refreshed ID token was refused");
+    assert!(error.to_string().contains("kid"), "{error}");
+    assert!(world.tabs[tab].session().is_none());
+}
+
+#[test]
+fn a_rotated_signing_key_is_fetched_and_the_session_goes_on() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.provider.rotate_key(true);
+    world.advance(560_000);
+    world.settle(20);
+    assert_eq!(world.provider.jwks_fetches(), 1);
+    assert!(world.tabs[tab].is_signed_in());
+}
+
+#[test]
+fn a_refreshed_id_token_for_another_person_ends_the_session_with_a_reason() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.provider.refreshed_sub = "mallory";
+    world.advance(560_000);
+    world.settle(20);
+    let error = world.tabs[tab].failed().expect("refused");
+    assert!(error.to_string().contains("person (sub)"), "{error}");
+    assert!(world.tabs[tab].session().is_none());
+    let newest = world.provider.grants[0].refresh_tokens.last().unwrap().0.clone();
+    assert!(world.provider.revoked(&newest), "the tokens it brought are revoked");
+}
+
+// ------------------------------------------------ 2. loops and timer overflow
+
+#[test]
+fn one_second_tokens_never_refresh_more_than_every_five_seconds() {
+    let mut world = World::new();
+    world.provider.expires_in = Some(1);
+    let tab = world.signed_in_tab();
+    for _ in 0..80 {
+        world.advance(100);
+        world.settle(20);
+    }
+    let refreshes = world.provider.refreshes_by(tab);
+    assert!(refreshes.len() <= 2, "{} refreshes in 8 s", refreshes.len());
+    for pair in refreshes.windows(2) {
+        assert!(pair[1].at - pair[0].at >= 5_000);
+    }
+    assert!(world.tabs[tab].is_signed_in());
+}
+
+#[test]
+fn expires_in_of_zero_one_absent_and_ten_billion_behave() {
+    // 0 and 1 s: at once, then every 5 s; absent: on demand only; 10^10 s: not soon.
+    for (expires_in, expected_refreshes) in [(Some(0), 3), (Some(1), 3), (None, 0), (Some(10_000_000_000), 0)]
+    {
+        let mut world = World::new();
+        world.provider.expires_in = expires_in;
+        let tab = world.signed_in_tab();
+        // Timers must fit a browser's 32-bit delay (the world asserts it).
+        for _ in 0..10 {
+            world.advance(1_000);
+            world.settle(20);
+        }
+        let refreshes = world.provider.refreshes_by(tab).len();
+        assert_eq!(refreshes, expected_refreshes, "expires_in {expires_in:?}");
+        assert!(world.tabs[tab].is_signed_in(), "expires_in {expires_in:?}");
+    }
+}
+
+#[test]
+fn a_timer_for_a_token_that_lasts_for_years_is_clamped_and_rearmed() {
+    let mut world = World::new();
+    world.provider.expires_in = Some(10_000_000_000);
+    let tab = world.signed_in_tab();
+    let armed = world.tabs[tab].timers.values().next().copied().expect("a renewal timer");
+    assert_eq!(armed - world.now, i32::MAX as u64, "clamped to the longest browser delay");
+    world.advance(i32::MAX as u64);
+    assert!(world.tabs[tab].timers.values().next().is_some(), "re-armed, not fired into a refresh");
+    assert!(world.provider.refreshes_by(tab).is_empty());
+}
+
+// ----------------------------------------- 3. sign-out against a refresh
+
+#[test]
+fn sign_out_during_a_refresh_revokes_the_newest_refresh_token() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    assert!(world.has_pending(tab, TOKEN));
+    world.handle(tab, Event::SignOutRequested);
+    assert!(world.tabs[tab].session().is_none(), "no token is held after sign-out");
+    // The refresh answers after the sign-out: its new token is revoked.
+    world.answer(tab, TOKEN, Fate::Deliver);
+    world.settle(20);
+    let grant = &world.provider.grants[0];
+    let newest = &grant.refresh_tokens.last().unwrap().0;
+    assert_eq!(grant.refresh_tokens.len(), 2);
+    assert!(world.provider.revoked(newest), "the rotated token was revoked");
+    assert_eq!(world.tabs[tab].url, format!("{APP}/"), "back from the provider's end-session");
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOut));
+}
+
+#[test]
+fn signed_out_in_another_tab_is_not_overwritten_by_session_ended() {
+    let mut world = World::new();
+    let first = world.signed_in_tab();
+    let second = world.open_tab(&format!("{APP}/"));
+    world.settle(50);
+    assert!(world.tabs[second].is_signed_in());
+    world.advance(560_000);
+    assert!(world.has_pending(second, TOKEN));
+    world.handle(first, Event::SignOutRequested);
+    world.settle(50); // the message, the end-session, the refresh's invalid_grant
+    assert_eq!(world.tabs[second].notice(), Some(Notice::SignedOutElsewhere));
+}
+
+#[test]
+fn a_tab_completing_its_callback_honours_a_sign_out_elsewhere() {
+    let mut world = World::new();
+    let first = world.signed_in_tab();
+    let second = world.open_tab(&format!("{APP}/"));
+    // The second tab's silent restore reaches its callback; before the code
+    // exchange answers, the first tab signs out.
+    while !world.tabs[second].saw("FinishSignIn") {
+        world.complete(second, 0, Fate::Deliver);
+    }
+    world.handle(first, Event::SignOutRequested);
+    let message =
+        world.tabs[second].pending.iter().position(|p| matches!(p, world::Pending::Message(_))).unwrap();
+    world.complete(second, message, Fate::Deliver);
+    world.settle(50);
+    assert_eq!(world.tabs[second].notice(), Some(Notice::SignedOutElsewhere));
+    assert!(world.tabs[second].session().is_none());
+    assert!(!world.had_session, "the hint is not written back");
+    let grant = world.provider.grants.iter().find(|g| g.tab == second).unwrap();
+    assert!(world.provider.revoked(&grant.refresh_tokens[0].0), "what the exchange brought is revoked");
+}
+
+#[test]
+fn a_page_restored_from_the_back_forward_cache_honours_a_sign_out() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    // Another tab signed out while this page sat in the cache: the message
+    // never reached it, but the time of the sign-out is recorded.
+    world.advance(1_000);
+    world.handle(tab, Event::PageRestored { last_sign_out_at: Some(world.now) });
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOutElsewhere));
+    assert!(world.tabs[tab].session().is_none());
+}
+
+#[test]
+fn back_from_the_providers_page_shows_the_sign_in_button_again() {
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    world.handle(tab, Event::SignInRequested { current_page: "/".into() });
+    // The page went to the provider, and the Back button restored it.
+    world.handle(tab, Event::PageRestored { last_sign_out_at: None });
+    assert!(matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))));
+}
+
+// ------------------------------------------------ 4. the sign-out return
+
+#[test]
+fn an_app_url_with_its_own_state_is_not_a_sign_out_return() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.tabs[tab].url = format!("{APP}/?state=CA&view=map");
+    world.reload(tab);
+    assert!(!world.tabs[tab].saw("ReplaceUrl"), "the app's own query is left alone");
+    world.settle(50);
+    assert!(world.tabs[tab].is_signed_in(), "the session is restored: {:?}", world.tabs[tab].shown);
+    assert_eq!(world.tabs[tab].url, format!("{APP}/?state=CA&view=map"), "and the page is where it was");
+}
+
+#[test]
+fn a_real_sign_out_return_is_confirmed() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.handle(tab, Event::SignOutRequested);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOut));
+    assert_eq!(world.tabs[tab].url, format!("{APP}/"), "the state left the address bar");
+    assert!(world.tabs[tab].sign_out.is_none(), "the pending sign-out was used once");
+}
+
+// ------------------------------------------- 6. temporary is temporary
+
+#[test]
+fn too_many_requests_and_unavailable_follow_retry_after() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::TooMany); // Retry-After: 20
+    assert!(world.tabs[tab].problem.as_ref().unwrap().to_string().contains("Retrying in 20 s"));
+    world.advance(19_000);
+    assert!(!world.has_pending(tab, TOKEN), "not before Retry-After");
+    world.advance(1_000);
+    world.answer(tab, TOKEN, Fate::Unavailable); // no Retry-After: backoff (4 s), and 5 s apart
+    world.advance(4_000);
+    assert!(!world.has_pending(tab, TOKEN), "never two refreshes closer than 5 s");
+    world.advance(1_000);
+    world.answer(tab, TOKEN, Fate::Deliver);
+    assert!(world.tabs[tab].is_signed_in());
+    assert!(world.tabs[tab].problem.is_none());
+    assert!(!world.provider.reuse_detected());
+}
+
+#[test]
+fn an_unlisted_status_never_signs_the_person_out() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::Teapot);
+    assert!(world.tabs[tab].is_signed_in());
+    assert!(world.tabs[tab].problem.is_some());
+    // Not the provider's own answer: the token may be spent, so the session
+    // is renewed by a silent re-sign-in rather than by sending it again.
+    world.advance(2_000);
+    world.settle(50);
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+    let sent = world.sent.iter().filter(|s| matches!(s.wire, Wire::Refresh { .. })).count();
+    assert_eq!(sent, 1, "the token went out once");
+    assert!(!world.provider.reuse_detected());
+}
+
+#[test]
+fn a_gateway_error_after_the_provider_rotated_never_resends_the_token() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::GatewayErrorAfter); // rotated, then 502
+    for _ in 0..5 {
+        world.advance(30_000);
+        world.settle(50);
+    }
+    assert!(!world.provider.reuse_detected(), "the spent token was never sent again");
+    assert!(world.tabs[tab].is_signed_in());
+}
+
+#[test]
+fn invalid_grant_ends_the_session() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.provider.end_session();
+    world.advance(560_000);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SessionEnded));
+    assert!(!world.had_session);
+}
+
+#[test]
+fn a_failed_configuration_load_can_be_retried() {
+    let mut world = World::new();
+    world.tabs.push(world::Tab::new(&format!("{APP}/")));
+    let tab = 0;
+    world.handle(
+        tab,
+        Event::Started {
+            location: oidc_spa::session::Location::parse(&format!("{APP}/")),
+            stored: Default::default(),
+        },
+    );
+    let error = oidc_spa::config::ConfigError::Unavailable("HTTP 503".into());
+    world.tabs[tab].pending.clear();
+    world.handle(tab, Event::ConfigLoaded(Err(error)));
+    assert!(world.tabs[tab].failed().is_some());
+    world.handle(tab, Event::RetryRequested);
+    assert!(world.tabs[tab].saw("LoadConfig"), "loads again");
+    world.handle(tab, Event::ConfigLoaded(Ok(world::config())));
+    assert!(matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))));
+}
+
+// ------------------------------------------------------------- API calls
+
+#[test]
+fn ten_api_calls_with_an_expired_token_cause_one_refresh() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(601_000); // expired (the tab's timer was frozen)
+    world.tabs[tab].timers.clear();
+    let calls: Vec<_> = (0..10).map(|_| world.call_api(tab)).collect();
+    world.settle(100);
+    assert_eq!(world.provider.refreshes_by(tab).len(), 1);
+    for call in calls {
+        assert!(world.api_answer(tab, call).unwrap().is_ok());
+    }
+}
+
+#[test]
+fn invalid_token_from_the_api_refreshes_once_and_retries_once() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(10_000);
+    // The provider revokes the access token behind the app's back.
+    world.provider.grants[0].access_tokens[0].2 = world::TokenState::Revoked;
+    let call = world.call_api(tab);
+    world.settle(20);
+    assert!(world.api_answer(tab, call).unwrap().is_ok());
+    assert_eq!(world.provider.refreshes_by(tab).len(), 1);
+    let api_calls = world.provider.log.iter().filter(|l| matches!(l.wire, Wire::Api { .. })).count();
+    assert_eq!(api_calls, 2);
+}
+
+#[test]
+fn an_api_that_refuses_every_token_gets_one_retry() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(10_000);
+    for grant in &mut world.provider.grants {
+        grant.access_tokens.iter_mut().for_each(|t| t.1 = Some(START));
+    }
+    world.provider.expires_in = Some(0);
+    let call = world.call_api(tab);
+    world.settle(20);
+    world.advance(5_000);
+    world.settle(20);
+    let answer = world.api_answer(tab, call).unwrap();
+    assert!(matches!(answer, Err(ApiCallError::Api(ApiError::InvalidToken(_)))), "{answer:?}");
+    let api_calls = world.provider.log.iter().filter(|l| matches!(l.wire, Wire::Api { .. })).count();
+    assert_eq!(api_calls, 2, "one call, one retry");
+}
+
+#[test]
+fn api_calls_when_signed_out_say_so() {
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    let call = world.call_api(tab);
+    assert_eq!(world.api_answer(tab, call), Some(&Err(ApiCallError::Renewal(AuthError::NotSignedIn))));
+}
+
+// ------------------------------------------- found by the independent review
+
+#[test]
+fn a_provider_without_refresh_tokens_never_leaves_the_page_by_itself() {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    world.provider.expires_in = Some(1);
+    let tab = world.signed_in_tab();
+    let page = world.tabs[tab].page;
+    for _ in 0..20 {
+        world.advance(1_000);
+        world.settle(20);
+    }
+    assert_eq!(world.tabs[tab].page, page, "no redirect the person did not ask for");
+    assert!(world.tabs[tab].is_signed_in());
+    let call = world.call_api(tab);
+    let answer = world.api_answer(tab, call).expect("answered at once");
+    assert_eq!(answer, &Err(ApiCallError::Renewal(AuthError::NoRefreshToken)));
+}
+
+#[test]
+fn back_from_the_provider_during_a_re_sign_in_tries_again() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::LostAfter);
+    world.advance(2_000);
+    world.answer(tab, TOKEN, Fate::Deliver); // the probe: the provider answers
+    world.abandon_next_navigation = true;
+    world.complete(tab, 0, Fate::Deliver); // prepared, navigated, and Back: restored
+    assert!(world.tabs[tab].is_signed_in());
+    world.advance(5_000); // the next attempt, 5 s after the last
+    world.settle(50);
+    let exchanges = world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
+    assert_eq!(exchanges, 2, "the re-sign-in was tried again and completed");
+    assert!(world.tabs[tab].is_signed_in());
+}
+
+#[test]
+fn a_re_sign_in_whose_page_never_left_is_tried_again_later() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::LostAfter);
+    world.advance(2_000);
+    world.answer(tab, TOKEN, Fate::Deliver); // the probe
+    world.ignore_next_navigation = true; // a beforeunload prompt kept the page
+    world.complete(tab, 0, Fate::Deliver);
+    world.settle(50);
+    let exchanges = || world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
+    assert_eq!(exchanges(), 1, "nothing happens at once");
+    world.advance(30_000);
+    world.settle(50);
+    let exchanges = world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
+    assert_eq!(exchanges, 2, "tried again after 30 s");
+    assert!(world.tabs[tab].is_signed_in());
+}
+
+#[test]
+fn back_from_the_end_session_page_shows_signed_out() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.abandon_next_navigation = true;
+    world.handle(tab, Event::SignOutRequested);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOut), "no spinner left behind");
+}
+
+#[test]
+fn sign_out_after_a_lost_refresh_revokes_the_dropped_token() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::LostBefore); // never arrived: still valid
+    let dropped = world.provider.grants[0].refresh_tokens[0].0.clone();
+    world.handle(tab, Event::SignOutRequested);
+    world.settle(20);
+    assert!(world.provider.revoked(&dropped), "the maybe-valid token is revoked");
+}
+
+#[test]
+fn another_tabs_ended_session_does_not_sign_out_a_page_in_the_cache() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    // Another tab's session ended (its hint is gone), but nobody signed out.
+    world.had_session = false;
+    world.handle(tab, Event::PageRestored { last_sign_out_at: None });
+    assert!(world.tabs[tab].is_signed_in());
+    // A sign-out before this page signed in does not count either.
+    world.handle(tab, Event::PageRestored { last_sign_out_at: Some(START - 1) });
+    assert!(world.tabs[tab].is_signed_in());
+}
+
+#[test]
+fn a_sign_out_elsewhere_before_the_callback_is_routed_is_honoured() {
+    let mut world = World::new();
+    let first = world.signed_in_tab();
+    let second = world.open_tab(&format!("{APP}/"));
+    // The second tab goes to the provider and comes back to its callback,
+    // whose configuration is still loading when the first tab signs out.
+    world.hold_config_loads = true;
+    world.complete(second, 0, Fate::Deliver); // prepared: navigates, returns
+    world.handle(first, Event::SignOutRequested);
+    let message = world.tabs[second].pending.iter().position(|p| matches!(p, world::Pending::Message(_)));
+    world.complete(second, message.unwrap(), Fate::Deliver);
+    world.settle(50);
+    assert_eq!(world.tabs[second].notice(), Some(Notice::SignedOutElsewhere));
+    assert!(world.tabs[second].session().is_none());
+    assert!(!world.had_session);
+}
+
+#[test]
+fn a_stale_prepared_sign_in_is_ignored() {
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    world.handle(tab, Event::SignInRequested { current_page: "/".into() });
+    let world::Pending::PrepareSignIn { request: first, .. } = world.tabs[tab].pending.remove(0) else {
+        panic!("a sign-in is prepared")
+    };
+    // Back from the provider, then a second click.
+    world.handle(tab, Event::PageRestored { last_sign_out_at: None });
+    world.handle(tab, Event::SignInRequested { current_page: "/".into() });
+    let page = world.tabs[tab].page;
+    let url = oidc_spa::oauth::secret::SecretUrl::new("https://op.test/authorize?state=old");
+    world.handle(tab, Event::SignInPrepared { request: first, result: Ok(url) });
+    assert_eq!(world.tabs[tab].page, page, "the first attempt's answer is not followed");
+    assert!(matches!(world.tabs[tab].pending[..], [world::Pending::PrepareSignIn { .. }]));
+}
+
+#[test]
+fn a_refreshed_id_token_for_another_person_is_refused_before_its_access_token_is_used() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(601_000);
+    world.tabs[tab].timers.clear();
+    world.provider.refreshed_sub = "mallory";
+    let call = world.call_api(tab); // waits for the refresh
+    world.answer(tab, TOKEN, Fate::Deliver);
+    let api_calls = world.sent.iter().filter(|s| matches!(s.wire, Wire::Api { .. })).count();
+    assert_eq!(api_calls, 0, "no call went out with the new access token");
+    assert!(world.api_answer(tab, call).unwrap().is_err());
+    assert!(world.tabs[tab].failed().is_some());
+}
+
+#[test]
+fn a_slow_refresh_does_not_skip_the_providers_sign_out() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    assert!(world.has_pending(tab, TOKEN));
+    world.handle(tab, Event::SignOutRequested);
+    // The revocations answer; the refresh is still out at the deadline.
+    while world.has_pending(tab, "https://op.test/revoke") {
+        world.answer(tab, "https://op.test/revoke", Fate::Deliver);
+    }
+    world.advance(5_000);
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOut), "went to the end-session endpoint");
+    assert!(!world.provider.logged_in, "the provider's session ended");
+}
+
+#[test]
+fn events_and_commands_never_show_a_secret_in_debug_output() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.settle(20);
+    world.call_api(tab);
+    world.settle(20);
+    world.handle(tab, Event::SignOutRequested);
+    world.settle(20);
+    let mut shown: Vec<String> = world.tabs.iter().flat_map(|t| t.commands.clone()).collect();
+    shown.extend(world.events_seen.iter().cloned());
+    let secrets: Vec<String> = world
+        .provider
+        .grants
+        .iter()
+        .flat_map(|g| {
+            g.refresh_tokens.iter().map(|t| t.0.clone()).chain(g.access_tokens.iter().map(|t| t.0.clone()))
+        })
+        .chain(["code-".to_owned(), "random-".to_owned(), "eyJ".to_owned()])
+        .collect();
+    assert!(!shown.is_empty());
+    for line in &shown {
+        for secret in &secrets {
+            assert!(!line.contains(secret.as_str()), "{secret} shown in: {line}");
+        }
+    }
+}
