@@ -7,7 +7,7 @@ pub mod flow;
 pub mod gates;
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,7 +24,7 @@ use crate::oauth::http::{HttpClient, HttpRequest};
 use crate::oauth::random::random_url_safe_string;
 use crate::oauth::secret::SecretUrl;
 use crate::session::api::ApiCallError;
-use crate::session::{CallId, Command, Event, SessionCore, Stored, TabMessage, Timer, TransitKind};
+use crate::session::{CallId, Command, Event, SessionCore, Stored, TabMessage, TransitKind};
 
 pub use crate::session::error::AuthError;
 pub use crate::session::state::{AuthState, Notice, Progress};
@@ -59,8 +59,8 @@ pub fn provide_auth(state: AuthState) -> Auth {
         queue: RefCell::new(VecDeque::new()),
         busy: Cell::new(false),
         started: Cell::new(false),
-        timers: RefCell::new(HashMap::new()),
-        calls: RefCell::new(HashMap::new()),
+        timers: RefCell::new([None, None]),
+        calls: RefCell::new(Vec::new()),
         next_call: Cell::new(0),
         state,
         renewal_problem,
@@ -134,7 +134,7 @@ impl Auth {
         let call = CallId(driver.next_call.get() + 1);
         driver.next_call.set(call.0);
         let (answer, answered) = oneshot::channel();
-        driver.calls.borrow_mut().insert(call, answer);
+        driver.calls.borrow_mut().push((call, answer));
         driver.dispatch(Event::ApiCallRequested { call, path: path.to_owned() });
         answered.await.unwrap_or(Err(ApiCallError::Renewal(AuthError::NotSignedIn)))
     }
@@ -164,6 +164,9 @@ impl Auth {
     }
 }
 
+/// Where an API call's answer goes.
+type ApiAnswer = oneshot::Sender<Result<String, ApiCallError>>;
+
 /// Runs the core: one event at a time (events raised while one is handled
 /// wait their turn), each command performed in order.
 struct Driver {
@@ -171,8 +174,9 @@ struct Driver {
     queue: RefCell<VecDeque<Event>>,
     busy: Cell<bool>,
     started: Cell<bool>,
-    timers: RefCell<HashMap<Timer, TimeoutHandle>>,
-    calls: RefCell<HashMap<CallId, oneshot::Sender<Result<String, ApiCallError>>>>,
+    /// One slot per kind of timer.
+    timers: RefCell<[Option<TimeoutHandle>; 2]>,
+    calls: RefCell<Vec<(CallId, ApiAnswer)>>,
     next_call: Cell<u64>,
     state: RwSignal<AuthState>,
     renewal_problem: RwSignal<Option<String>>,
@@ -196,6 +200,11 @@ impl Driver {
 
     /// Runs `effect` and feeds its outcome back as an event.
     fn spawn(self: &Rc<Self>, effect: impl Future<Output = Event> + 'static) {
+        self.spawn_boxed(Box::pin(effect));
+    }
+
+    /// One task type for every effect: less wasm than one per future.
+    fn spawn_boxed(self: &Rc<Self>, effect: std::pin::Pin<Box<dyn Future<Output = Event>>>) {
         let driver = self.clone();
         spawn_local(async move {
             let event = effect.await;
@@ -243,16 +252,12 @@ impl Driver {
                 let driver = self.clone();
                 let fire = move || driver.dispatch(Event::TimerFired(timer));
                 let handle = set_timeout_with_handle(fire, Duration::from_millis(after_ms.into())).ok();
-                let replaced = match handle {
-                    Some(handle) => self.timers.borrow_mut().insert(timer, handle),
-                    None => self.timers.borrow_mut().remove(&timer),
-                };
-                if let Some(old) = replaced {
+                if let Some(old) = std::mem::replace(&mut self.timers.borrow_mut()[timer as usize], handle) {
                     old.clear();
                 }
             }
             Command::ClearTimer(timer) => {
-                if let Some(old) = self.timers.borrow_mut().remove(&timer) {
+                if let Some(old) = self.timers.borrow_mut()[timer as usize].take() {
                     old.clear();
                 }
             }
@@ -271,8 +276,9 @@ impl Driver {
             Command::RecordSignOut { at } => session_hint::record_sign_out(at),
             Command::Broadcast(TabMessage::SignedOut) => tabs::announce_sign_out(),
             Command::ApiCallDone { call, result } => {
-                if let Some(answer) = self.calls.borrow_mut().remove(&call) {
-                    let _ = answer.send(result);
+                let mut calls = self.calls.borrow_mut();
+                if let Some(index) = calls.iter().position(|(id, _)| *id == call) {
+                    let _ = calls.swap_remove(index).1.send(result);
                 }
             }
         }

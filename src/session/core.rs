@@ -1,6 +1,5 @@
 //! The state machine itself: what each event means in each phase.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::api::ApiCallError;
@@ -94,7 +93,8 @@ pub(super) enum Purpose {
 /// The commands of one `handle` call, and the requests in flight.
 pub(super) struct Io {
     out: Vec<Command>,
-    pub(super) requests: HashMap<RequestId, Purpose>,
+    /// A few at a time: a list costs less wasm than a hash map.
+    requests: Vec<(RequestId, Purpose)>,
     pub(super) next_request: u64,
 }
 
@@ -114,8 +114,32 @@ impl Io {
 
     pub(super) fn new_request(&mut self, purpose: Purpose) -> RequestId {
         let id = self.next_id();
-        self.requests.insert(id, purpose);
+        self.requests.push((id, purpose));
         id
+    }
+
+    /// Why `request` was sent, forgetting it: its answer is taken once.
+    pub(super) fn take(&mut self, request: RequestId) -> Option<Purpose> {
+        let index = self.requests.iter().position(|(id, _)| *id == request)?;
+        Some(self.requests.swap_remove(index).1)
+    }
+
+    pub(super) fn purpose(&self, request: RequestId) -> Option<&Purpose> {
+        self.requests.iter().find(|(id, _)| *id == request).map(|(_, purpose)| purpose)
+    }
+
+    /// Reads `request`'s answer a new way from now on.
+    pub(super) fn repurpose(&mut self, request: RequestId, purpose: Purpose) {
+        if let Some(entry) = self.requests.iter_mut().find(|(id, _)| *id == request) {
+            entry.1 = purpose;
+        }
+    }
+
+    /// Forgets every request whose purpose matches, returning them.
+    pub(super) fn take_all(&mut self, matches: impl Fn(&Purpose) -> bool) -> Vec<Purpose> {
+        let (taken, kept) = std::mem::take(&mut self.requests).into_iter().partition(|(_, p)| matches(p));
+        self.requests = kept;
+        taken.into_iter().map(|(_, purpose)| purpose).collect()
     }
 
     pub(super) fn send(&mut self, purpose: Purpose, http: HttpRequest) -> RequestId {
@@ -161,7 +185,7 @@ impl SessionCore {
             preparing: None,
             showing_failure: false,
             showing_notice: None,
-            io: Io { out: Vec::new(), requests: HashMap::new(), next_request: 0 },
+            io: Io { out: Vec::new(), requests: Vec::new(), next_request: 0 },
         }
     }
 
@@ -437,7 +461,7 @@ impl SessionCore {
     }
 
     fn on_http(&mut self, request: RequestId, result: Result<HttpResponse, Unreachable>, now: u64) {
-        let Some(purpose) = self.io.requests.remove(&request) else { return };
+        let Some(purpose) = self.io.take(request) else { return };
         if let Phase::SigningOut(leaving) = &mut self.phase {
             leaving.waiting.retain(|id| *id != request);
             if matches!(purpose, Purpose::Revocation) && result.is_err() {
@@ -464,7 +488,7 @@ impl SessionCore {
     }
 
     fn on_signature(&mut self, request: RequestId, result: Result<bool, CryptoError>) {
-        if self.io.requests.remove(&request).is_none() {
+        if self.io.take(request).is_none() {
             return;
         }
         let Phase::SignedIn(held) = &mut self.phase else { return };
@@ -570,7 +594,7 @@ impl SessionCore {
         let mut waiting = io.revoke(endpoint.as_deref(), &client_id, refresh_tokens, &session.access_token);
         if let Renewal::Refreshing(request) = held.renewal() {
             let orphan = Purpose::OrphanedRefresh { revocation_endpoint: endpoint, client_id };
-            io.requests.insert(request, orphan);
+            io.repurpose(request, orphan);
             waiting.push(request);
         }
         waiting
@@ -597,7 +621,7 @@ impl SessionCore {
         // A revocation that failed or is still out at the deadline means a
         // provider that does not answer (a slow refresh does not count).
         let revocation_unanswered =
-            leaving.waiting.iter().any(|id| matches!(self.io.requests.get(id), Some(Purpose::Revocation)));
+            leaving.waiting.iter().any(|id| matches!(self.io.purpose(*id), Some(Purpose::Revocation)));
         let unreachable = leaving.provider_unreachable || revocation_unanswered;
         match leaving.end_session {
             Some((url, transit)) if !unreachable => {

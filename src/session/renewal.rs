@@ -516,10 +516,8 @@ impl Held {
         for call in &self.waiting {
             io.finish_call(call, Err(ApiCallError::Renewal(error.clone())));
         }
-        let in_flight: Vec<RequestId> =
-            io.requests.iter().filter(|(_, p)| matches!(p, Purpose::Api { .. })).map(|(id, _)| *id).collect();
-        for id in in_flight {
-            if let Some(Purpose::Api { call, .. }) = io.requests.remove(&id) {
+        for purpose in io.take_all(|p| matches!(p, Purpose::Api { .. })) {
+            if let Purpose::Api { call, .. } = purpose {
                 io.finish_call(&call, Err(ApiCallError::Renewal(error.clone())));
             }
         }
