@@ -46,6 +46,7 @@ fn sign_in_transit_round_trips_once_and_is_deleted() {
         verifier,
         return_path: "/profile?tab=1".into(),
         silent: false,
+        renewal: false,
         metadata: None,
     };
     transit::save(SIGN_IN_KEY, &pending).unwrap();

@@ -630,8 +630,19 @@ fn events_and_commands_never_show_a_secret_in_debug_output() {
     world.settle(20);
     world.handle(tab, Event::SignOutRequested);
     world.settle(20);
-    let mut shown: Vec<String> = world.tabs.iter().flat_map(|t| t.commands.clone()).collect();
+    let mut shown = world.commands_seen.clone();
     shown.extend(world.events_seen.iter().cloned());
+    for kind in [
+        "Send",
+        "CheckSignature",
+        "FinishSignIn",
+        "Navigate",
+        "StoreSignOut",
+        "Show(SignedIn",
+        "HttpAnswered",
+    ] {
+        assert!(shown.iter().any(|line| line.starts_with(kind)), "no {kind} was looked at");
+    }
     let secrets: Vec<String> = world
         .provider
         .grants
@@ -647,4 +658,109 @@ fn events_and_commands_never_show_a_secret_in_debug_output() {
             assert!(!line.contains(secret.as_str()), "{secret} shown in: {line}");
         }
     }
+}
+
+#[test]
+fn a_server_error_after_the_provider_rotated_never_resends_the_token() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::ServerErrorAfter); // rotated, then 500 with a JSON error
+    for _ in 0..5 {
+        world.advance(30_000);
+        world.settle(50);
+    }
+    assert!(!world.provider.reuse_detected(), "the maybe-spent token was never sent again");
+    assert!(world.tabs[tab].is_signed_in());
+}
+
+#[test]
+fn a_busy_answer_keeps_the_token_for_the_next_try() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::TooMany);
+    world.advance(20_000);
+    world.answer(tab, TOKEN, Fate::Deliver);
+    let sent: Vec<_> = world.sent.iter().filter(|s| matches!(s.wire, Wire::Refresh { .. })).collect();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].wire, sent[1].wire, "the same token was sent again after the delay");
+    assert!(world.tabs[tab].is_signed_in());
+    assert!(!world.provider.reuse_detected());
+}
+
+#[test]
+fn a_page_that_is_not_the_providers_answer_is_no_reason_to_leave() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::LostAfter);
+    world.advance(60_000);
+    world.answer(tab, TOKEN, Fate::Teapot); // the probe meets a portal page
+    assert!(!world.tabs[tab].pending.iter().any(|p| matches!(p, world::Pending::PrepareSignIn { .. })));
+    assert!(world.tabs[tab].problem.is_some());
+}
+
+#[test]
+fn a_re_sign_in_waits_a_minute_after_the_last_sign_in() {
+    let mut world = World::new();
+    world.provider.expires_in = Some(10);
+    let tab = world.signed_in_tab();
+    world.advance(8_000);
+    world.answer(tab, TOKEN, Fate::LostAfter);
+    for _ in 0..100 {
+        world.advance(1_000);
+        world.settle(50);
+    }
+    let exchanges: Vec<u64> =
+        world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).map(|l| l.at).collect();
+    assert_eq!(exchanges.len(), 2, "{exchanges:?}");
+    assert!(exchanges[1] >= exchanges[0] + 60_000, "no re-sign-in within a minute of a sign-in");
+    assert!(world.tabs[tab].is_signed_in());
+}
+
+#[test]
+fn a_declined_re_sign_in_says_the_session_has_ended() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::LostAfter);
+    world.provider.logged_in = false; // the provider forgot the person
+    world.advance(2_000);
+    world.settle(50);
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SessionEnded));
+}
+
+#[test]
+fn a_callback_query_leaves_the_address_bar_before_the_configuration_arrives() {
+    let mut world = World::new();
+    world.hold_config_loads = true;
+    let tab = world.open_tab(&format!("{APP}/callback?code=c-1&state=s-1&iss=https%3A%2F%2Fop.test"));
+    assert_eq!(world.tabs[tab].url, format!("{APP}/callback"), "stripped while the config loads");
+    // The app's own query that merely looks like one is put back.
+    let other = world.open_tab(&format!("{APP}/import?code=x&state=y"));
+    world.complete(other, 0, Fate::Deliver); // the configuration
+    assert_eq!(world.tabs[other].url, format!("{APP}/import?code=x&state=y"));
+}
+
+#[test]
+fn a_slow_revocation_does_not_skip_the_providers_sign_out() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.handle(tab, Event::SignOutRequested);
+    world.advance(5_000); // the revocations are still out at the deadline
+    assert!(!world.provider.logged_in, "went to the end-session endpoint all the same");
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOut));
+}
+
+#[test]
+fn a_provider_that_refuses_the_connection_is_signed_out_of_locally() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.handle(tab, Event::SignOutRequested);
+    while world.has_pending(tab, "https://op.test/revoke") {
+        world.answer(tab, "https://op.test/revoke", Fate::LostBefore);
+    }
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOutLocally));
+    assert!(world.provider.logged_in, "no navigation to a provider that cannot be reached");
 }

@@ -1,7 +1,7 @@
 //! Random interleavings of everything that can happen to one or two tabs:
 //! timers, refresh answers (ok, `invalid_grant`, lost before or after the
-//! provider processed them, a gateway error after it did, 429, 503, an
-//! unlisted status), JWKS outages and key rotations, API 401s, sign-out here,
+//! provider processed them, a gateway's 502 or a 500 after it did, 429,
+//! 503, an unlisted status), JWKS outages and key rotations, API 401s, sign-out here,
 //! in the other tab and at the provider, reloads, back/forward-cache
 //! restores and abandoned navigations. After every step the invariants are
 //! checked against the provider's log and what the app put on the wire,
@@ -57,6 +57,7 @@ fn fate() -> impl Strategy<Value = Fate> {
         2 => Just(Fate::LostBefore),
         2 => Just(Fate::LostAfter),
         1 => Just(Fate::GatewayErrorAfter),
+        1 => Just(Fate::ServerErrorAfter),
         1 => Just(Fate::TooMany),
         1 => Just(Fate::Unavailable),
         1 => Just(Fate::Teapot),

@@ -49,7 +49,8 @@ pub async fn start_sign_in(
         nonce: Nonce::new(random_url_safe_string()?),
         verifier: PkceCodeVerifier::generate()?,
         return_path: safe_return_path(return_path),
-        silent: mode == SignInMode::Silent,
+        silent: mode.is_silent(),
+        renewal: mode == SignInMode::Renewal,
         metadata: Some(metadata.clone()),
     };
     let challenge = pkce_challenge(&pending.verifier).await?;
@@ -61,7 +62,7 @@ pub async fn start_sign_in(
         state: &pending.state,
         nonce: &pending.nonce,
         code_challenge: &challenge,
-        prompt: (mode == SignInMode::Silent).then_some("none"),
+        prompt: mode.is_silent().then_some("none"),
     }
     .url();
     transit::save(SIGN_IN_KEY, &pending)?;

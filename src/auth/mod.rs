@@ -24,7 +24,7 @@ use crate::oauth::http::{HttpClient, HttpRequest};
 use crate::oauth::random::random_url_safe_string;
 use crate::oauth::secret::SecretUrl;
 use crate::session::api::ApiCallError;
-use crate::session::{CallId, Command, Event, SessionCore, Stored, TabMessage, TransitKind};
+use crate::session::{CallId, Command, Event, SessionCore, Stored, TabMessage, Timer, TransitKind};
 
 pub use crate::session::error::AuthError;
 pub use crate::session::state::{AuthState, Notice, Progress};
@@ -190,7 +190,7 @@ impl Driver {
         }
         loop {
             let Some(event) = self.queue.borrow_mut().pop_front() else { break };
-            let commands = self.core.borrow_mut().handle(event, clock::now_millis() as u64);
+            let commands = self.core.borrow_mut().handle(event, clock::now_millis());
             for command in commands {
                 self.perform(command);
             }
@@ -235,8 +235,7 @@ impl Driver {
             Command::FinishSignIn { query, pending } => {
                 let Some(config) = self.config() else { return };
                 self.spawn(async move {
-                    let finished =
-                        flow::finish_sign_in(&Fetch, &config, query.secret(), pending, clock::now_millis);
+                    let finished = flow::finish_sign_in(&Fetch, &config, query.secret(), pending, now_millis);
                     Event::SignInFinished(finished.await)
                 });
             }
@@ -252,12 +251,12 @@ impl Driver {
                 let driver = self.clone();
                 let fire = move || driver.dispatch(Event::TimerFired(timer));
                 let handle = set_timeout_with_handle(fire, Duration::from_millis(after_ms.into())).ok();
-                if let Some(old) = std::mem::replace(&mut self.timers.borrow_mut()[timer as usize], handle) {
+                if let Some(old) = std::mem::replace(&mut self.timers.borrow_mut()[slot(timer)], handle) {
                     old.clear();
                 }
             }
             Command::ClearTimer(timer) => {
-                if let Some(old) = self.timers.borrow_mut()[timer as usize].take() {
+                if let Some(old) = self.timers.borrow_mut()[slot(timer)].take() {
                     old.clear();
                 }
             }
@@ -282,6 +281,19 @@ impl Driver {
                 }
             }
         }
+    }
+}
+
+/// The core's clock, for the sign-in's timestamps too.
+fn now_millis() -> f64 {
+    clock::now_millis() as f64
+}
+
+/// Where a timer's handle is kept.
+fn slot(timer: Timer) -> usize {
+    match timer {
+        Timer::Renewal => 0,
+        Timer::SignOutDeadline => 1,
     }
 }
 

@@ -2,13 +2,19 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, ReferrerPolicy, Request, RequestCache, RequestCredentials, RequestInit, Response};
+use web_sys::{
+    AbortSignal, Headers, ReferrerPolicy, Request, RequestCache, RequestCredentials, RequestInit, Response,
+};
+
+/// How long a request may go unanswered before it counts as unreachable.
+const TIMEOUT_MS: u32 = 30_000;
 
 use crate::oauth::http::{HttpClient, HttpRequest, HttpResponse, Method, Unreachable};
 
 /// Sends requests with no cookies (tokens travel in headers and bodies),
 /// no caching of token responses, and no `Referer`; the app's own files
-/// are fetched the browser's default way.
+/// are fetched the browser's default way. A request that has no answer
+/// after 30 s is abandoned, so a hung connection cannot stall the session.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Fetch;
 
@@ -29,6 +35,7 @@ async fn send(request: &HttpRequest) -> Result<HttpResponse, JsValue> {
         init.set_cache(RequestCache::NoStore);
     }
     init.set_referrer_policy(ReferrerPolicy::NoReferrer);
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(TIMEOUT_MS)));
     let headers = Headers::new()?;
     for (name, value) in &request.headers {
         headers.set(name, value)?;

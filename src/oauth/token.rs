@@ -54,7 +54,9 @@ pub enum TokenError {
     Provider(ProviderError),
     #[error("the provider's token response could not be read ({reason})")]
     Malformed { reason: String },
-    #[error("the provider answered the token request with HTTP {status}: {body}")]
+    /// The body is kept for a developer, never shown: an error page that
+    /// echoes the request could echo a code or a refresh token.
+    #[error("the provider answered the token request with HTTP {status}")]
     UnexpectedStatus { status: u16, body: String },
     #[error("the provider issued a \"{0}\" token, which this app cannot use")]
     UnsupportedTokenType(String),
@@ -178,6 +180,8 @@ mod tests {
             parse_token_response(502, "<h1>Bad Gateway</h1>").unwrap_err(),
             TokenError::UnexpectedStatus { status: 502, body: "<h1>Bad Gateway</h1>".into() }
         );
+        let echoing = parse_token_response(500, "<p>refresh_token=RT-SECRET</p>").unwrap_err();
+        assert_eq!(echoing.to_string(), "the provider answered the token request with HTTP 500");
     }
 
     #[test]

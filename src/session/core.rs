@@ -56,6 +56,8 @@ enum Phase {
     },
     CompletingSignIn {
         signed_out_elsewhere: bool,
+        /// A re-sign-in of a session in use (its refusal is news).
+        renewal: bool,
     },
     SignedIn(Box<Held>),
     /// Revoking, then the end-session redirect.
@@ -122,10 +124,6 @@ impl Io {
     pub(super) fn take(&mut self, request: RequestId) -> Option<Purpose> {
         let index = self.requests.iter().position(|(id, _)| *id == request)?;
         Some(self.requests.swap_remove(index).1)
-    }
-
-    pub(super) fn purpose(&self, request: RequestId) -> Option<&Purpose> {
-        self.requests.iter().find(|(id, _)| *id == request).map(|(_, purpose)| purpose)
     }
 
     /// Reads `request`'s answer a new way from now on.
@@ -243,6 +241,12 @@ impl SessionCore {
     fn on_started(&mut self, location: Location, stored: Stored) {
         self.config = ConfigState::Loading;
         self.io.push(Command::LoadConfig);
+        // RFC 9700 §4.3: what looks like an authorization response leaves the
+        // address bar at once, before the configuration says whether it is
+        // one (the query is kept in memory; put back if it was the app's).
+        if looks_like_authorization_response(&location.query) {
+            self.io.push(Command::ReplaceUrl(location.path.clone()));
+        }
         // Nothing to finish (a callback or a sign-out return has a query)
         // and nothing to restore: show the Sign in button at once.
         let plain_visit = location.query.is_empty() && !stored.had_session;
@@ -286,7 +290,9 @@ impl SessionCore {
     /// Decides what a page load means, once the configuration is known.
     fn route(&mut self, location: Location, stored: Stored, now: u64) {
         let Some(config) = self.config() else { return };
-        if location.is(&config.redirect_uri) {
+        let at_callback = location.is(&config.redirect_uri);
+        let at_post_logout = location.is(&config.post_logout_redirect_uri);
+        if at_callback {
             // RFC 9700 §4.3: code, state and iss leave the address bar and
             // history before anything else can see them.
             self.io.push(Command::ReplaceUrl("/".into()));
@@ -296,15 +302,20 @@ impl SessionCore {
             if stored.sign_in.as_ref().is_some_and(|pending| pending.silent) {
                 self.io.push(Command::ClearSilentAttempt);
             }
-            self.phase = Phase::CompletingSignIn { signed_out_elsewhere: self.signed_out_during_start };
+            let renewal = stored.sign_in.as_ref().is_some_and(|pending| pending.renewal);
+            let signed_out_elsewhere = self.signed_out_during_start;
+            self.phase = Phase::CompletingSignIn { signed_out_elsewhere, renewal };
             self.show(AuthState::Loading(Progress::CompletingSignIn));
             let query = SecretUrl::new(location.query);
             self.io.push(Command::FinishSignIn { query, pending: stored.sign_in });
             return;
         }
+        if looks_like_authorization_response(&location.query) {
+            self.io.push(Command::ReplaceUrl(location.path_query_fragment()));
+        }
         // Only a return to the post-logout URI with a sign-out pending in
         // this tab is a sign-out return: the app's own `?state=` is not.
-        if let Some(pending) = stored.sign_out.filter(|_| location.is(&config.post_logout_redirect_uri)) {
+        if let Some(pending) = stored.sign_out.filter(|_| at_post_logout) {
             self.io.push(Command::DeleteTransit(TransitKind::SignOut));
             if check_logout_return(&location.query, Some(&pending.state)) == LogoutReturn::Confirmed {
                 self.io.push(Command::ReplaceUrl(location.path.clone()));
@@ -350,7 +361,7 @@ impl SessionCore {
     }
 
     fn prepare_sign_in(&mut self, mode: SignInMode, return_path: Option<String>) {
-        self.phase = Phase::Redirecting { silent: mode == SignInMode::Silent };
+        self.phase = Phase::Redirecting { silent: mode.is_silent() };
         if mode == SignInMode::Interactive {
             self.show(AuthState::Loading(Progress::RedirectingToProvider));
         }
@@ -391,7 +402,7 @@ impl SessionCore {
     }
 
     fn on_sign_in_finished(&mut self, result: Result<SignedIn, AuthError>, now: u64) {
-        let Phase::CompletingSignIn { signed_out_elsewhere } = self.phase else { return };
+        let Phase::CompletingSignIn { signed_out_elsewhere, renewal } = self.phase else { return };
         self.phase = Phase::Idle;
         let Some(config) = config_of(&self.config) else { return };
         match result {
@@ -417,7 +428,7 @@ impl SessionCore {
             }
             Err(AuthError::SilentSignInDeclined) => {
                 self.io.push(Command::ForgetSession);
-                self.show(AuthState::SignedOut(None));
+                self.show(AuthState::SignedOut(renewal.then_some(Notice::SessionEnded)));
             }
             Err(error) => self.show(AuthState::Failed(error)),
         }
@@ -553,7 +564,7 @@ impl SessionCore {
 
     fn on_signed_out_elsewhere(&mut self) {
         match &mut self.phase {
-            Phase::CompletingSignIn { signed_out_elsewhere } => *signed_out_elsewhere = true,
+            Phase::CompletingSignIn { signed_out_elsewhere, .. } => *signed_out_elsewhere = true,
             Phase::SignedIn(_) => {
                 let Some(client_id) = self.config().map(|c| c.client_id.clone()) else { return };
                 let Some(held) = self.take_held() else { return };
@@ -618,18 +629,18 @@ impl SessionCore {
         }
         let Phase::SigningOut(leaving) = std::mem::replace(&mut self.phase, Phase::Idle) else { return };
         self.io.push(Command::ClearTimer(Timer::SignOutDeadline));
-        // A revocation that failed or is still out at the deadline means a
-        // provider that does not answer (a slow refresh does not count).
-        let revocation_unanswered =
-            leaving.waiting.iter().any(|id| matches!(self.io.purpose(*id), Some(Purpose::Revocation)));
-        let unreachable = leaving.provider_unreachable || revocation_unanswered;
+        // A revocation the network refused means a provider that cannot be
+        // reached: no navigation to it. One merely slow does not stop the
+        // provider's own sign-out.
         match leaving.end_session {
-            Some((url, transit)) if !unreachable => {
+            Some((url, transit)) if !leaving.provider_unreachable => {
                 self.io.push(Command::StoreSignOut(transit));
                 self.io.push(Command::Navigate(url));
                 self.phase = Phase::LeftToSignOut;
             }
-            _ if unreachable => self.show(AuthState::SignedOut(Some(Notice::SignedOutLocally))),
+            _ if leaving.provider_unreachable => {
+                self.show(AuthState::SignedOut(Some(Notice::SignedOutLocally)));
+            }
             _ => self.show(AuthState::SignedOut(Some(Notice::SignedOut))),
         }
     }
@@ -653,6 +664,13 @@ impl SessionCore {
             }
         }
     }
+}
+
+/// A query with `state` and a `code` or an `error`.
+fn looks_like_authorization_response(query: &str) -> bool {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let names: Vec<_> = form_urlencoded::parse(query.as_bytes()).map(|(name, _)| name).collect();
+    names.iter().any(|n| n == "state") && names.iter().any(|n| n == "code" || n == "error")
 }
 
 fn config_of(config: &ConfigState) -> Option<&Config> {

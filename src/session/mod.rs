@@ -79,11 +79,23 @@ pub enum TransitKind {
     SignOut,
 }
 
-/// Interactive, or a silent restore (`prompt=none`) that shows nothing.
+/// How a sign-in asks the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignInMode {
+    /// The person clicked Sign in: the provider may show its pages.
     Interactive,
+    /// A restore after a reload (`prompt=none`): a refusal is quiet.
     Silent,
+    /// A session renewed by a re-sign-in (`prompt=none`): a refusal means
+    /// the session has ended, and the person is told.
+    Renewal,
+}
+
+impl SignInMode {
+    /// Sent with `prompt=none`: the provider must not show anything.
+    pub fn is_silent(self) -> bool {
+        self != Self::Interactive
+    }
 }
 
 /// Where the page started. `Debug` hides the query and fragment, which may

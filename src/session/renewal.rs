@@ -9,8 +9,8 @@ use super::core::{Io, Purpose};
 use super::error::{AuthError, CryptoError};
 use super::state::{AuthState, RenewalProblem};
 use super::timing::{
-    JWKS_REFETCH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS, REAUTHENTICATION_WAIT_MS, refresh_due_at,
-    retry_after_ms, retry_delay_ms, timer_delay,
+    JWKS_REFETCH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS, REAUTHENTICATION_WAIT_MS, RESIGN_IN_INTERVAL_MS,
+    refresh_due_at, retry_after_ms, retry_delay_ms, timer_delay,
 };
 use super::tokens::{Session, expiry_from};
 use super::{CallId, Command, RequestId, SignInMode, SignedIn, Timer};
@@ -95,6 +95,18 @@ struct PendingIdToken {
     requests_before: u64,
 }
 
+/// Did the server refuse a token request without processing it?
+fn refused_unprocessed(response: &HttpResponse, error: &TokenError) -> bool {
+    matches!(response.status, 429 | 503)
+        || (is_oauth_refusal(response) && matches!(error, TokenError::Provider(_)))
+}
+
+/// A 400 or 401 carrying an OAuth error: the token endpoint's own answer.
+fn is_oauth_refusal(response: &HttpResponse) -> bool {
+    matches!(response.status, 400 | 401)
+        && matches!(parse_token_response(response.status, &response.body), Err(TokenError::Provider(_)))
+}
+
 impl Held {
     pub(super) fn new(signed_in: SignedIn, now: u64) -> Self {
         Self {
@@ -144,10 +156,15 @@ impl Held {
         self.session.refresh_token.is_some() || self.dropped_refresh_token.is_some()
     }
 
-    /// The earliest moment another attempt may go out.
+    /// The earliest moment another attempt may go out. The way to a
+    /// re-sign-in waits until a minute after this page signed in.
     fn earliest_attempt(&self) -> u64 {
         let after_last = self.last_attempt_at.map_or(0, |at| at.saturating_add(MIN_REFRESH_INTERVAL_MS));
-        after_last.max(self.retry_at.unwrap_or(0))
+        let after_sign_in = match self.session.refresh_token {
+            Some(_) => 0,
+            None => self.signed_in_at.saturating_add(RESIGN_IN_INTERVAL_MS),
+        };
+        after_last.max(self.retry_at.unwrap_or(0)).max(after_sign_in)
     }
 
     /// When the next attempt is wanted, if at all.
@@ -287,20 +304,16 @@ impl Held {
         match parse_token_response(response.status, &response.body) {
             Ok(tokens) => self.adopt(io, config, tokens, now),
             Err(TokenError::Provider(error)) if error.error == "invalid_grant" => Some(Ending::Ended),
-            // The provider itself refused (RFC 6749 §5.2), or a server said
-            // it is too busy to take the request: nothing was issued, and
-            // the token is still good.
-            Err(error @ TokenError::Provider(_)) => {
+            // The provider refused the request (RFC 6749 §5.2: 400 or 401
+            // with an OAuth error), or a server was too busy to take it
+            // (429, 503): nothing was issued, and the token is still good.
+            Err(error) if refused_unprocessed(&response, &error) => {
                 self.temporary_failure(io, config, error.into(), retry_after, now);
                 None
             }
-            Err(error) if matches!(response.status, 429 | 503) => {
-                self.temporary_failure(io, config, error.into(), retry_after, now);
-                None
-            }
-            // Anything else (a success we cannot read, a gateway's 502 or
-            // 504, a status no rule lists) may have come after the provider
-            // rotated the token: it is dropped like a lost answer.
+            // Anything else (a success we cannot read, a 500, a gateway's
+            // 502 or 504, whatever their body) may have come after the
+            // provider rotated the token: it is dropped like a lost answer.
             Err(error) => {
                 self.drop_refresh_token();
                 self.temporary_failure(io, config, error.into(), retry_after, now);
@@ -414,17 +427,18 @@ impl Held {
     ) {
         self.renewal = Renewal::Idle;
         match result {
-            // Busy or failing: not the moment to leave the page for it.
-            Ok(response) if response.status == 429 || response.status >= 500 => {
+            // Only the provider's own refusal of the token-less grant proves
+            // it answers; anything else (busy, failing, a portal's or a
+            // firewall's page) is not the moment to leave the page for it.
+            Ok(response) if !is_oauth_refusal(&response) => {
                 let retry_after = retry_after_ms(response.retry_after.as_deref());
-                let error = parse_token_response(response.status, &response.body).err();
-                let error = error.map_or(AuthError::NoRefreshToken, AuthError::from);
-                self.temporary_failure(io, config, error, retry_after, now);
+                let error = TokenError::UnexpectedStatus { status: response.status, body: String::new() };
+                self.temporary_failure(io, config, error.into(), retry_after, now);
             }
             Ok(_) => {
                 let request = io.next_id();
                 self.renewal = Renewal::Reauthenticating { request, since: now };
-                io.push(Command::PrepareSignIn { request, mode: SignInMode::Silent, return_path: None });
+                io.push(Command::PrepareSignIn { request, mode: SignInMode::Renewal, return_path: None });
                 self.arm_timer(io, now);
             }
             Err(unreachable) => self.temporary_failure(io, config, unreachable.into(), None, now),

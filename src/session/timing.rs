@@ -19,6 +19,10 @@ pub const SIGN_OUT_WAIT_MS: u64 = 5_000;
 /// (cancelled, or the page was kept) is tried again.
 pub const REAUTHENTICATION_WAIT_MS: u64 = 30_000;
 
+/// A session is renewed by a silent re-sign-in at most once a minute (it
+/// reloads the page), so a provider that keeps failing cannot cause a loop.
+pub const RESIGN_IN_INTERVAL_MS: u64 = 60_000;
+
 /// The JWKS is fetched again for an unknown `kid` at most this often.
 pub const JWKS_REFETCH_INTERVAL_MS: u64 = 10_000;
 

@@ -19,6 +19,10 @@ pub struct SignInTransit {
     /// A `prompt=none` restore: a refusal means "signed out", quietly.
     #[serde(default)]
     pub silent: bool,
+    /// A `prompt=none` renewal of a session in use: a refusal means the
+    /// session has ended, which the person is told.
+    #[serde(default)]
+    pub renewal: bool,
     /// The provider's metadata as discovered for this sign-in (public data),
     /// so the callback needn't discover again. Checked again when used.
     #[serde(default)]

@@ -42,11 +42,10 @@ pub fn SignedInPage() -> impl IntoView {
     let Some(user) = user else { return ().into_any() };
 
     // A live countdown: ticks once a second while this page is shown.
-    let now = RwSignal::new(clock::now_millis() as u64);
-    if let Ok(ticker) = set_interval_with_handle(
-        move || now.set(clock::now_millis() as u64),
-        std::time::Duration::from_secs(1),
-    ) {
+    let now = RwSignal::new(clock::now_millis());
+    if let Ok(ticker) =
+        set_interval_with_handle(move || now.set(clock::now_millis()), std::time::Duration::from_secs(1))
+    {
         on_cleanup(move || ticker.clear());
     }
     let remaining = move || match expires_at() {

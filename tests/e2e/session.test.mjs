@@ -105,7 +105,14 @@ test('a provider that cannot be reached during a refresh is a clear message, and
   await problem.waitFor({ timeout: 2 * TOKEN_LIFETIME_MS });
   assert.match(await problem.textContent(), /could not be renewed.*could not be reached.*Retrying in \d+ s/);
   await opened.page.unroute(`${PROVIDER}/token`);
-  await problem.waitFor({ state: 'detached', timeout: 20_000 });
+  // The refresh token may have been spent: it is not sent again. The
+  // session comes back by a silent re-sign-in, at most one a minute.
+  const beforeRecovery = opened.seen.requests.length;
+  await problem.waitFor({ state: 'detached', timeout: 75_000 });
+  await opened.app.signedIn().waitFor();
+  const recovery = opened.seen.requests.slice(beforeRecovery);
+  assert.ok(recovery.some((r) => r.startsWith(`GET ${PROVIDER}/auth?`) && r.includes('prompt=none')), 'renewed by a silent re-sign-in');
+  assert.ok(!opened.seen.tokenResponses.some((r) => r.body.error === 'invalid_grant'), 'no refresh token was refused as reused');
   assert.equal(await opened.app.userName().textContent(), 'Alice Liddell', 'recovered, still signed in');
   const answer = await opened.app.callApi();
   await answer.waitFor();

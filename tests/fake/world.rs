@@ -139,6 +139,8 @@ pub enum Fate {
     Teapot,
     /// Processed by the provider, then a gateway answered 502 (HTML).
     GatewayErrorAfter,
+    /// Processed by the provider, then 500 with a JSON error body.
+    ServerErrorAfter,
 }
 
 pub struct Provider {
@@ -476,8 +478,10 @@ pub struct World {
     /// signed out.
     pub had_session: bool,
     pub last_sign_out_at: Option<u64>,
-    /// The Debug form of every event fed to a core.
+    /// The Debug form of every event fed to a core, and of every command
+    /// a core returned, on every page.
     pub events_seen: Vec<String>,
+    pub commands_seen: Vec<String>,
     /// A new page's configuration load waits to be completed like any
     /// other effect, instead of at once.
     pub hold_config_loads: bool,
@@ -508,6 +512,7 @@ impl World {
             had_session: false,
             last_sign_out_at: None,
             events_seen: Vec::new(),
+            commands_seen: Vec::new(),
             hold_config_loads: false,
             abandon_next_navigation: false,
             ignore_next_navigation: false,
@@ -541,26 +546,18 @@ impl World {
         };
         // The driver reads storage without deleting; the core deletes what
         // it consumes. The fake keeps what the core did not delete.
-        let keep_sign_in = stored.sign_in.as_ref().map(|s| {
-            (
-                s.state.secret().to_owned(),
-                s.nonce.secret().to_owned(),
-                s.verifier.secret().to_owned(),
-                s.return_path.clone(),
-                s.silent,
-            )
-        });
-        let keep_sign_out = stored.sign_out.as_ref().map(|s| s.state.secret().to_owned());
         let t = &mut self.tabs[tab];
-        t.sign_in = keep_sign_in.map(|(state, nonce, verifier, return_path, silent)| SignInTransit {
-            state: CsrfState::new(state),
-            nonce: Nonce::new(nonce),
-            verifier: PkceCodeVerifier::try_from(verifier).unwrap(),
-            return_path,
-            silent,
+        t.sign_in = stored.sign_in.as_ref().map(|s| SignInTransit {
+            state: CsrfState::new(s.state.secret()),
+            nonce: Nonce::new(s.nonce.secret()),
+            verifier: PkceCodeVerifier::try_from(s.verifier.secret().to_owned()).unwrap(),
+            return_path: s.return_path.clone(),
+            silent: s.silent,
+            renewal: s.renewal,
             metadata: None,
         });
-        t.sign_out = keep_sign_out.map(|state| SignOutTransit { state: CsrfState::new(state) });
+        t.sign_out =
+            stored.sign_out.as_ref().map(|s| SignOutTransit { state: CsrfState::new(s.state.secret()) });
         self.handle(tab, Event::Started { location: Location::parse(url), stored });
         self.settle_start(tab);
     }
@@ -595,6 +592,7 @@ impl World {
                 break;
             }
             self.tabs[tab].commands.push(format!("{command:?}"));
+            self.commands_seen.push(format!("{command:?}"));
             self.perform(tab, command);
         }
         // Pages whose navigation was abandoned come back from the cache.
@@ -851,10 +849,11 @@ impl World {
             nonce: Nonce::new(nonce.clone()),
             verifier: PkceCodeVerifier::try_from("v".repeat(43)).unwrap(),
             return_path,
-            silent: mode == SignInMode::Silent,
+            silent: mode.is_silent(),
+            renewal: mode == SignInMode::Renewal,
             metadata: None,
         });
-        let prompt = if mode == SignInMode::Silent { "&prompt=none" } else { "" };
+        let prompt = if mode.is_silent() { "&prompt=none" } else { "" };
         format!("{AUTHORIZE}?state={state}&nonce={nonce}{prompt}")
     }
 
@@ -935,7 +934,11 @@ impl World {
         match fate {
             Fate::TooMany => return Ok(busy(429, Some("20"))),
             Fate::Unavailable => return Ok(busy(503, None)),
-            Fate::Deliver | Fate::LostBefore | Fate::LostAfter | Fate::GatewayErrorAfter => {}
+            Fate::Deliver
+            | Fate::LostBefore
+            | Fate::LostAfter
+            | Fate::GatewayErrorAfter
+            | Fate::ServerErrorAfter => {}
             Fate::Teapot => {
                 return Ok(HttpResponse {
                     status: 418,
@@ -967,6 +970,9 @@ impl World {
         if fate == Fate::GatewayErrorAfter {
             let body = "<h1>Bad Gateway</h1>".into();
             return Ok(HttpResponse { status: 502, www_authenticate: None, retry_after: None, body });
+        }
+        if fate == Fate::ServerErrorAfter {
+            return Ok(error(500, "server_error", "something went wrong"));
         }
         let tokens = serde_json::from_str::<serde_json::Value>(&response.body).unwrap_or_default();
         if let (Wire::Refresh { .. }, Some(rt)) = (&wire, tokens["refresh_token"].as_str()) {
