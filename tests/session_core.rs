@@ -27,6 +27,15 @@ fn refresh_tokens_sent(world: &World, tab: usize) -> Vec<String> {
         .collect()
 }
 
+/// A signed-in tab whose first refresh (due 60 s before its 600-second
+/// token expires) has just gone out.
+fn refresh_due() -> (World, usize) {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    (world, tab)
+}
+
 // ------------------------------------------------------------- happy path
 
 #[test]
@@ -70,9 +79,7 @@ fn a_refresh_answer_lost_after_the_provider_rotated_never_resends_the_spent_toke
 
 #[test]
 fn while_the_provider_stays_unreachable_the_re_sign_in_waits_and_backs_off() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::LostBefore);
     let mut probes = 0;
     for _ in 0..6 {
@@ -215,9 +222,7 @@ fn a_timer_for_a_token_that_lasts_for_years_is_clamped_and_rearmed() {
 
 #[test]
 fn sign_out_during_a_refresh_revokes_the_newest_refresh_token() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     assert!(world.has_pending(tab, TOKEN));
     world.handle(tab, Event::SignOutRequested);
     assert!(world.tabs[tab].session().is_none(), "no token is held after sign-out");
@@ -319,9 +324,7 @@ fn a_real_sign_out_return_is_confirmed() {
 
 #[test]
 fn too_many_requests_and_unavailable_follow_retry_after() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::TooMany); // Retry-After: 20
     assert!(world.tabs[tab].problem.as_ref().unwrap().to_string().contains("Retrying in 20 s"));
     world.advance(19_000);
@@ -339,9 +342,7 @@ fn too_many_requests_and_unavailable_follow_retry_after() {
 
 #[test]
 fn an_unlisted_status_never_signs_the_person_out() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::Teapot);
     assert!(world.tabs[tab].is_signed_in());
     assert!(world.tabs[tab].problem.is_some());
@@ -357,9 +358,7 @@ fn an_unlisted_status_never_signs_the_person_out() {
 
 #[test]
 fn a_gateway_error_after_the_provider_rotated_never_resends_the_token() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::GatewayErrorAfter); // rotated, then 502
     for _ in 0..5 {
         world.advance(30_000);
@@ -482,9 +481,7 @@ fn a_provider_without_refresh_tokens_never_leaves_the_page_by_itself() {
 
 #[test]
 fn back_from_the_provider_during_a_re_sign_in_tries_again() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::LostAfter);
     world.advance(2_000);
     world.answer(tab, TOKEN, Fate::Deliver); // the probe: the provider answers
@@ -500,9 +497,7 @@ fn back_from_the_provider_during_a_re_sign_in_tries_again() {
 
 #[test]
 fn a_re_sign_in_whose_page_never_left_is_tried_again_later() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::LostAfter);
     world.advance(2_000);
     world.answer(tab, TOKEN, Fate::Deliver); // the probe
@@ -530,9 +525,7 @@ fn back_from_the_end_session_page_shows_signed_out() {
 
 #[test]
 fn sign_out_after_a_lost_refresh_revokes_the_dropped_token() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::LostBefore); // never arrived: still valid
     let dropped = world.provider.grants[0].refresh_tokens[0].0.clone();
     world.handle(tab, Event::SignOutRequested);
@@ -606,9 +599,7 @@ fn a_refreshed_id_token_for_another_person_is_refused_before_its_access_token_is
 
 #[test]
 fn a_slow_refresh_does_not_skip_the_providers_sign_out() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     assert!(world.has_pending(tab, TOKEN));
     world.handle(tab, Event::SignOutRequested);
     // The revocations answer; the refresh is still out at the deadline.
@@ -622,9 +613,7 @@ fn a_slow_refresh_does_not_skip_the_providers_sign_out() {
 
 #[test]
 fn events_and_commands_never_show_a_secret_in_debug_output() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.settle(20);
     world.call_api(tab);
     world.settle(20);
@@ -662,9 +651,7 @@ fn events_and_commands_never_show_a_secret_in_debug_output() {
 
 #[test]
 fn a_server_error_after_the_provider_rotated_never_resends_the_token() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::ServerErrorAfter); // rotated, then 500 with a JSON error
     for _ in 0..5 {
         world.advance(30_000);
@@ -676,9 +663,7 @@ fn a_server_error_after_the_provider_rotated_never_resends_the_token() {
 
 #[test]
 fn a_busy_answer_keeps_the_token_for_the_next_try() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::TooMany);
     world.advance(20_000);
     world.answer(tab, TOKEN, Fate::Deliver);
@@ -691,9 +676,7 @@ fn a_busy_answer_keeps_the_token_for_the_next_try() {
 
 #[test]
 fn a_page_that_is_not_the_providers_answer_is_no_reason_to_leave() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::LostAfter);
     world.advance(60_000);
     world.answer(tab, TOKEN, Fate::Teapot); // the probe meets a portal page
@@ -721,9 +704,7 @@ fn a_re_sign_in_waits_a_minute_after_the_last_sign_in() {
 
 #[test]
 fn a_declined_re_sign_in_says_the_session_has_ended() {
-    let mut world = World::new();
-    let tab = world.signed_in_tab();
-    world.advance(560_000);
+    let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::LostAfter);
     world.provider.logged_in = false; // the provider forgot the person
     world.advance(2_000);
