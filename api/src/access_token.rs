@@ -31,8 +31,8 @@ pub struct AccessClaims {
     /// Space-separated (RFC 9068 §2.2.3); absent means no scopes.
     #[serde(default)]
     pub scope: String,
-    #[serde(default)]
-    pub jti: Option<String>,
+    /// Required by RFC 9068 §2.2: a token's unique identifier.
+    pub jti: String,
 }
 
 impl AccessClaims {

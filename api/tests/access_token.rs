@@ -193,7 +193,7 @@ async fn a_token_of_the_wrong_type_is_refused() {
 
 #[tokio::test]
 async fn a_token_without_required_claims_is_refused() {
-    for claim in ["client_id", "sub", "exp", "iss", "aud"] {
+    for claim in ["client_id", "sub", "exp", "iss", "aud", "iat", "jti"] {
         let mut claims = claims();
         claims.as_object_mut().unwrap().remove(claim);
         assert_invalid_token(&sign(&header(Algorithm::RS256), &claims, TEST_KEY), claim).await;

@@ -39,7 +39,7 @@ def verified_claims(credentials: HTTPAuthorizationCredentials = Depends(bearer))
             audience=AUDIENCE,
             issuer=ISSUER,
             leeway=30,
-            options={"require": ["exp", "iss", "aud", "sub"]},
+            options={"require": ["exp", "iss", "aud", "sub", "iat", "jti"]},
         )
     except jwt.PyJWTError as error:
         raise invalid_token(str(error)) from error
