@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::oauth::discovery::is_secure_url;
+use crate::oauth::endpoint_url::parse_endpoint_url;
 
 pub const CONFIG_PATH: &str = "/config.json";
 const DEFAULT_LEEWAY_SECONDS: i64 = 60;
@@ -104,14 +104,14 @@ fn string(fields: &Map<String, Value>, field: &'static str) -> Result<String, Co
 
 fn secure_url(fields: &Map<String, Value>, field: &'static str) -> Result<String, ConfigError> {
     let url = string(fields, field)?;
-    if !is_secure_url(&url) {
-        return Err(invalid(field, "it must be an https:// URL (http:// only for 127.0.0.1 or localhost)"));
-    }
+    parse_endpoint_url(&url).map_err(|problem| invalid(field, problem.reason()))?;
     Ok(url)
 }
 
+/// Is `url` (already checked) on `origin`, with a path?
 fn on_origin(url: &str, origin: &str) -> bool {
-    url.strip_prefix(origin).is_some_and(|rest| rest.starts_with('/'))
+    let same_origin = parse_endpoint_url(url).is_ok_and(|parts| parts.origin() == origin);
+    same_origin && url.strip_prefix(origin).is_some_and(|rest| rest.starts_with('/'))
 }
 
 #[cfg(test)]
@@ -187,6 +187,17 @@ mod tests {
             parse(with("clock_leeway_seconds", json!(-1))),
             Err(ConfigError::InvalidField { field: "clock_leeway_seconds", .. })
         ));
+    }
+
+    #[test]
+    fn a_url_with_userinfo_is_refused_wherever_it_is_configured() {
+        for field in ["issuer", "redirect_uri", "post_logout_redirect_uri", "api_base_url"] {
+            let evil = json!("http://127.0.0.1:8080@evil.example/callback");
+            assert!(
+                matches!(parse(with(field, evil)), Err(ConfigError::InvalidField { field: f, .. }) if f == field),
+                "{field}"
+            );
+        }
     }
 
     #[test]

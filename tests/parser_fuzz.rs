@@ -14,6 +14,7 @@ use oidc_spa::config::Config;
 use oidc_spa::oauth::bearer::parse_bearer_challenge;
 use oidc_spa::oauth::callback::{CallbackExpectations, check_callback, parse_callback_query};
 use oidc_spa::oauth::discovery::{is_secure_url, parse_metadata};
+use oidc_spa::oauth::endpoint_url::parse_endpoint_url;
 use oidc_spa::oauth::id_token::{ExpectedClaims, parse_claims, verify_claims};
 use oidc_spa::oauth::jwks::parse_jwk_set;
 use oidc_spa::oauth::jwt::{SigningAlgorithm, parse_jws};
@@ -188,6 +189,49 @@ proptest! {
         }
     }
 
+    /// Every URL the check accepts, the `url` crate (a WHATWG parser, as
+    /// the browser's `fetch` is) reads with the same scheme, host and port,
+    /// and with no userinfo or fragment; and plain safe URLs are accepted.
+    #[test]
+    fn endpoint_urls_agree_with_a_whatwg_parser(
+        raw in ".{0,60}",
+        scheme in pick(&["https", "http", "HTTPS", "ftp", "javascript"], "[a-z]{0,5}"),
+        userinfo in pick(&["", "user@", "127.0.0.1:3000@", "u:p@", "@"], ""),
+        host in pick(&[
+            "id.example.com", "127.0.0.1", "localhost", "[::1]", "127.1", "0x7f.0.0.1", "example.0x10",
+            "ex ample.com", "EXAMPLE.com", "-x.com", "xn--bcher-kva.example", "1.2.3.4", "256.1.1.1", "a..b",
+        ], "[a-z0-9.:%@\\[\\]-]{0,15}"),
+        port in pick(&["", ":443", ":9000", ":", ":65536", ":0x50", ":08080"], ":[0-9]{0,6}"),
+        tail in pick(&["", "/", "/a?b=c", "#f", "/\\x", "?@evil", "/a b"], "[/?#@a-z\\\\]{0,8}"),
+    ) {
+        let assembled = format!("{scheme}://{userinfo}{host}{port}{tail}");
+        for candidate in [raw.as_str(), assembled.as_str()] {
+            let Ok(parts) = parse_endpoint_url(candidate) else { continue };
+            let oracle = url::Url::parse(candidate);
+            prop_assert!(oracle.is_ok(), "accepted, but not a URL to a WHATWG parser: {}", candidate);
+            let oracle = oracle.unwrap();
+            let default_port = if parts.scheme == "https" { 443 } else { 80 };
+            prop_assert_eq!(oracle.scheme(), parts.scheme.as_str(), "{}", candidate);
+            prop_assert_eq!(oracle.host_str().unwrap_or_default(), parts.host.as_str(), "{}", candidate);
+            prop_assert_eq!(oracle.port_or_known_default(), Some(parts.port.unwrap_or(default_port)), "{}", candidate);
+            prop_assert!(oracle.username().is_empty() && oracle.password().is_none(), "userinfo in {}", candidate);
+            prop_assert!(oracle.fragment().is_none(), "a fragment in {}", candidate);
+            if oracle.scheme() == "http" {
+                let loopback = matches!(oracle.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+                prop_assert!(loopback, "plain http to {}", candidate);
+            }
+        }
+        // The plain, safe forms are accepted (the check is not a wall).
+        let safe = matches!(scheme.as_str(), "https" | "HTTPS")
+            && userinfo.is_empty()
+            && matches!(host.as_str(), "id.example.com" | "EXAMPLE.com" | "xn--bcher-kva.example" | "1.2.3.4")
+            && matches!(port.as_str(), "" | ":443" | ":9000")
+            && matches!(tail.as_str(), "" | "/" | "/a?b=c");
+        if safe {
+            prop_assert!(parse_endpoint_url(&assembled).is_ok(), "refused: {}", assembled);
+        }
+    }
+
     #[test]
     fn return_path(candidate in ".{0,60}") {
         let path = safe_return_path(&candidate);
@@ -199,6 +243,12 @@ proptest! {
     fn logout_return(query in ".{0,100}") {
         let _ = check_logout_return(&query, Some(&CsrfState::new("s")));
     }
+}
+
+/// One of `options`, or something made by the regex `other`.
+fn pick(options: &'static [&'static str], other: &'static str) -> BoxedStrategy<String> {
+    prop_oneof![4 => prop::sample::select(options).prop_map(String::from), 1 => other]
+        .boxed()
 }
 
 fn urlencode(value: &str) -> String {

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::endpoint_url::is_secure_url;
 use super::pkce::CHALLENGE_METHOD;
 
 /// Where the metadata of `issuer` lives (Discovery §4).
@@ -92,19 +93,6 @@ impl ProviderMetadata {
         }
         Ok(self)
     }
-}
-
-/// `https://`, or plain `http://` only to this machine (local development).
-pub fn is_secure_url(url: &str) -> bool {
-    if url.starts_with("https://") && url.len() > "https://".len() {
-        return true;
-    }
-    let Some(rest) = url.strip_prefix("http://") else {
-        return false;
-    };
-    ["127.0.0.1", "localhost", "[::1]"].iter().any(|host| {
-        rest.strip_prefix(host).is_some_and(|after| after.is_empty() || after.starts_with([':', '/']))
-    })
 }
 
 #[cfg(test)]
@@ -195,5 +183,33 @@ pub(crate) mod tests {
         assert!(!is_secure_url("http://example.com"));
         assert!(!is_secure_url("javascript:alert(1)"));
         assert!(!is_secure_url("https://"));
+    }
+
+    #[test]
+    fn secure_urls_cannot_be_fooled() {
+        for evil in [
+            "http://127.0.0.1:3000@evil.example",
+            "http://127.0.0.1:3000@evil.example/api",
+            "https://user:pass@id.example.com/",
+            "https://id.example.com/#fragment",
+            "https://id.example.com/path#",
+            "http://127.0.0.1\\@evil.example/",
+            "http://127.0.0.1:3000\\evil.example",
+            "https://id.example.com /",
+            " https://id.example.com/",
+            "https://id.example.com/\n",
+            "https://id.example.com:/",
+            "https://id.example.com:99999/",
+            "https://id.example.com:80x/",
+            "https:///id.example.com",
+            "https://[::1/",
+            "http://localhost:3000@evil.example",
+            "HTTP://127.0.0.1@evil.example",
+        ] {
+            assert!(!is_secure_url(evil), "{evil}");
+        }
+        for good in ["https://id.example.com:8443/realms/x?a=b", "http://[::1]:9000/", "HTTPS://ID.example.com"] {
+            assert!(is_secure_url(good), "{good}");
+        }
     }
 }

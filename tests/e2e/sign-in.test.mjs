@@ -24,11 +24,18 @@ async function everythingStored(opened) {
       session: dump(sessionStorage),
       indexedDb: JSON.stringify(databases),
       url: location.href,
-      historyLength: history.length,
     };
   });
   const cookies = await opened.context.cookies(APP);
-  return { ...storage, cookies: JSON.stringify(cookies) };
+  return { ...storage, cookies: JSON.stringify(cookies), history: (await historyUrls(opened)).join('\n') };
+}
+
+/** The URL of every entry of the tab's session history (a page cannot read them; DevTools can). */
+async function historyUrls(opened) {
+  const devtools = await opened.context.newCDPSession(opened.page);
+  const { entries } = await devtools.send('Page.getNavigationHistory');
+  await devtools.detach();
+  return entries.map((entry) => entry.url);
 }
 
 test('alice signs in, sees her name, calls the API, and no token is stored anywhere', async () => {
@@ -60,6 +67,17 @@ test('alice signs in, sees her name, calls the API, and no token is stored anywh
       assert.ok(!String(text).includes(token), `a token was found in ${where}`);
     }
     assert.ok(!opened.seen.console.some((line) => line.includes(token)), 'a token was logged to the console');
+  }
+  // The callback's URL carried the code; its history entry no longer does.
+  const callback = opened.seen.requests.find((r) => r.startsWith(`GET ${APP}/callback?`));
+  const code = new URL(callback.slice(4)).searchParams.get('code');
+  assert.ok(code, 'the provider sent a code to the callback');
+  const history = await historyUrls(opened);
+  assert.ok(history.length >= 3, `the history holds the app and the provider's pages: ${history.length}`);
+  assert.ok(!history.some((url) => url.includes(code)), 'the code is in the browser history');
+  for (const url of history.filter((u) => u.startsWith(APP))) {
+    const params = new URL(url).searchParams;
+    assert.ok(!['code', 'state', 'iss'].some((name) => params.has(name)), `an app history entry keeps ${url}`);
   }
   const apiCalls = opened.seen.requests.filter((r) => r.startsWith('GET http://127.0.0.1:3000/'));
   assert.ok(apiCalls.length >= 1 && apiCalls.every((r) => !r.includes('access_token')), 'the token never went in a URL');
