@@ -126,6 +126,8 @@ struct TestProvider {
     signer: TestKey,
     other: TestKey,
     requests: RefCell<Vec<String>>,
+    /// When the person signed in: the same in every ID token of the session.
+    auth_time: i64,
     jwks_fetches: Cell<usize>,
     /// From the authorization request the app built.
     challenge: RefCell<Option<String>>,
@@ -143,6 +145,7 @@ impl TestProvider {
             other: TestKey::generate(SigningAlgorithm::Rs256, "other").await,
             scenario,
             requests: RefCell::default(),
+            auth_time: (js_sys::Date::now() / 1000.0) as i64 - 10,
             jwks_fetches: Cell::new(0),
             challenge: RefCell::default(),
             nonce: RefCell::default(),
@@ -232,7 +235,7 @@ impl TestProvider {
         let mut header = self.signer.header();
         let mut claims = json!({
             "iss": ISSUER, "sub": "alice", "aud": CLIENT_ID, "exp": now + 300, "iat": now,
-            "auth_time": now - 10, "name": "Alice Liddell", "email": "alice@id-token.test"
+            "auth_time": self.auth_time, "name": "Alice Liddell", "email": "alice@id-token.test"
         });
         if !refreshed {
             claims["nonce"] = self.nonce.borrow().clone().unwrap().into();

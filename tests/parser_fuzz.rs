@@ -247,8 +247,7 @@ proptest! {
 
 /// One of `options`, or something made by the regex `other`.
 fn pick(options: &'static [&'static str], other: &'static str) -> BoxedStrategy<String> {
-    prop_oneof![4 => prop::sample::select(options).prop_map(String::from), 1 => other]
-        .boxed()
+    prop_oneof![4 => prop::sample::select(options).prop_map(String::from), 1 => other].boxed()
 }
 
 fn urlencode(value: &str) -> String {

@@ -488,10 +488,18 @@ fn back_from_the_provider_during_a_re_sign_in_tries_again() {
     world.abandon_next_navigation = true;
     world.complete(tab, 0, Fate::Deliver); // prepared, navigated, and Back: restored
     assert!(world.tabs[tab].is_signed_in());
-    world.advance(5_000); // the next attempt, 5 s after the last
+    let exchanges =
+        |world: &World| world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
+    // Back does not send the person straight forward again...
+    for _ in 0..50 {
+        world.advance(1_000);
+        world.settle(50);
+    }
+    assert_eq!(exchanges(&world), 1, "no re-sign-in within a minute of the last one");
+    // ...but a minute after the last one, the session is renewed.
+    world.advance(10_000);
     world.settle(50);
-    let exchanges = world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
-    assert_eq!(exchanges, 2, "the re-sign-in was tried again and completed");
+    assert_eq!(exchanges(&world), 2, "the re-sign-in was tried again and completed");
     assert!(world.tabs[tab].is_signed_in());
 }
 
@@ -504,13 +512,71 @@ fn a_re_sign_in_whose_page_never_left_is_tried_again_later() {
     world.ignore_next_navigation = true; // a beforeunload prompt kept the page
     world.complete(tab, 0, Fate::Deliver);
     world.settle(50);
-    let exchanges = || world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
-    assert_eq!(exchanges(), 1, "nothing happens at once");
+    let exchanges =
+        |world: &World| world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
+    assert_eq!(exchanges(&world), 1, "nothing happens at once");
+    world.advance(30_000);
+    world.settle(50);
+    assert_eq!(exchanges(&world), 1, "not within a minute of the last re-sign-in");
     world.advance(30_000);
     world.settle(50);
     let exchanges = world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
-    assert_eq!(exchanges, 2, "tried again after 30 s");
+    assert_eq!(exchanges, 2, "tried again a minute later");
     assert!(world.tabs[tab].is_signed_in());
+}
+
+#[test]
+fn a_renewal_banner_says_when_the_next_attempt_really_comes() {
+    let mut world = World::new();
+    world.provider.expires_in = Some(10);
+    let tab = world.signed_in_tab();
+    world.advance(8_000);
+    world.answer(tab, TOKEN, Fate::LostAfter); // 8 s after signing in
+    let problem = world.tabs[tab].problem.as_ref().unwrap().to_string();
+    assert!(problem.contains("Retrying in 52 s"), "{problem}");
+}
+
+#[test]
+fn calls_waiting_when_a_re_sign_in_starts_are_answered() {
+    let (mut world, tab) = refresh_due();
+    world.answer(tab, TOKEN, Fate::LostAfter);
+    world.advance(60_000); // the access token has expired meanwhile
+    let call = world.call_api(tab);
+    world.answer(tab, TOKEN, Fate::Deliver); // the probe: the page will leave
+    assert!(world.api_answer(tab, call).is_some(), "the call is not left hanging");
+}
+
+#[test]
+fn a_set_back_clock_does_not_hold_a_retry_up() {
+    let (mut world, tab) = refresh_due();
+    world.answer(tab, TOKEN, Fate::Unavailable); // retry in 2 s
+    world.now -= 3_600_000; // then the device's clock goes back an hour
+    world.tabs[tab].timers.clear();
+    world.advance(2_000);
+    world.handle(tab, Event::PageVisible);
+    assert!(world.has_pending(tab, TOKEN), "retried now, not in an hour");
+}
+
+#[test]
+fn one_revocation_answered_is_enough_to_go_to_the_providers_sign_out() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.handle(tab, Event::SignOutRequested);
+    world.answer(tab, "https://op.test/revoke", Fate::Deliver);
+    world.answer(tab, "https://op.test/revoke", Fate::LostBefore); // an extension blocked one
+    assert!(!world.provider.logged_in, "went to the end-session endpoint");
+}
+
+#[test]
+fn an_invalid_client_refusal_keeps_the_token_and_a_server_error_never_ends_the_session() {
+    let (mut world, tab) = refresh_due();
+    world.answer(tab, TOKEN, Fate::InvalidClient);
+    assert!(world.tabs[tab].is_signed_in());
+    world.advance(5_000);
+    world.answer(tab, TOKEN, Fate::ServerInvalidGrant); // 500 with invalid_grant: not the provider's refusal
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+    let sent: Vec<_> = world.sent.iter().filter(|s| matches!(s.wire, Wire::Refresh { .. })).collect();
+    assert_eq!(sent[0].wire, sent[1].wire, "after invalid_client the same token went out again");
 }
 
 #[test]

@@ -1,11 +1,9 @@
-//! The clock, read in one place so flows and the session core take it as
-//! a parameter.
+//! The wall clock, read in one place so flows and the session core take it
+//! as a parameter. (The monotonic `performance.now()` stops while a laptop
+//! sleeps on some systems, and ID-token times are wall-clock times; the
+//! session core guards itself against the wall clock being set back.)
 
-/// Milliseconds since the Unix epoch as of the page's start, counted on
-/// from there by the monotonic clock: the session's timers and intervals
-/// do not jump when the device's clock is set back or forward.
+/// Milliseconds since the Unix epoch, from `Date.now()`.
 pub fn now_millis() -> u64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.time_origin() + p.now()) as u64
+    js_sys::Date::now() as u64
 }

@@ -24,6 +24,14 @@ impl HttpClient for Fetch {
     }
 }
 
+/// `AbortSignal.timeout(30 s)`, where the browser has it (Chrome 103,
+/// Firefox 100, Safari 16); calling it where it is missing would throw.
+fn timeout_signal() -> Option<AbortSignal> {
+    let constructor = js_sys::Reflect::get(&js_sys::global(), &"AbortSignal".into()).ok()?;
+    let timeout = js_sys::Reflect::get(&constructor, &"timeout".into()).ok()?;
+    timeout.is_function().then(|| AbortSignal::timeout_with_u32(TIMEOUT_MS))
+}
+
 async fn send(request: &HttpRequest) -> Result<HttpResponse, JsValue> {
     let init = RequestInit::new();
     init.set_method(match request.method {
@@ -35,7 +43,7 @@ async fn send(request: &HttpRequest) -> Result<HttpResponse, JsValue> {
         init.set_cache(RequestCache::NoStore);
     }
     init.set_referrer_policy(ReferrerPolicy::NoReferrer);
-    init.set_signal(Some(&AbortSignal::timeout_with_u32(TIMEOUT_MS)));
+    init.set_signal(timeout_signal().as_ref());
     let headers = Headers::new()?;
     for (name, value) in &request.headers {
         headers.set(name, value)?;

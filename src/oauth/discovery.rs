@@ -208,7 +208,9 @@ pub(crate) mod tests {
         ] {
             assert!(!is_secure_url(evil), "{evil}");
         }
-        for good in ["https://id.example.com:8443/realms/x?a=b", "http://[::1]:9000/", "HTTPS://ID.example.com"] {
+        for good in
+            ["https://id.example.com:8443/realms/x?a=b", "http://[::1]:9000/", "HTTPS://ID.example.com"]
+        {
             assert!(is_secure_url(good), "{good}");
         }
     }

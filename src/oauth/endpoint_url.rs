@@ -169,9 +169,15 @@ mod tests {
     #[test]
     fn parts_and_origin() {
         let url = parse_endpoint_url("HTTPS://ID.Example.com:8443/realms/x?a=b").unwrap();
-        assert_eq!(url, EndpointUrl { scheme: "https".into(), host: "id.example.com".into(), port: Some(8443) });
+        assert_eq!(
+            url,
+            EndpointUrl { scheme: "https".into(), host: "id.example.com".into(), port: Some(8443) }
+        );
         assert_eq!(url.origin(), "https://id.example.com:8443");
-        assert_eq!(parse_endpoint_url("https://id.example.com:443/").unwrap().origin(), "https://id.example.com");
+        assert_eq!(
+            parse_endpoint_url("https://id.example.com:443/").unwrap().origin(),
+            "https://id.example.com"
+        );
         assert_eq!(parse_endpoint_url("http://127.0.0.1:9000").unwrap().origin(), "http://127.0.0.1:9000");
         assert_eq!(parse_endpoint_url("http://[::1]/").unwrap().host, "[::1]");
     }

@@ -70,7 +70,9 @@ struct SigningOut {
     /// Revocations, and a refresh whose answer holds the newest tokens.
     waiting: Vec<RequestId>,
     end_session: Option<(SecretUrl, SignOutTransit)>,
-    provider_unreachable: bool,
+    /// A revocation met a network error, and none got an answer.
+    refused: bool,
+    answered: bool,
 }
 
 /// Why a request was sent, so its answer is read the right way.
@@ -263,8 +265,16 @@ impl SessionCore {
         match result {
             Ok(config) => {
                 self.config = ConfigState::Loaded(config);
-                if let Some(return_path) = self.sign_in_after_config.take() {
-                    self.unrouted = None;
+                if let Some(mut return_path) = self.sign_in_after_config.take() {
+                    // A query taken out of the address bar at start was the
+                    // app's own (this is no callback): it comes back.
+                    if let Some((location, _)) = self.unrouted.take()
+                        && looks_like_authorization_response(&location.query)
+                        && !self.config().is_some_and(|c| location.is(&c.redirect_uri))
+                    {
+                        return_path = location.path_query_fragment();
+                        self.io.push(Command::ReplaceUrl(return_path.clone()));
+                    }
                     self.prepare_sign_in(SignInMode::Interactive, Some(return_path));
                 } else if let Some((location, stored)) = self.unrouted.take() {
                     self.route(location, stored, now);
@@ -475,8 +485,9 @@ impl SessionCore {
         let Some(purpose) = self.io.take(request) else { return };
         if let Phase::SigningOut(leaving) = &mut self.phase {
             leaving.waiting.retain(|id| *id != request);
-            if matches!(purpose, Purpose::Revocation) && result.is_err() {
-                leaving.provider_unreachable = true;
+            if matches!(purpose, Purpose::Revocation) {
+                leaving.refused |= result.is_err();
+                leaving.answered |= result.is_ok();
             }
         }
         match purpose {
@@ -554,7 +565,7 @@ impl SessionCore {
         self.io.push(Command::RecordSignOut { at: now });
         let waiting = self.let_go(held, config.client_id.clone());
         self.show(AuthState::Loading(Progress::SigningOut));
-        self.phase = Phase::SigningOut(SigningOut { waiting, end_session, provider_unreachable: false });
+        self.phase = Phase::SigningOut(SigningOut { waiting, end_session, refused: false, answered: false });
         let after_ms = timer_delay(now, now + SIGN_OUT_WAIT_MS);
         self.io.push(Command::SetTimer { timer: Timer::SignOutDeadline, after_ms });
         if matches!(&self.phase, Phase::SigningOut(leaving) if leaving.waiting.is_empty()) {
@@ -629,16 +640,17 @@ impl SessionCore {
         }
         let Phase::SigningOut(leaving) = std::mem::replace(&mut self.phase, Phase::Idle) else { return };
         self.io.push(Command::ClearTimer(Timer::SignOutDeadline));
-        // A revocation the network refused means a provider that cannot be
-        // reached: no navigation to it. One merely slow does not stop the
-        // provider's own sign-out.
+        // Revocations the network refused, none answered: a provider that
+        // cannot be reached, so no navigation to it. Slow ones, or one
+        // refused while another got through, do not stop its own sign-out.
+        let unreachable = leaving.refused && !leaving.answered;
         match leaving.end_session {
-            Some((url, transit)) if !leaving.provider_unreachable => {
+            Some((url, transit)) if !unreachable => {
                 self.io.push(Command::StoreSignOut(transit));
                 self.io.push(Command::Navigate(url));
                 self.phase = Phase::LeftToSignOut;
             }
-            _ if leaving.provider_unreachable => {
+            _ if unreachable => {
                 self.show(AuthState::SignedOut(Some(Notice::SignedOutLocally)));
             }
             _ => self.show(AuthState::SignedOut(Some(Notice::SignedOut))),

@@ -42,6 +42,8 @@ pub enum AuthError {
     NotSignedIn,
     #[error("Your session has ended. Please sign in again.")]
     SessionEnded,
+    #[error("Your session is being renewed. Try again in a moment.")]
+    Renewing,
     #[error("Sign-in is not possible in this browser: {0}.")]
     Crypto(#[from] CryptoError),
     #[error("Sign-in is not possible in this browser: {0}.")]

@@ -9,8 +9,8 @@ use super::core::{Io, Purpose};
 use super::error::{AuthError, CryptoError};
 use super::state::{AuthState, RenewalProblem};
 use super::timing::{
-    JWKS_REFETCH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS, REAUTHENTICATION_WAIT_MS, RESIGN_IN_INTERVAL_MS,
-    refresh_due_at, retry_after_ms, retry_delay_ms, timer_delay,
+    JWKS_REFETCH_INTERVAL_MS, MAX_RETRY_AFTER_MS, MIN_REFRESH_INTERVAL_MS, REAUTHENTICATION_WAIT_MS,
+    RESIGN_IN_INTERVAL_MS, refresh_due_at, retry_after_ms, retry_delay_ms, timer_delay,
 };
 use super::tokens::{Session, expiry_from};
 use super::{CallId, Command, RequestId, SignInMode, SignedIn, Timer};
@@ -64,6 +64,8 @@ pub(super) struct Held {
     dropped_refresh_token: Option<RefreshToken>,
     /// When this page signed in: a sign-out recorded later ends it.
     signed_in_at: u64,
+    /// When this page last left for a re-sign-in (Back can bring it back).
+    resigned_in_at: Option<u64>,
     metadata: ProviderMetadata,
     /// The provider's keys, cached for the session; the request that
     /// fetched them (none: the sign-in's); when they were last asked for.
@@ -113,6 +115,7 @@ impl Held {
             session: Arc::new(signed_in.session),
             dropped_refresh_token: None,
             signed_in_at: now,
+            resigned_in_at: None,
             metadata: signed_in.metadata,
             keys_from: None,
             keys_asked_at: signed_in.keys.as_ref().map(|_| now),
@@ -157,34 +160,48 @@ impl Held {
     }
 
     /// The earliest moment another attempt may go out. The way to a
-    /// re-sign-in waits until a minute after this page signed in.
-    fn earliest_attempt(&self) -> u64 {
-        let after_last = self.last_attempt_at.map_or(0, |at| at.saturating_add(MIN_REFRESH_INTERVAL_MS));
+    /// re-sign-in waits until a minute after this page signed in or last
+    /// left for one. Times in the future (the device's clock was set back)
+    /// do not hold renewal up.
+    fn earliest_attempt(&self, now: u64) -> u64 {
+        let past = |at: &u64| *at <= now;
+        let after_last =
+            self.last_attempt_at.filter(past).map_or(0, |at| at.saturating_add(MIN_REFRESH_INTERVAL_MS));
+        let retry_at = self.retry_at(now).unwrap_or(0);
         let after_sign_in = match self.session.refresh_token {
             Some(_) => 0,
-            None => self.signed_in_at.saturating_add(RESIGN_IN_INTERVAL_MS),
+            None => {
+                let last = self.resigned_in_at.unwrap_or(0).max(self.signed_in_at);
+                Some(last).filter(past).map_or(0, |at| at.saturating_add(RESIGN_IN_INTERVAL_MS))
+            }
         };
-        after_last.max(self.retry_at.unwrap_or(0)).max(after_sign_in)
+        after_last.max(retry_at).max(after_sign_in)
+    }
+
+    /// The backoff's next try, unless the clock was set back so far that it
+    /// lies beyond any delay the core sets.
+    fn retry_at(&self, now: u64) -> Option<u64> {
+        self.retry_at.filter(|at| *at <= now.saturating_add(MAX_RETRY_AFTER_MS))
     }
 
     /// When the next attempt is wanted, if at all.
-    fn next_attempt(&self) -> Option<u64> {
+    fn next_attempt(&self, now: u64) -> Option<u64> {
         if !self.renewable() {
             return None;
         }
         let wanted = if !self.waiting.is_empty() {
             Some(0)
         } else if self.failures > 0 {
-            self.retry_at
+            Some(self.retry_at(now).unwrap_or(now))
         } else {
             refresh_due_at(&self.session)
         };
-        Some(wanted?.max(self.earliest_attempt()))
+        Some(wanted?.max(self.earliest_attempt(now)))
     }
 
     pub(super) fn arm_timer(&self, io: &mut Io, now: u64) {
         match self.renewal {
-            Renewal::Idle => match self.next_attempt() {
+            Renewal::Idle => match self.next_attempt(now) {
                 Some(at) => {
                     io.push(Command::SetTimer { timer: Timer::Renewal, after_ms: timer_delay(now, at) })
                 }
@@ -227,7 +244,7 @@ impl Held {
         if self.renewal != Renewal::Idle {
             return self.arm_timer(io, now);
         }
-        match self.next_attempt() {
+        match self.next_attempt(now) {
             Some(at) if now >= at => self.attempt(io, config, now),
             _ => self.arm_timer(io, now),
         }
@@ -303,7 +320,11 @@ impl Held {
         let retry_after = retry_after_ms(response.retry_after.as_deref());
         match parse_token_response(response.status, &response.body) {
             Ok(tokens) => self.adopt(io, config, tokens, now),
-            Err(TokenError::Provider(error)) if error.error == "invalid_grant" => Some(Ending::Ended),
+            Err(TokenError::Provider(error))
+                if error.error == "invalid_grant" && is_oauth_refusal(&response) =>
+            {
+                Some(Ending::Ended)
+            }
             // The provider refused the request (RFC 6749 §5.2: 400 or 401
             // with an OAuth error), or a server was too busy to take it
             // (429, 503): nothing was issued, and the token is still good.
@@ -413,7 +434,10 @@ impl Held {
                 io.finish_call(&call, Err(ApiCallError::Renewal(error.clone())));
             }
         }
-        let retry_in_seconds = delay.div_ceil(1000);
+        // The next attempt may wait longer than the backoff (5 s apart, a
+        // minute between re-sign-ins): say when it really comes.
+        let retry_in = self.next_attempt(now).map_or(delay, |at| at.saturating_sub(now));
+        let retry_in_seconds = retry_in.div_ceil(1000);
         io.push(Command::ShowRenewalProblem(Some(RenewalProblem { error, retry_in_seconds })));
         self.arm_timer(io, now);
     }
@@ -436,6 +460,10 @@ impl Held {
                 self.temporary_failure(io, config, error.into(), retry_after, now);
             }
             Ok(_) => {
+                // The page will leave: calls waiting for a token cannot get one here.
+                for call in std::mem::take(&mut self.waiting) {
+                    io.finish_call(&call, Err(ApiCallError::Renewal(AuthError::Renewing)));
+                }
                 let request = io.next_id();
                 self.renewal = Renewal::Reauthenticating { request, since: now };
                 io.push(Command::PrepareSignIn { request, mode: SignInMode::Renewal, return_path: None });
@@ -457,7 +485,10 @@ impl Held {
             return;
         }
         match result {
-            Ok(url) => io.push(Command::Navigate(url)),
+            Ok(url) => {
+                self.resigned_in_at = Some(now);
+                io.push(Command::Navigate(url));
+            }
             Err(error) => {
                 self.renewal = Renewal::Idle;
                 self.temporary_failure(io, config, error, None, now);

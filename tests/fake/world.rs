@@ -141,6 +141,10 @@ pub enum Fate {
     GatewayErrorAfter,
     /// Processed by the provider, then 500 with a JSON error body.
     ServerErrorAfter,
+    /// Refused as 401 `invalid_client` (nothing processed).
+    InvalidClient,
+    /// A 500 whose JSON body says `invalid_grant` (not processed).
+    ServerInvalidGrant,
 }
 
 pub struct Provider {
@@ -934,6 +938,8 @@ impl World {
         match fate {
             Fate::TooMany => return Ok(busy(429, Some("20"))),
             Fate::Unavailable => return Ok(busy(503, None)),
+            Fate::InvalidClient => return Ok(error(401, "invalid_client", "client authentication failed")),
+            Fate::ServerInvalidGrant => return Ok(error(500, "invalid_grant", "confused")),
             Fate::Deliver
             | Fate::LostBefore
             | Fate::LostAfter
