@@ -133,6 +133,8 @@ struct TestProvider {
     challenge: RefCell<Option<String>>,
     nonce: RefCell<Option<String>>,
     used_codes: RefCell<Vec<String>>,
+    /// Every code exchange the app sent: the code and its verifier.
+    code_exchanges: RefCell<Vec<(String, String)>>,
     access_token: RefCell<String>,
     refresh_token: RefCell<String>,
     issued: Cell<usize>,
@@ -150,6 +152,7 @@ impl TestProvider {
             challenge: RefCell::default(),
             nonce: RefCell::default(),
             used_codes: RefCell::default(),
+            code_exchanges: RefCell::default(),
             access_token: RefCell::default(),
             refresh_token: RefCell::default(),
             issued: Cell::new(0),
@@ -276,6 +279,7 @@ impl TestProvider {
             "authorization_code" => {
                 let code = form["code"].clone();
                 let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+                self.code_exchanges.borrow_mut().push((code.clone(), verifier.clone()));
                 let expected_challenge = self.challenge.borrow().clone().unwrap_or_default();
                 let fresh = !self.used_codes.borrow().contains(&code);
                 self.used_codes.borrow_mut().push(code.clone());
@@ -924,6 +928,30 @@ async fn attack_code_replay() {
     let replay = callback(&provider, &config(), &query, now).await;
     assert_rejected(replay, CallbackError::NoSignInInProgress.into());
     assert_eq!(provider.token_requests(), 1, "the code was never sent twice");
+}
+
+/// The client's side of PKCE and of one-time codes (the provider's side is
+/// the end-to-end tier's): every code the app sends carries its verifier,
+/// and no code is ever sent twice, whatever replays the callback.
+#[wasm_bindgen_test]
+async fn the_app_never_sends_a_code_without_its_verifier_or_twice() {
+    let provider = TestProvider::new(Scenario::default()).await;
+    for _ in 0..3 {
+        session_storage().clear().unwrap();
+        let url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
+        let query = provider.authorize(&url);
+        callback(&provider, &config(), &query, now).await.unwrap();
+        // The same callback again: the back button, a leaked URL, a second tab.
+        assert!(callback(&provider, &config(), &query, now).await.is_err());
+    }
+    let exchanges = provider.code_exchanges.borrow();
+    assert_eq!(exchanges.len(), 3, "one exchange per sign-in");
+    assert!(
+        exchanges.iter().all(|(_, verifier)| (43..=128).contains(&verifier.len())),
+        "every code with its verifier"
+    );
+    let codes: std::collections::HashSet<_> = exchanges.iter().map(|(code, _)| code).collect();
+    assert_eq!(codes.len(), 3, "no code sent twice");
 }
 
 #[wasm_bindgen_test]
