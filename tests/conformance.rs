@@ -861,8 +861,10 @@ async fn id_token_exp_missing() {
 
 #[wasm_bindgen_test]
 async fn id_token_alg_null() {
-    let (_, result) = scenario(Scenario { signature: Signature::Unsigned, ..Default::default() }).await;
-    assert_rejected(result, JwtError::Unsigned.into());
+    // `"alg": null` (FAPI 2 "alg null"), unlike `"alg": "none"` above.
+    let (_, result) =
+        scenario(Scenario { id_token_header: |h| h["alg"] = Value::Null, ..Default::default() }).await;
+    assert_rejected(result, JwtError::BadHeader.into());
 }
 
 #[wasm_bindgen_test]
