@@ -1,11 +1,17 @@
 //! RP-Initiated Logout 1.0: the URL of the provider's end-session endpoint.
+//!
+//! It names the app by `client_id` (§2), not by `id_token_hint`: that
+//! parameter is the ID token itself, and a URL carries it into the browser
+//! history and the provider's access log. (A form POST would keep the hint
+//! out of URLs, but a provider whose session cookie is `SameSite=Lax`, as
+//! oidc-provider's is, cannot see its session on a POST from another site.)
+//! Without the hint the provider asks the person to confirm the sign-out.
 
 use super::authorize::append_query;
-use super::secret::{CsrfState, IdToken};
+use super::secret::CsrfState;
 
 pub struct EndSessionRequest<'a> {
     pub end_session_endpoint: &'a str,
-    pub id_token_hint: &'a IdToken,
     pub client_id: &'a str,
     pub post_logout_redirect_uri: &'a str,
     pub state: &'a CsrfState,
@@ -14,7 +20,6 @@ pub struct EndSessionRequest<'a> {
 impl EndSessionRequest<'_> {
     pub fn url(&self) -> String {
         let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("id_token_hint", self.id_token_hint.secret())
             .append_pair("client_id", self.client_id)
             .append_pair("post_logout_redirect_uri", self.post_logout_redirect_uri)
             .append_pair("state", self.state.secret())
@@ -54,10 +59,9 @@ mod tests {
     /// OpenID conformance module `oidcc-rp-initiated-logout`.
     #[test]
     fn oidcc_rp_init_logout() {
-        let (token, state) = (IdToken::new("a.b.c"), CsrfState::new("s-9"));
+        let state = CsrfState::new("s-9");
         let url = EndSessionRequest {
             end_session_endpoint: "http://127.0.0.1:9000/session/end",
-            id_token_hint: &token,
             client_id: "demo-spa",
             post_logout_redirect_uri: "http://127.0.0.1:8080/",
             state: &state,
@@ -66,8 +70,8 @@ mod tests {
         let url = url::Url::parse(&url).unwrap();
         assert_eq!(url.path(), "/session/end");
         let query: HashMap<_, _> = url.query_pairs().into_owned().collect();
-        assert_eq!(query.len(), 4);
-        assert_eq!(query["id_token_hint"], "a.b.c");
+        assert_eq!(query.len(), 3);
+        assert!(!query.contains_key("id_token_hint"), "the ID token stays out of the URL and the history");
         assert_eq!(query["client_id"], "demo-spa");
         assert_eq!(query["post_logout_redirect_uri"], "http://127.0.0.1:8080/");
         assert_eq!(query["state"], "s-9");

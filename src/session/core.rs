@@ -553,7 +553,6 @@ impl SessionCore {
             let state = CsrfState::new((self.random)().ok()?);
             let url = EndSessionRequest {
                 end_session_endpoint: endpoint,
-                id_token_hint: &held.session().id_token,
                 client_id: &config.client_id,
                 post_logout_redirect_uri: &config.post_logout_redirect_uri,
                 state: &state,

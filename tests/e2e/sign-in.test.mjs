@@ -155,6 +155,12 @@ test('sign out ends the provider session and returns signed out', async () => {
   await signInAsAlice(opened);
   await opened.app.signOut();
   await opened.page.waitForURL(`${PROVIDER}/session/end**`);
+  // No id_token_hint: the ID token never enters a URL, so it is not in the
+  // address bar, the history, or a server log.
+  const idToken = opened.seen.tokenResponses[0].body.id_token;
+  assert.ok(idToken, 'the sign-in brought an ID token');
+  assert.ok(!opened.page.url().includes('id_token_hint'), 'the hint is in the address bar');
+  assert.ok(!(await historyUrls(opened)).some((url) => url.includes(idToken) || url.includes('id_token_hint')), 'the hint is in the history');
   await opened.provider.confirmSignOut();
   await opened.app.signedOut().waitFor();
   assert.equal(await opened.app.notice().textContent(), 'You have been signed out.');
