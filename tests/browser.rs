@@ -424,3 +424,43 @@ async fn gates_keep_their_children_across_a_refresh() {
     leptos::task::tick().await;
     assert_eq!(built.load(SeqCst), 2, "signing in again builds them anew");
 }
+
+// ---------------------------------------------------------------- endpoint URLs
+
+/// The app's own URL check (no `url` crate in the wasm) reads every URL it
+/// accepts as Chromium's WHATWG parser does, the one `fetch` uses.
+#[wasm_bindgen_test]
+fn endpoint_url_checks_agree_with_the_browsers_url_parser() {
+    use oidc_spa::oauth::endpoint_url::parse_endpoint_url;
+    let accepted = [
+        "https://id.example.com",
+        "https://ID.Example.com:8443/realms/x?a=b",
+        "https://id.example.com:443/",
+        "http://127.0.0.1:9000/auth",
+        "http://localhost/x",
+        "http://[::1]:9000/",
+        "https://1.2.3.4/",
+        "https://xn--bcher-kva.example/",
+    ];
+    for text in accepted {
+        let ours = parse_endpoint_url(text).unwrap_or_else(|problem| panic!("{text}: {problem}"));
+        let browser = web_sys::Url::new(text).unwrap();
+        assert_eq!(browser.protocol(), format!("{}:", ours.scheme), "{text}");
+        assert_eq!(browser.hostname(), ours.host, "{text}");
+        let port =
+            ours.port.filter(|p| Some(*p) != if ours.scheme == "https" { Some(443) } else { Some(80) });
+        assert_eq!(browser.port(), port.map(|p| p.to_string()).unwrap_or_default(), "{text}");
+        assert_eq!(
+            (browser.username(), browser.password(), browser.hash()),
+            (String::new(), String::new(), String::new())
+        );
+    }
+    // What the check refuses because a prefix would mislead: the browser
+    // reads another host than the text seems to name.
+    for (text, host) in
+        [("http://127.0.0.1:3000@evil.example", "evil.example"), ("https://127.1/", "127.0.0.1")]
+    {
+        assert!(parse_endpoint_url(text).is_err(), "{text}");
+        assert_eq!(web_sys::Url::new(text).unwrap().hostname(), host, "{text}");
+    }
+}
