@@ -383,3 +383,44 @@ fn base64_url(text: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
 }
+
+/// The challenge's `error_description` says which check failed.
+async fn assert_refused_because(token: &str, reason: &str) {
+    let challenge = challenge(&call(token).await);
+    assert!(challenge.contains(&format!(r#"error_description="{reason}""#)), "{reason}: {challenge}");
+}
+
+#[tokio::test]
+async fn each_refusal_says_which_check_failed() {
+    let rs256 = header(Algorithm::RS256);
+    let signed = |claims: &Value| sign(&rs256, claims, TEST_KEY);
+    let mut without_aud = claims();
+    without_aud.as_object_mut().unwrap().remove("aud");
+    let cases = [
+        (signed(&with("exp", json!(now() - 120))), "the access token has expired"),
+        (signed(&with("nbf", json!(now() + 120))), "the access token is not valid yet"),
+        (signed(&with("iat", json!(now() + 120))), "the token claims to be issued in the future"),
+        (signed(&with("iss", json!("http://evil.example"))), "the access token is from another issuer"),
+        (signed(&with("aud", json!("http://other-api"))), "the access token is not meant for this API"),
+        (signed(&without_aud), "the access token lacks a required claim"),
+        (sign(&rs256, &claims(), OTHER_KEY), "the access token's signature is not valid"),
+    ];
+    for (token, reason) in cases {
+        assert_refused_because(&token, reason).await;
+    }
+}
+
+#[tokio::test]
+async fn a_token_issued_within_the_leeway_is_accepted() {
+    // 30 s of leeway: issued 29 s "in the future" by a skewed provider clock.
+    let response = call(&sign(&header(Algorithm::RS256), &with("iat", json!(now() + 29)), TEST_KEY)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_token_without_kid_is_verified_by_the_only_key() {
+    let mut without_kid = header(Algorithm::RS256);
+    without_kid.kid = None;
+    let response = call(&sign(&without_kid, &claims(), TEST_KEY)).await;
+    assert_eq!(response.status(), StatusCode::OK, "one published key: it is the one");
+}

@@ -182,6 +182,18 @@ mod tests {
     }
 
     #[test]
+    fn an_error_uri_is_read_with_the_error() {
+        let query = "error=server_error&error_uri=https%3A%2F%2Fop.test%2Fhelp&state=s1";
+        let response = parse_callback_query(query).unwrap();
+        assert_eq!(response.error.unwrap().error_uri.as_deref(), Some("https://op.test/help"));
+        let repeated = "error=x&error_uri=a&error_uri=b";
+        assert_eq!(
+            parse_callback_query(repeated).unwrap_err(),
+            CallbackError::DuplicateParameter("error_uri".into())
+        );
+    }
+
+    #[test]
     fn error_responses_are_checked_for_state_and_iss_first() {
         let forged = "error=access_denied&state=other&iss=http%3A%2F%2F127.0.0.1%3A9000";
         assert_eq!(check(forged, Some("s1"), true), Err(CallbackError::StateMismatch));

@@ -179,6 +179,7 @@ mod tests {
             "https://id.example.com"
         );
         assert_eq!(parse_endpoint_url("http://127.0.0.1:9000").unwrap().origin(), "http://127.0.0.1:9000");
+        assert_eq!(parse_endpoint_url("http://127.0.0.1:80/").unwrap().origin(), "http://127.0.0.1");
         assert_eq!(parse_endpoint_url("http://[::1]/").unwrap().host, "[::1]");
     }
 
@@ -197,9 +198,26 @@ mod tests {
             ("https://0x7f.0.0.1/", UrlProblem::BadHost),
             ("https://127.1/", UrlProblem::BadHost),
             ("https://example.0x10/", UrlProblem::BadHost),
+            ("https://id.example.com\\evil/", UrlProblem::BadCharacter),
+            ("https://id.example.com/\u{7f}", UrlProblem::BadCharacter),
+            ("https://[abc]/", UrlProblem::BadHost),
+            ("https://[::g]/", UrlProblem::BadHost),
+            ("https://[fe80::1%25eth0]/", UrlProblem::BadHost),
+            ("https://id.example.com:+443/", UrlProblem::BadPort),
+            ("https://id.example.com:000443/", UrlProblem::BadPort),
         ];
         for (url, problem) in cases {
             assert_eq!(parse_endpoint_url(url), Err(problem), "{url}");
         }
+    }
+
+    #[test]
+    fn reasons_read_as_the_end_of_a_sentence() {
+        assert_eq!(UrlProblem::Userinfo.to_string(), UrlProblem::Userinfo.reason());
+        assert_eq!(UrlProblem::Userinfo.reason(), "it must not contain a user name or password (\"…@\")");
+        assert_eq!(
+            UrlProblem::InsecureHttp.reason(),
+            "http:// is allowed only for 127.0.0.1, localhost or [::1]; use https://"
+        );
     }
 }

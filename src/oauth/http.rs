@@ -127,6 +127,13 @@ mod tests {
             retry_after: None,
             body: r#"{"access_token":"AT-SECRET"}"#.into(),
         };
-        assert!(!format!("{response:?}").contains("SECRET"));
+        let shown = format!("{response:?}");
+        assert!(!shown.contains("SECRET") && shown.contains("status: 200"), "{shown}");
+    }
+
+    #[test]
+    fn the_apps_own_files_are_fetched_as_files() {
+        assert!(HttpRequest::get_app_file("/config.json").app_file);
+        assert!(!HttpRequest::get("https://op.test/jwks").app_file, "everything else: no cookies, no cache");
     }
 }

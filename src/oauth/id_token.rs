@@ -426,4 +426,12 @@ mod tests {
         assert_eq!(check(with("exp", json!("tomorrow"))), Err(IdTokenError::MalformedClaims));
         assert_eq!(check(with("aud", json!(42))), Err(IdTokenError::MalformedClaims));
     }
+
+    #[test]
+    fn debug_shows_the_claims_but_not_the_nonce() {
+        let claims = parse_claims(br#"{"sub":"alice","nonce":"n-secret-value"}"#).unwrap();
+        let shown = format!("{claims:?}");
+        assert!(shown.contains(r#"sub: Some("alice")"#), "{shown}");
+        assert!(!shown.contains("n-secret-value"), "{shown}");
+    }
 }

@@ -143,6 +143,39 @@ mod tests {
             Err(KeyError::NoSuitableKey)
         );
         assert_eq!(candidate_keys(&set, &header(SigningAlgorithm::Rs256, None)).unwrap(), vec![&set.keys[2]]);
+        // A key that names its algorithm qualifies for that one.
+        let named = Jwk { alg: Some("RS256".into()), ..rsa(Some("d")) };
+        let set = JwkSet { keys: vec![named] };
+        assert_eq!(candidate_keys(&set, &header(SigningAlgorithm::Rs256, None)).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn incomplete_keys_never_qualify() {
+        let ec = |crv: Option<&str>, x: Option<&str>, y: Option<&str>| Jwk {
+            kty: "EC".into(),
+            crv: crv.map(Into::into),
+            x: x.map(Into::into),
+            y: y.map(Into::into),
+            n: None,
+            e: None,
+            ..rsa(None)
+        };
+        let es256 = header(SigningAlgorithm::Es256, None);
+        let complete = JwkSet { keys: vec![ec(Some("P-256"), Some("x"), Some("y"))] };
+        assert_eq!(candidate_keys(&complete, &es256).unwrap().len(), 1);
+        for key in [
+            ec(Some("P-384"), Some("x"), Some("y")),
+            ec(None, Some("x"), Some("y")),
+            ec(Some("P-256"), None, Some("y")),
+            ec(Some("P-256"), Some("x"), None),
+        ] {
+            assert_eq!(candidate_keys(&JwkSet { keys: vec![key] }, &es256), Err(KeyError::NoSuitableKey));
+        }
+        let rs256 = header(SigningAlgorithm::Rs256, None);
+        for (n, e) in [(None, Some("AQAB")), (Some("n"), None)] {
+            let key = Jwk { n: n.map(Into::into), e: e.map(Into::into), ..rsa(None) };
+            assert_eq!(candidate_keys(&JwkSet { keys: vec![key] }, &rs256), Err(KeyError::NoSuitableKey));
+        }
     }
 
     #[test]

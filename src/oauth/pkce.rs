@@ -122,5 +122,6 @@ pub(crate) mod tests {
         let verifier = PkceCodeVerifier::generate().unwrap();
         let shown = format!("{verifier:?}");
         assert!(!shown.contains(verifier.secret()));
+        assert_eq!(shown, "PkceCodeVerifier([redacted])");
     }
 }

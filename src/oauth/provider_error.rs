@@ -58,4 +58,29 @@ mod tests {
         let e = ProviderError::new("temporarily_unavailable", None);
         assert_eq!(e.to_string(), "the provider had a problem; try again shortly (temporarily_unavailable)");
     }
+
+    #[test]
+    fn every_standard_code_has_its_own_explanation() {
+        let explained = [
+            ("access_denied", "access was denied"),
+            ("invalid_request", "the request was malformed"),
+            ("invalid_grant", "the sign-in code or session is no longer valid"),
+            ("invalid_client", "this app is not registered with the provider as configured"),
+            ("unauthorized_client", "this app is not registered with the provider as configured"),
+            ("invalid_scope", "a requested scope is not allowed"),
+            ("login_required", "you need to sign in again"),
+            ("interaction_required", "you need to sign in again"),
+            ("consent_required", "you need to sign in again"),
+            ("server_error", "the provider had a problem; try again shortly"),
+            ("something_else", "the provider refused the request"),
+        ];
+        for (code, words) in explained {
+            assert_eq!(ProviderError::new(code, None).to_string(), format!("{words} ({code})"));
+        }
+        // An empty description is no description.
+        assert_eq!(
+            ProviderError::new("invalid_scope", Some(String::new())).to_string(),
+            "a requested scope is not allowed (invalid_scope)"
+        );
+    }
 }

@@ -193,6 +193,9 @@ mod tests {
         .unwrap_err();
         assert!(matches!(err, TokenError::Malformed { .. }));
         assert!(!err.to_string().contains("SECRET-AT"), "{err}");
+        assert!(err.to_string().contains("a field has the wrong type"), "{err}");
+        let err = parse_token_response(200, r#"{"access_token":"#).unwrap_err();
+        assert!(err.to_string().contains("not valid JSON"), "{err}");
         let err = parse_token_response(200, r#"{"token_type":"Bearer"}"#).unwrap_err();
         assert!(err.to_string().contains("missing field `access_token`"), "{err}");
     }
