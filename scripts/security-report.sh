@@ -73,19 +73,25 @@ for line in log.splitlines():
         results[key] = "ok" if m.group(1) == "ok" and results.get(key) != "FAILED" else "FAILED"
 
 rows, counts = [], {"pass": 0, "fail": 0, "alias": 0}
-for line in open("security/scenarios.tsv", encoding="utf-8"):
-    if line.startswith("#") or line.startswith("group\t") or not line.strip():
-        continue
-    fields = line.rstrip("\n").split("\t")
+lines = [
+    line.rstrip("\n").split("\t")
+    for line in open("security/scenarios.tsv", encoding="utf-8")
+    if not (line.startswith("#") or line.startswith("group\t") or not line.strip())
+]
+scenarios = {fields[1] for fields in lines}
+for fields in lines:
     group, scenario, expected, tests = fields[:4]
     same_as = fields[4] if len(fields) > 4 else ""
     names = tests.split(";")
     missing = [n for n in names if results.get(n) != "ok"]
     result = "pass" if not missing else "FAIL"
     if same_as:
+        if same_as not in scenarios:
+            sys.exit(f"security/scenarios.tsv: “{scenario}” is the same as “{same_as}”, which is not listed")
         counts["alias"] += 1
         result += f" (same scenario as “{same_as}”, counted there)"
-    else:
+    # An alias that fails is a failure all the same.
+    if not same_as or missing:
         counts["pass" if not missing else "fail"] += 1
     shown = "<br>".join(describe(n) for n in names)
     rows.append(f"| {group} | {scenario} | {expected} | {shown} | {result} |")

@@ -200,6 +200,7 @@ proptest! {
         host in pick(&[
             "id.example.com", "127.0.0.1", "localhost", "[::1]", "127.1", "0x7f.0.0.1", "example.0x10",
             "ex ample.com", "EXAMPLE.com", "-x.com", "xn--bcher-kva.example", "1.2.3.4", "256.1.1.1", "a..b",
+            "[0::1]", "[a:]", "[::FFFF:1.2.3.4]", "[1::2::3]", "example.com.",
         ], "[a-z0-9.:%@\\[\\]-]{0,15}"),
         port in pick(&["", ":443", ":9000", ":", ":65536", ":0x50", ":08080"], ":[0-9]{0,6}"),
         tail in pick(&["", "/", "/a?b=c", "#f", "/\\x", "?@evil", "/a b"], "[/?#@a-z\\\\]{0,8}"),

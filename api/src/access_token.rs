@@ -94,9 +94,14 @@ impl AccessTokenVerifier {
         if claims.iat > now_seconds() + self.leeway.as_secs() {
             return Err(Rejection::InvalidToken("the token claims to be issued in the future"));
         }
+        if claims.jti.is_empty() || claims.client_id.is_empty() {
+            return Err(Rejection::InvalidToken(MISSING_CLAIM));
+        }
         Ok(claims)
     }
 }
+
+const MISSING_CLAIM: &str = "the access token lacks a required claim";
 
 fn describe(kind: &jsonwebtoken::errors::ErrorKind) -> &'static str {
     use jsonwebtoken::errors::ErrorKind;
@@ -106,7 +111,10 @@ fn describe(kind: &jsonwebtoken::errors::ErrorKind) -> &'static str {
         ErrorKind::InvalidIssuer => "the access token is from another issuer",
         ErrorKind::InvalidAudience => "the access token is not meant for this API",
         ErrorKind::InvalidSignature => "the access token's signature is not valid",
-        ErrorKind::MissingRequiredClaim(_) => "the access token lacks a required claim",
+        ErrorKind::MissingRequiredClaim(_) => MISSING_CLAIM,
+        // The claims this API reads itself (client_id, iat, jti) are
+        // required by the type they are read into.
+        ErrorKind::Json(error) if error.to_string().starts_with("missing field") => MISSING_CLAIM,
         // A key of the wrong family for the algorithm lands below too.
         _ => "the access token is malformed",
     }

@@ -394,15 +394,21 @@ async fn assert_refused_because(token: &str, reason: &str) {
 async fn each_refusal_says_which_check_failed() {
     let rs256 = header(Algorithm::RS256);
     let signed = |claims: &Value| sign(&rs256, claims, TEST_KEY);
-    let mut without_aud = claims();
-    without_aud.as_object_mut().unwrap().remove("aud");
+    let without = |claim: &str| {
+        let mut claims = claims();
+        claims.as_object_mut().unwrap().remove(claim);
+        claims
+    };
     let cases = [
         (signed(&with("exp", json!(now() - 120))), "the access token has expired"),
         (signed(&with("nbf", json!(now() + 120))), "the access token is not valid yet"),
         (signed(&with("iat", json!(now() + 120))), "the token claims to be issued in the future"),
         (signed(&with("iss", json!("http://evil.example"))), "the access token is from another issuer"),
         (signed(&with("aud", json!("http://other-api"))), "the access token is not meant for this API"),
-        (signed(&without_aud), "the access token lacks a required claim"),
+        (signed(&without("aud")), "the access token lacks a required claim"),
+        (signed(&without("jti")), "the access token lacks a required claim"),
+        (signed(&without("client_id")), "the access token lacks a required claim"),
+        (signed(&with("jti", json!(""))), "the access token lacks a required claim"),
         (sign(&rs256, &claims(), OTHER_KEY), "the access token's signature is not valid"),
     ];
     for (token, reason) in cases {

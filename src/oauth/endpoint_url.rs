@@ -100,13 +100,10 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), UrlProblem> {
         Some(i) if !authority[i..].contains(']') => (&authority[..i], Some(&authority[i + 1..])),
         _ => (authority, None),
     };
-    let valid_host = match host.strip_prefix('[') {
-        // An IPv6 literal: hex digits and colons (dotted IPv4 tails too).
-        Some(inner) => inner.strip_suffix(']').is_some_and(|address| {
-            address.contains(':') && address.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
-        }),
-        None => is_domain_name(host) || is_ipv4(host),
-    };
+    // Of IPv6 literals only the loopback, in its one canonical spelling: a
+    // browser rewrites other spellings (`[0::1]` is `[::1]`), and no
+    // provider publishes its endpoints at a bare IPv6 address.
+    let valid_host = host == "[::1]" || is_domain_name(host) || is_ipv4(host);
     if !valid_host {
         return Err(UrlProblem::BadHost);
     }
@@ -203,6 +200,9 @@ mod tests {
             ("https://[abc]/", UrlProblem::BadHost),
             ("https://[::g]/", UrlProblem::BadHost),
             ("https://[fe80::1%25eth0]/", UrlProblem::BadHost),
+            ("https://[0::1]/", UrlProblem::BadHost),
+            ("https://[a:]/", UrlProblem::BadHost),
+            ("https://[2001:db8::1]/", UrlProblem::BadHost),
             ("https://id.example.com:+443/", UrlProblem::BadPort),
             ("https://id.example.com:000443/", UrlProblem::BadPort),
         ];
