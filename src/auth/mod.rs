@@ -198,13 +198,10 @@ impl Driver {
         self.busy.set(false);
     }
 
-    /// Runs `effect` and feeds its outcome back as an event.
+    /// Runs `effect` and feeds its outcome back as an event. Boxed: one task
+    /// type for every effect costs less wasm than one per future.
     fn spawn(self: &Rc<Self>, effect: impl Future<Output = Event> + 'static) {
-        self.spawn_boxed(Box::pin(effect));
-    }
-
-    /// One task type for every effect: less wasm than one per future.
-    fn spawn_boxed(self: &Rc<Self>, effect: std::pin::Pin<Box<dyn Future<Output = Event>>>) {
+        let effect: std::pin::Pin<Box<dyn Future<Output = Event>>> = Box::pin(effect);
         let driver = self.clone();
         spawn_local(async move {
             let event = effect.await;
@@ -240,7 +237,7 @@ impl Driver {
                 });
             }
             Command::Send { request, http } => {
-                self.spawn(async move { Event::HttpAnswered { request, result: send(http).await } });
+                self.spawn(async move { Event::HttpAnswered { request, result: Fetch.send(http).await } });
             }
             Command::CheckSignature { request, id_token, keys } => {
                 self.spawn(async move {
@@ -295,12 +292,6 @@ fn slot(timer: Timer) -> usize {
         Timer::Renewal => 0,
         Timer::SignOutDeadline => 1,
     }
-}
-
-async fn send(
-    request: HttpRequest,
-) -> Result<crate::oauth::http::HttpResponse, crate::oauth::http::Unreachable> {
-    Fetch.send(request).await
 }
 
 async fn load_config(http: &impl HttpClient, origin: &str) -> Result<Config, ConfigError> {
