@@ -21,7 +21,7 @@ fn validation(c: &mut Criterion) {
     header.kid = Some("test-key-1".into());
     let claims = serde_json::json!({
         "iss": "http://127.0.0.1:9000", "aud": "http://127.0.0.1:3000", "sub": "alice",
-        "client_id": "demo-spa", "scope": "api:read", "iat": now, "exp": now + 3600
+        "client_id": "demo-spa", "scope": "api:read", "iat": now, "exp": now + 3600, "jti": "bench-1"
     });
     let token = encode(&header, &claims, &EncodingKey::from_rsa_pem(KEY).unwrap()).unwrap();
     let set: JwkSet = serde_json::from_str(JWKS).unwrap();
