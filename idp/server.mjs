@@ -4,7 +4,7 @@
 //
 // Settings come from the environment (defaults are the demo's):
 //   IDP_PORT, APP_ORIGIN, API_RESOURCE, ACCESS_TOKEN_TTL, ID_TOKEN_TTL,
-//   REFRESH_TOKEN_TTL (seconds).
+//   REFRESH_TOKEN_TTL (seconds), IDP_KEYS_HOST (tests only: see below).
 
 import { generateKeyPairSync, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
@@ -153,6 +153,19 @@ async function formBody(req) {
     if (raw.length > 10_000) throw new errors.InvalidRequest('form too large');
   }
   return Object.fromEntries(new URLSearchParams(raw));
+}
+
+// For the release tests: discovery names the keys on another host name
+// (IDP_KEYS_HOST, e.g. localhost), as Google's does, so that a deployed
+// policy listing only the issuer's origin would block the app.
+const KEYS_HOST = process.env.IDP_KEYS_HOST;
+if (KEYS_HOST) {
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === '/.well-known/openid-configuration' && ctx.body?.jwks_uri) {
+      ctx.body = { ...ctx.body, jwks_uri: ctx.body.jwks_uri.replace(`//${HOST}:`, `//${KEYS_HOST}:`) };
+    }
+  });
 }
 
 // The interaction pages: login, consent, and their cancel button.

@@ -3,20 +3,25 @@
 # app :8080). Sourced by demo.sh and test.sh. Every process started here is
 # stopped when the sourcing script exits, however it exits.
 
-SERVICE_PIDS=()
+declare -A SERVICE_PIDS=()
 LOG_DIR="${LOG_DIR:-$ROOT/target/logs}"
 mkdir -p "$LOG_DIR"
 
+# stop_service NAME: stops one service and waits for it.
+stop_service() {
+  local pid=${SERVICE_PIDS[$1]:-}
+  [ -n "$pid" ] || return 0
+  # Each service runs in its own process group: stop the whole group.
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "SERVICE_PIDS[$1]"
+}
+
 stop_services() {
-  local pid
-  for pid in "${SERVICE_PIDS[@]}"; do
-    # Each service runs in its own process group: stop the whole group.
-    kill -TERM -- "-$pid" 2>/dev/null || true
+  local name
+  for name in "${!SERVICE_PIDS[@]}"; do
+    stop_service "$name"
   done
-  for pid in "${SERVICE_PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  SERVICE_PIDS=()
 }
 trap stop_services EXIT
 trap 'exit 130' INT TERM
@@ -49,7 +54,7 @@ start_service() {
   fi
   local log="$LOG_DIR/$name.log"
   setsid "$@" >"$log" 2>&1 &
-  SERVICE_PIDS+=($!)
+  SERVICE_PIDS[$name]=$!
   wait_for "$name" "$url" "$timeout" "$log"
   say "$name is up on 127.0.0.1:$port (log: ${log#"$ROOT"/})"
 }
@@ -69,4 +74,48 @@ start_api() {
 start_app() {
   start_service app 8080 http://127.0.0.1:8080/ 600 \
     trunk serve --release --config "$ROOT/Trunk.toml"
+}
+
+# Serves the release build the way production does: dist/ behind nginx with
+# the headers that deploy-headers wrote to $SERVER_CONFIG/nginx.conf. The
+# access log is kept for the test that no code reaches it.
+start_nginx_app() {
+  local prefix="$ROOT/target/nginx"
+  mkdir -p "$prefix"
+  # Workers run as the user who runs the tests (root on CI), who can read dist/.
+  cat >"$prefix/nginx.conf" <<CONF
+$([ "$(id -u)" -eq 0 ] && echo 'user root;')
+worker_processes 1;
+pid $prefix/nginx.pid;
+error_log $LOG_DIR/nginx-error.log;
+events { worker_connections 64; }
+http {
+  include /etc/nginx/mime.types;
+  access_log $LOG_DIR/nginx-access.log;
+  client_body_temp_path $prefix/client_body;
+  proxy_temp_path $prefix/proxy;
+  fastcgi_temp_path $prefix/fastcgi;
+  uwsgi_temp_path $prefix/uwsgi;
+  scgi_temp_path $prefix/scgi;
+  server {
+    listen 127.0.0.1:8080;
+    include $SERVER_CONFIG/nginx.conf;
+  }
+}
+CONF
+  : >"$LOG_DIR/nginx-access.log"
+  start_service app 8080 http://127.0.0.1:8080/ 30 \
+    "$(command -v nginx || echo /usr/sbin/nginx)" -p "$prefix" -c "$prefix/nginx.conf" -e "$LOG_DIR/nginx-error.log" -g 'daemon off;'
+}
+
+# The same build behind Caddy, with $SERVER_CONFIG/Caddyfile as written,
+# imported into a wrapper that turns Caddy's admin endpoint off; its state
+# goes under target/.
+start_caddy_app() {
+  local state="$ROOT/target/caddy"
+  mkdir -p "$state"
+  printf '{\n\tadmin off\n}\nimport %s/Caddyfile\n' "$SERVER_CONFIG" >"$state/Caddyfile"
+  start_service app 8080 http://127.0.0.1:8080/ 30 \
+    env HOME="$state" XDG_DATA_HOME="$state" XDG_CONFIG_HOME="$state" \
+    caddy run --config "$state/Caddyfile" --adapter caddyfile
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need, skipping what is already there:
 # the wasm32 target, trunk, the wasm-bindgen CLI matching Cargo.lock,
-# Chromium + ChromeDriver (Debian), and the npm packages (the provider, the
-# end-to-end tests, and wasm-opt from binaryen).
+# Chromium and ChromeDriver (Debian), and the npm packages (the provider, the
+# end-to-end tests, and wasm-opt from binaryen); for the tests, nginx and
+# Caddy (setup_web_servers).
 # Sourced by demo.sh and test.sh; can also be run on its own.
 set -euo pipefail
 
@@ -15,15 +16,42 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# apt_install PACKAGE...: installs Debian packages without starting their
+# services (nginx and Caddy would take port 80); under systemd they are
+# also left disabled, so no boot starts them.
+apt_install() {
+  say "Installing $* (Debian packages)"
+  as_root apt-get update -qq
+  local no_start="" status=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    no_start=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$no_start" >/dev/null
+    as_root chmod +x "$no_start"
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" || status=$?
+  [ -z "$no_start" ] || as_root rm -f "$no_start"
+  [ "$status" -eq 0 ] || exit "$status"
+  if [ -d /run/systemd/system ]; then
+    local package
+    for package in "$@"; do
+      case "$package" in nginx | caddy) as_root systemctl disable --now "$package" >/dev/null 2>&1 || true ;; esac
+    done
+  fi
+}
+
 setup_system_packages() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
-  if [ ${#missing[@]} -gt 0 ]; then
-    say "Installing ${missing[*]} (Debian packages)"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-  fi
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
+# nginx and Caddy serve the release build in the end-to-end tests.
+setup_web_servers() {
+  local missing=()
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v caddy >/dev/null || missing+=(caddy)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
 setup_rust() {

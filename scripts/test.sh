@@ -2,12 +2,15 @@
 # Sets up and runs every test tier:
 #   1. native   cargo test: protocol core, config, API (axum oneshot)
 #   2. browser  wasm-bindgen-test in headless Chromium
-#   3. e2e      real Chromium, real provider, real API, real app
+#   3. e2e      real Chromium, real provider, real API, real app: first
+#               under `trunk serve`, then the release build (dist/) behind
+#               nginx and Caddy with the headers deploy-headers writes
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/setup.sh
 setup_all
+setup_web_servers
 
 say "1/3 Native tests"
 PROPTEST_CASES="${PROPTEST_CASES:-4000}" cargo test --workspace
@@ -24,4 +27,23 @@ export ACCESS_TOKEN_TTL=10
 start_provider
 start_api
 start_app
-(cd tests/e2e && node --test --test-concurrency=1)
+(cd tests/e2e && node --test --test-concurrency=1 attacks.test.mjs session.test.mjs sign-in.test.mjs)
+
+say "3/3 End-to-end tests of the release build behind nginx"
+stop_service app
+# The provider now names its keys on another host, as Google's does: the
+# deployed policy must list the discovered origins, not only the issuer's.
+stop_service provider
+export IDP_KEYS_HOST=localhost
+start_provider
+# What a user runs to deploy: trunk build --release, then deploy-headers.
+export SERVER_CONFIG="$ROOT/target/server-config"
+scripts/release.sh --out "$SERVER_CONFIG"
+start_nginx_app
+(cd tests/e2e && APP_SERVER=release APP_ACCESS_LOG="$LOG_DIR/nginx-access.log" \
+  node --test --test-concurrency=1 release.test.mjs sign-in.test.mjs)
+
+say "3/3 End-to-end tests of the release build behind Caddy"
+stop_service app
+start_caddy_app
+(cd tests/e2e && APP_SERVER=release node --test --test-concurrency=1 release.test.mjs)

@@ -1,6 +1,8 @@
 // Page objects: the app and the local provider's pages, found by role,
 // label or data-testid, never by layout.
 
+import assert from 'node:assert/strict';
+
 import { chromium } from 'playwright-core';
 
 export const APP = 'http://127.0.0.1:8080';
@@ -126,4 +128,34 @@ export async function signInAsAlice(opened) {
   await opened.provider.logIn('alice', 'wonderland');
   await opened.provider.allow();
   await opened.app.signedIn().waitFor();
+}
+
+/**
+ * Signs alice in and calls the API while every document of the tab reports
+ * Content-Security-Policy violations: there must be none. Then an injected
+ * inline script must be blocked, and reported.
+ */
+export async function signInUnderThePolicy(browser) {
+  const opened = await openApp(browser);
+  const violations = [];
+  await opened.page.exposeFunction('reportViolation', (v) => violations.push(v));
+  // On every document of the session (the app is left for the provider and back).
+  await opened.page.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective)),
+  );
+  await opened.page.reload();
+  await signInAsAlice(opened);
+  await (await opened.app.callApi()).waitFor();
+  assert.deepEqual(violations, [], 'signing in and calling the API need nothing the policy forbids');
+
+  const ran = await opened.page.evaluate(async () => {
+    const script = document.createElement('script');
+    script.textContent = 'window.injected = true';
+    document.body.append(script);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return window.injected === true;
+  });
+  assert.equal(ran, false);
+  assert.ok(violations.some((v) => v.startsWith('script-src')), 'the injection was reported as a violation');
+  await opened.context.close();
 }

@@ -1,0 +1,322 @@
+//! The response headers that protect the release build (`dist/`) once it
+//! leaves trunk's dev server, written for nginx, Caddy and static hosts.
+//!
+//! They are made from what is deployed, never typed by hand:
+//! - `connect-src` lists the origins the app really fetches from: the
+//!   issuer (discovery), every endpoint the provider's discovery document
+//!   names for a fetch (token, JWKS, revocation, UserInfo if used, which
+//!   may sit on other hosts, as Google's do) and the API;
+//! - `script-src` allows trunk's inline loader by its SHA-256 hash, since
+//!   a static host cannot put a fresh nonce into every response;
+//! - a file is cached for a year only when its name carries the hash of
+//!   its own bytes (trunk names the css so; its js and wasm are named by the
+//!   wasm before wasm-bindgen and wasm-opt, so they can change under one
+//!   name); everything else is revalidated, so a new release is seen at once.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use oidc_spa::config::{Config, ConfigError};
+use oidc_spa::oauth::discovery::{DiscoveryError, ProviderMetadata, parse_metadata};
+use oidc_spa::oauth::endpoint_url::parse_endpoint_url;
+use sha2::{Digest, Sha256};
+
+/// Sent with every response.
+pub const SECURITY_HEADERS: [(&str, &str); 3] = [
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+];
+/// For a file whose name changes whenever its content does.
+pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// For `index.html`, `config.json` and the rest: ask the server each time.
+pub const CACHE_REVALIDATE: &str = "no-cache";
+/// For an app served over https: browsers then never try plain http.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000";
+/// The characters a path may have to be matched exactly in nginx and Caddy.
+const PLAIN_PATH_CHARACTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~/-";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
+    #[error("index.html has no inline loader script: build dist/ with `trunk build --release` first")]
+    NoLoaderScript,
+    #[error("index.html has a <script> or a comment that is never closed")]
+    Unclosed,
+    #[error("the path of {field} (\"{path}\") may only have letters, digits and . _ ~ / - to be matched safely in a server configuration")]
+    UnusualPath { field: &'static str, path: String },
+    #[error("the site root \"{0}\" must be an absolute path without $, {{, }} or control characters (nginx and Caddy would read them as variables)")]
+    UnusualSiteRoot(String),
+}
+
+/// A file of `dist/`.
+pub struct DistFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Where `dist/` is on the server, checked to be written into a server
+/// configuration as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteRoot(String);
+
+impl SiteRoot {
+    pub fn new(path: &str) -> Result<Self, ReleaseError> {
+        let plain = path.starts_with('/') && !path.chars().any(|c| c.is_control() || matches!(c, '$' | '{' | '}'));
+        if plain { Ok(Self(path.to_owned())) } else { Err(ReleaseError::UnusualSiteRoot(path.to_owned())) }
+    }
+}
+
+/// What the headers of one release are made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// Where the app runs: the origin of its `redirect_uri`.
+    pub app_origin: String,
+    pub content_security_policy: String,
+    /// URL paths of files named by the hash of their bytes (`/app-1f2e….css`).
+    pub immutable_paths: Vec<String>,
+    /// The paths of `redirect_uri` and `post_logout_redirect_uri`, whose
+    /// queries carry a code or a state: kept out of access logs.
+    pub secret_query_paths: Vec<String>,
+    /// Every header for all responses, `Cache-Control` aside.
+    headers: Vec<(&'static str, String)>,
+}
+
+/// Reads `config.json` with the app's own checks. The app checks it
+/// against the origin it runs on; here that is the `redirect_uri`'s
+/// origin, which the app requires to be its own.
+pub fn read_config(body: &str) -> Result<Config, ConfigError> {
+    let origin = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|value| value.get("redirect_uri")?.as_str().map(str::to_owned))
+        .and_then(|uri| parse_endpoint_url(&uri).ok())
+        .map(|url| url.origin())
+        .unwrap_or_default();
+    Config::parse(body, &origin)
+}
+
+impl Release {
+    /// `discovery` is the provider's metadata document as fetched;
+    /// `files` are the files of `dist/`.
+    pub fn new(config: &Config, discovery: &str, index_html: &str, files: &[DistFile]) -> Result<Self, ReleaseError> {
+        let provider = parse_metadata(discovery, &config.issuer)?;
+        let app_origin = origin(&config.redirect_uri).unwrap_or_default();
+        let mut secret_query_paths = vec![path_of("redirect_uri", &config.redirect_uri, &app_origin)?];
+        let after_sign_out = path_of("post_logout_redirect_uri", &config.post_logout_redirect_uri, &app_origin)?;
+        if !secret_query_paths.contains(&after_sign_out) {
+            secret_query_paths.push(after_sign_out);
+        }
+        let scripts = inline_scripts(index_html)?;
+        if scripts.is_empty() {
+            return Err(ReleaseError::NoLoaderScript);
+        }
+        let script_hashes: Vec<String> = scripts.iter().map(|script| script_hash(script)).collect();
+        let connect = connect_sources(config, &provider, &app_origin);
+        let content_security_policy = [
+            "default-src 'none'".to_owned(),
+            format!("script-src 'self' 'wasm-unsafe-eval' {}", script_hashes.join(" ")),
+            "style-src 'self'".to_owned(),
+            "img-src 'self'".to_owned(),
+            format!("connect-src {}", connect.join(" ")),
+            "base-uri 'none'".to_owned(),
+            "object-src 'none'".to_owned(),
+            "form-action 'none'".to_owned(),
+            "frame-ancestors 'none'".to_owned(),
+        ]
+        .join("; ");
+        let mut immutable_paths: Vec<String> = files
+            .iter()
+            .filter(|file| names_its_content(&file.name, &file.bytes))
+            .map(|file| format!("/{}", file.name))
+            .collect();
+        immutable_paths.sort();
+        let mut headers = vec![("Content-Security-Policy", content_security_policy.clone())];
+        headers.extend(SECURITY_HEADERS.map(|(name, value)| (name, value.to_owned())));
+        if app_origin.starts_with("https://") {
+            headers.push(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY.to_owned()));
+        }
+        Ok(Self { app_origin, content_security_policy, immutable_paths, secret_query_paths, headers })
+    }
+
+    fn security_headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(name, value)| (*name, value.as_str()))
+    }
+
+    /// An nginx snippet to include in the app's `server { }` block, which
+    /// keeps its own `listen`, `server_name` and TLS settings.
+    pub fn nginx(&self, site_root: &SiteRoot) -> String {
+        let headers = |cache: &str| {
+            let mut lines: String = self
+                .security_headers()
+                .map(|(name, value)| format!("    add_header {name} {} always;\n", quoted(value)))
+                .collect();
+            lines.push_str(&format!("    add_header Cache-Control {} always;\n", quoted(cache)));
+            lines
+        };
+        let mut out = format!(
+            "{}\n# Include inside the app's server {{ }} block. Its own add_header lines\n# no longer apply: nginx sends only those of the location that answers.\nroot {};\nindex index.html;\nserver_tokens off;\n",
+            comment_header("#"),
+            quoted(&site_root.0)
+        );
+        // nginx sends a location's add_header lines only: each location
+        // repeats the security headers.
+        for path in &self.immutable_paths {
+            out.push_str(&format!("\nlocation = {path} {{\n{}}}\n", headers(CACHE_IMMUTABLE)));
+        }
+        // Served here rather than by an internal redirect, which would
+        // log the request in `location /`.
+        for path in &self.secret_query_paths {
+            out.push_str(&format!(
+                "\n# A code or a state arrives in this URL's query: not logged.\nlocation = {path} {{\n    access_log off;\n    try_files /index.html =404;\n{}}}\n",
+                headers(CACHE_REVALIDATE)
+            ));
+        }
+        out.push_str(&format!(
+            "\n# Every other path is the app (its router reads it), or a file\n# that must be revalidated.\nlocation / {{\n    try_files $uri /index.html;\n{}}}\n",
+            headers(CACHE_REVALIDATE)
+        ));
+        out
+    }
+
+    /// A Caddyfile serving the app at its origin (Caddy gets the
+    /// certificate itself for an `https` origin).
+    pub fn caddy(&self, site_root: &SiteRoot) -> String {
+        let security: String = self
+            .security_headers()
+            .map(|(name, value)| format!("\t\t{name} {}\n", quoted(value)))
+            .collect();
+        // Two matchers that cannot both match: Caddy sorts a directive
+        // without a matcher after the others, which would override.
+        let immutable = self.immutable_paths.join(" ");
+        format!(
+            "{}\n{} {{\n\troot * {}\n\theader {{\n{security}\t\t-Server\n\t}}\n\t@immutable path {immutable}\n\theader @immutable Cache-Control {}\n\t@revalidate not path {immutable}\n\theader @revalidate Cache-Control {}\n\t# Every other path is the app (its router reads it).\n\ttry_files {{path}} /index.html\n\tfile_server\n}}\n",
+            comment_header("#"),
+            self.app_origin,
+            quoted(&site_root.0),
+            quoted(CACHE_IMMUTABLE),
+            quoted(CACHE_REVALIDATE),
+        )
+    }
+
+    /// `_headers` for static hosts that read it from the deployed folder
+    /// (Netlify, Cloudflare Pages). Their default for other files already
+    /// revalidates; a second `Cache-Control` rule would be joined to the
+    /// first with a comma, so only the hashed files get one.
+    pub fn static_headers(&self) -> String {
+        let mut out = format!("{}\n/*\n", comment_header("#"));
+        for (name, value) in self.security_headers() {
+            out.push_str(&format!("  {name}: {value}\n"));
+        }
+        for path in &self.immutable_paths {
+            out.push_str(&format!("{path}\n  Cache-Control: {CACHE_IMMUTABLE}\n"));
+        }
+        out
+    }
+
+    /// `_redirects`: Netlify serves the app for every path that is not a
+    /// file (Cloudflare Pages does so without it, and skips this rule).
+    pub fn static_redirects(&self) -> String {
+        format!("{}\n/* /index.html 200\n", comment_header("#"))
+    }
+}
+
+/// The path of a URL on the app's origin, if nginx and Caddy can match it
+/// exactly as written.
+fn path_of(field: &'static str, url: &str, app_origin: &str) -> Result<String, ReleaseError> {
+    let after_origin = url.get(app_origin.len()..).unwrap_or("/");
+    let path = after_origin.split('?').next().unwrap_or("/");
+    if path.chars().all(|c| PLAIN_PATH_CHARACTERS.contains(c)) {
+        Ok(path.to_owned())
+    } else {
+        Err(ReleaseError::UnusualPath { field, path: path.to_owned() })
+    }
+}
+
+fn comment_header(mark: &str) -> String {
+    format!(
+        "{mark} Written by deploy-headers from dist/config.json, dist/index.html and the\n{mark} provider's discovery document. Write it again after every build."
+    )
+}
+
+fn origin(url: &str) -> Option<String> {
+    parse_endpoint_url(url).ok().map(|url| url.origin())
+}
+
+/// `'self'`, then the origin of every URL the app fetches, each once.
+fn connect_sources(config: &Config, provider: &ProviderMetadata, app_origin: &str) -> Vec<String> {
+    let mut urls = vec![&config.issuer, &provider.token_endpoint, &provider.jwks_uri];
+    urls.extend(provider.revocation_endpoint.as_ref());
+    if config.fetch_userinfo {
+        urls.extend(provider.userinfo_endpoint.as_ref());
+    }
+    urls.push(&config.api_base_url);
+    let mut sources = vec!["'self'".to_owned()];
+    for origin in urls.into_iter().filter_map(|url| origin(url)) {
+        if origin != app_origin && !sources.contains(&origin) {
+            sources.push(origin);
+        }
+    }
+    sources
+}
+
+/// The content of every `<script>` without `src`, outside comments.
+fn inline_scripts(html: &str) -> Result<Vec<&str>, ReleaseError> {
+    // ASCII lower-casing keeps every byte offset.
+    let lower = html.to_ascii_lowercase();
+    let mut scripts = Vec::new();
+    let mut at = 0;
+    loop {
+        let comment = lower[at..].find("<!--").map(|i| at + i);
+        let Some(start) = find_script_tag(&lower, at) else { break };
+        if let Some(comment) = comment.filter(|&comment| comment < start) {
+            at = comment + lower[comment..].find("-->").ok_or(ReleaseError::Unclosed)? + 3;
+            continue;
+        }
+        let body = start + lower[start..].find('>').ok_or(ReleaseError::Unclosed)? + 1;
+        let end = body + lower[body..].find("</script").ok_or(ReleaseError::Unclosed)?;
+        let tag = &lower[start..body];
+        let has_src = tag
+            .split(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+            .any(|a| a == "src" || a.starts_with("src="));
+        if !has_src {
+            scripts.push(&html[body..end]);
+        }
+        at = end;
+    }
+    Ok(scripts)
+}
+
+/// The next `<script` at or after `at` that opens a script tag (not `<scripts>`).
+fn find_script_tag(lower: &str, mut at: usize) -> Option<usize> {
+    loop {
+        let start = at + lower[at..].find("<script")?;
+        let next = lower.as_bytes().get(start + "<script".len());
+        if next.is_none_or(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>') {
+            return Some(start);
+        }
+        at = start + 1;
+    }
+}
+
+/// A CSP hash source; the browser hashes the text with its line breaks
+/// (CRLF or a lone CR) read as LF.
+fn script_hash(script: &str) -> String {
+    let digest = Sha256::digest(script.replace("\r\n", "\n").replace('\r', "\n").as_bytes());
+    format!("'sha256-{}'", STANDARD.encode(digest))
+}
+
+/// Is `name` trunk's `stem-<seahash of these bytes in hex>.ext`?
+fn names_its_content(name: &str, bytes: &[u8]) -> bool {
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash == format!("{:x}", seahash::hash(bytes)))
+}
+
+/// A double-quoted string for nginx and Caddy.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests;

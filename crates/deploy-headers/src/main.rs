@@ -1,0 +1,140 @@
+//! `deploy-headers`: writes the response headers for the release build.
+//! See `--help`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use deploy_headers::{DistFile, Release, SiteRoot, read_config};
+use oidc_spa::oauth::discovery::discovery_url;
+
+const HELP: &str = "\
+Usage: deploy-headers [--dist DIR] [--site-root PATH] [--out DIR]
+
+Reads DIR/config.json and DIR/index.html (DIR is dist by default), fetches
+the provider's discovery document, and writes the headers that protect the
+release build: a Content-Security-Policy whose connect-src lists every origin
+the app fetches from, and whose script-src allows trunk's loader by its hash;
+no framing, no referrer, no sniffing; a year of caching for content-hashed
+files. Deploy DIR with one of:
+
+  DIR/_headers         for Netlify or Cloudflare Pages (inside DIR already,
+                       with DIR/_redirects, Netlify's fallback to the app)
+  OUT/nginx.conf       to include in the app's nginx server block
+  OUT/Caddyfile        a Caddy site for the app's origin
+
+  --site-root PATH     where DIR will be on the server (default: DIR here)
+  --out DIR            where nginx.conf and Caddyfile go (default: server-config)
+
+Write them again after every build and every change to config.json.";
+
+struct Options {
+    dist: PathBuf,
+    site_root: Option<String>,
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    match parse_args(std::env::args().skip(1)).and_then(run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("deploy-headers: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options { dist: "dist".into(), site_root: None, out: "server-config".into() };
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--dist" => options.dist = value()?.into(),
+            "--site-root" => options.site_root = Some(value()?),
+            "--out" => options.out = value()?.into(),
+            "-h" | "--help" => {
+                println!("{HELP}");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other}\n\n{HELP}")),
+        }
+    }
+    Ok(options)
+}
+
+fn run(options: Options) -> Result<(), String> {
+    let dist = &options.dist;
+    let config = read_config(&read(&dist.join("config.json"))?).map_err(|e| format!("{}: {e}", dist.join("config.json").display()))?;
+    let index_html = read(&dist.join("index.html"))?;
+    let site_root = match options.site_root {
+        Some(root) => root,
+        None => std::path::absolute(dist).map_err(|e| e.to_string())?.display().to_string(),
+    };
+    let site_root = SiteRoot::new(&site_root).map_err(|e| e.to_string())?;
+    let discovery = fetch_discovery(&config.issuer)?;
+    let release = Release::new(&config, &discovery, &index_html, &dist_files(dist)?).map_err(|e| e.to_string())?;
+
+    std::fs::create_dir_all(&options.out).map_err(|e| format!("cannot create {}: {e}", options.out.display()))?;
+    write(&dist.join("_headers"), &release.static_headers())?;
+    write(&dist.join("_redirects"), &release.static_redirects())?;
+    write(&options.out.join("nginx.conf"), &release.nginx(&site_root))?;
+    write(&options.out.join("Caddyfile"), &release.caddy(&site_root))?;
+    println!("{}", release.content_security_policy.replace("; ", ";\n  "));
+    Ok(())
+}
+
+/// The discovery document, fetched now: the policy must name the
+/// endpoints the provider publishes today.
+fn fetch_discovery(issuer: &str) -> Result<String, String> {
+    let url = discovery_url(issuer);
+    let unreachable = |reason: String| {
+        format!("the provider's discovery document at {url} could not be fetched ({reason}); the headers name its endpoints, so it must be reachable from here")
+    };
+    // A redirect to another origin would pass here and then be blocked
+    // by the policy in the browser: refused instead.
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .map_err(|e| unreachable(e.to_string()))?;
+    let response = client.get(&url).send().map_err(|e| unreachable(innermost(&e)))?;
+    if response.status().is_redirection() {
+        return Err(unreachable(format!("HTTP {}, a redirect; use the issuer the document itself names", response.status())));
+    }
+    if !response.status().is_success() {
+        return Err(unreachable(format!("HTTP {}", response.status())));
+    }
+    response.text().map_err(|e| unreachable(e.to_string()))
+}
+
+/// reqwest's outer message only says that sending failed; the cause
+/// (connection refused, a name that does not resolve) is innermost.
+fn innermost(error: &dyn std::error::Error) -> String {
+    let mut error = error;
+    while let Some(source) = error.source() {
+        error = source;
+    }
+    error.to_string()
+}
+
+/// The files directly in `dist/` (trunk writes no folders).
+fn dist_files(dist: &Path) -> Result<Vec<DistFile>, String> {
+    let entries = std::fs::read_dir(dist).map_err(|e| format!("cannot list {}: {e}", dist.display()))?;
+    let mut files = Vec::new();
+    for entry in entries.filter_map(Result::ok).filter(|entry| entry.path().is_file()) {
+        let Ok(name) = entry.file_name().into_string() else { continue };
+        let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {name}: {e}"))?;
+        files.push(DistFile { name, bytes });
+    }
+    Ok(files)
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e} (build the app first: trunk build --release)", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}

@@ -1,0 +1,258 @@
+use serde_json::{Value, json};
+
+use super::*;
+
+/// A provider laid out like Google's: token, keys and revocation on hosts
+/// other than the issuer's.
+fn google_like() -> Value {
+    json!({
+        "issuer": "https://accounts.google.com",
+        "authorization_endpoint": "https://accounts.google.com/o/oauth2/v2/auth",
+        "token_endpoint": "https://oauth2.googleapis.com/token",
+        "jwks_uri": "https://www.googleapis.com/oauth2/v3/certs",
+        "userinfo_endpoint": "https://openidconnect.googleapis.com/v1/userinfo",
+        "revocation_endpoint": "https://oauth2.googleapis.com/revoke",
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": ["plain", "S256"]
+    })
+}
+
+fn config(issuer: &str) -> Value {
+    json!({
+        "issuer": issuer,
+        "client_id": "spa",
+        "redirect_uri": "https://app.example.com/callback",
+        "scopes": "openid profile",
+        "api_base_url": "https://api.example.com"
+    })
+}
+
+const INDEX: &str = r#"<!DOCTYPE html><html><head>
+<!-- <script>commented out</script> -->
+<script type="module" nonce="{{__TRUNK NONCE__}}">alert('hello');</script>
+<script src="/other.js"></script>
+<link rel="stylesheet" href="/app-ac8836067786dd4b.css" integrity="sha384-x"/>
+<link rel="modulepreload" href="/oidc-spa-c25945d34c1dcce.js"><link rel="preload" href="/oidc-spa-c25945d34c1dcce_bg.wasm" as="fetch">
+</head></html>"#;
+
+/// A stylesheet as trunk 0.21 wrote it, under the name trunk gave it.
+const TRUNK_CSS: (&str, &[u8]) = ("app-ac8836067786dd4b.css", include_bytes!("../tests/fixtures/app-ac8836067786dd4b.css"));
+
+fn file(name: &str, bytes: &[u8]) -> DistFile {
+    DistFile { name: name.to_owned(), bytes: bytes.to_vec() }
+}
+
+fn files() -> Vec<DistFile> {
+    vec![
+        file("index.html", INDEX.as_bytes()),
+        file("config.json", b"{}"),
+        file(TRUNK_CSS.0, TRUNK_CSS.1),
+        // trunk names its js and wasm by the wasm before wasm-bindgen and wasm-opt.
+        file("oidc-spa-c25945d34c1dcce.js", b"export default function init() {}"),
+        file("oidc-spa-c25945d34c1dcce_bg.wasm", b"\0asm"),
+        file("logo.png", b"png"),
+    ]
+}
+
+fn release(config: Value, discovery: Value, index: &str) -> Result<Release, ReleaseError> {
+    release_of(config, discovery, index, &files())
+}
+
+fn release_of(config: Value, discovery: Value, index: &str, files: &[DistFile]) -> Result<Release, ReleaseError> {
+    let config = read_config(&config.to_string())?;
+    Release::new(&config, &discovery.to_string(), index, files)
+}
+
+fn root() -> SiteRoot {
+    SiteRoot::new("/srv/app").unwrap()
+}
+
+fn directive(release: &Release, name: &str) -> String {
+    let policy = &release.content_security_policy;
+    policy.split("; ").find(|d| d.starts_with(&format!("{name} "))).unwrap_or_default().to_owned()
+}
+
+#[test]
+fn connect_src_lists_every_discovered_origin_the_app_fetches_from() {
+    let release = release(config("https://accounts.google.com"), google_like(), INDEX).unwrap();
+    assert_eq!(
+        directive(&release, "connect-src"),
+        "connect-src 'self' https://accounts.google.com https://oauth2.googleapis.com https://www.googleapis.com https://api.example.com"
+    );
+    assert_eq!(release.app_origin, "https://app.example.com");
+}
+
+#[test]
+fn connect_src_lists_userinfo_only_when_the_app_fetches_it() {
+    let mut config = config("https://accounts.google.com");
+    config["fetch_userinfo"] = json!(true);
+    let release = release(config, google_like(), INDEX).unwrap();
+    assert!(directive(&release, "connect-src").ends_with(" https://openidconnect.googleapis.com https://api.example.com"));
+}
+
+#[test]
+fn connect_src_names_an_origin_once_and_leaves_the_apps_own_to_self() {
+    let mut config = config("http://127.0.0.1:9000");
+    config["redirect_uri"] = json!("http://127.0.0.1:8080/callback");
+    config["api_base_url"] = json!("http://127.0.0.1:8080/api");
+    let discovery = json!({
+        "issuer": "http://127.0.0.1:9000",
+        "authorization_endpoint": "http://127.0.0.1:9000/auth",
+        "token_endpoint": "http://127.0.0.1:9000/token",
+        "jwks_uri": "http://127.0.0.1:9000/jwks",
+        "revocation_endpoint": "http://127.0.0.1:9000/token/revocation",
+        "response_types_supported": ["code"]
+    });
+    let release = release(config, discovery, INDEX).unwrap();
+    assert_eq!(directive(&release, "connect-src"), "connect-src 'self' http://127.0.0.1:9000");
+}
+
+#[test]
+fn script_src_allows_the_inline_loader_by_hash_and_nothing_inline_else() {
+    let release = release(config("https://accounts.google.com"), google_like(), INDEX).unwrap();
+    // `printf "%s" "alert('hello');" | openssl dgst -sha256 -binary | base64`
+    assert_eq!(
+        directive(&release, "script-src"),
+        "script-src 'self' 'wasm-unsafe-eval' 'sha256-gj4FLpwFgWrJxA7NLcFCWSwEF/PMnmWidszB6OONAAo='"
+    );
+    let policy = &release.content_security_policy;
+    assert!(!policy.contains("unsafe-inline") && !policy.contains("nonce"), "{policy}");
+    for fixed in ["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'", "form-action 'none'"] {
+        assert!(policy.split("; ").any(|d| d == fixed), "{fixed} missing from {policy}");
+    }
+}
+
+#[test]
+fn a_script_is_hashed_as_the_browser_reads_it_with_crlf_or_cr_as_lf() {
+    for index in ["<script>a\r\nb</script>", "<script>a\rb</script>", "<scripts>x</scripts><script\n>a\nb</script>"] {
+        let release = release(config("https://accounts.google.com"), google_like(), index).unwrap();
+        // `printf "a\nb" | openssl dgst -sha256 -binary | base64`
+        assert_eq!(
+            directive(&release, "script-src"),
+            "script-src 'self' 'wasm-unsafe-eval' 'sha256-fhj3NzEbLcOy8mndeDlrA1HxT7Zu+oefdoyyMYGIPHg='",
+            "{index:?}"
+        );
+    }
+}
+
+#[test]
+fn only_a_file_named_by_the_hash_of_its_own_bytes_is_immutable() {
+    let release = release(config("https://accounts.google.com"), google_like(), INDEX).unwrap();
+    assert_eq!(release.immutable_paths, ["/app-ac8836067786dd4b.css"]);
+
+    // Same name, other bytes (as when only wasm-opt changed): revalidated.
+    let mut changed = files();
+    changed[2] = file(TRUNK_CSS.0, b"body{margin:0}");
+    let release = release_of(config("https://accounts.google.com"), google_like(), INDEX, &changed).unwrap();
+    assert!(release.immutable_paths.is_empty(), "{:?}", release.immutable_paths);
+}
+
+#[test]
+fn an_https_app_gets_strict_transport_security_everywhere_and_a_local_one_does_not() {
+    let release = release(config("https://accounts.google.com"), google_like(), INDEX).unwrap();
+    let hsts = format!("Strict-Transport-Security \"{STRICT_TRANSPORT_SECURITY}\"");
+    let nginx = release.nginx(&root());
+    assert_eq!(nginx.matches(&format!("add_header {hsts} always;")).count(), nginx.matches("\nlocation ").count());
+    assert!(release.caddy(&root()).contains(&format!("\t\t{hsts}\n")));
+    assert!(release.static_headers().contains(&format!("  Strict-Transport-Security: {STRICT_TRANSPORT_SECURITY}\n")));
+
+    let mut local = config("http://127.0.0.1:9000");
+    local["redirect_uri"] = json!("http://127.0.0.1:8080/callback");
+    let discovery = json!({
+        "issuer": "http://127.0.0.1:9000",
+        "authorization_endpoint": "http://127.0.0.1:9000/auth",
+        "token_endpoint": "http://127.0.0.1:9000/token",
+        "jwks_uri": "http://127.0.0.1:9000/jwks",
+        "response_types_supported": ["code"]
+    });
+    let local = self::release(local, discovery, INDEX).unwrap();
+    assert!(!local.nginx(&root()).contains("Strict-Transport-Security"));
+}
+
+#[test]
+fn the_callback_and_the_return_after_sign_out_are_kept_out_of_access_logs() {
+    let release = release(config("https://accounts.google.com"), google_like(), INDEX).unwrap();
+    assert_eq!(release.secret_query_paths, ["/callback", "/"]);
+    let nginx = release.nginx(&root());
+    for path in ["/callback", "/"] {
+        let location = format!("location = {path} {{\n    access_log off;\n    try_files /index.html =404;\n");
+        assert!(nginx.contains(&location), "{location}\n{nginx}");
+    }
+}
+
+#[test]
+fn a_path_or_site_root_a_server_would_misread_is_refused() {
+    for path in ["/cb'x", "/cb\"x", "/cb;x", "/%63allback", "/{cb}", "/cb$x"] {
+        let mut config = config("https://accounts.google.com");
+        config["redirect_uri"] = json!(format!("https://app.example.com{path}"));
+        let error = release(config, google_like(), INDEX).map(|_| ()).unwrap_err();
+        assert!(matches!(error, ReleaseError::UnusualPath { field: "redirect_uri", .. }), "{path}: {error}");
+    }
+    for root in ["srv/app", "/srv/$app", "/srv/{app}", "/srv/a\npp"] {
+        assert!(matches!(SiteRoot::new(root), Err(ReleaseError::UnusualSiteRoot(_))), "{root}");
+    }
+    assert!(SiteRoot::new("/srv/my app").is_ok());
+}
+
+#[test]
+fn what_the_app_would_refuse_is_refused_here_with_the_apps_words() {
+    let mut config = config("https://accounts.google.com");
+    config["api_base_url"] = json!("https://api.example.com@evil.example");
+    let error = release(config, google_like(), INDEX).unwrap_err().to_string();
+    assert!(error.contains("\"api_base_url\" is invalid") && error.contains("user name or password"), "{error}");
+
+    let mut discovery = google_like();
+    discovery["token_endpoint"] = json!("http://oauth2.googleapis.com/token");
+    let error = release(self::config("https://accounts.google.com"), discovery, INDEX).unwrap_err().to_string();
+    assert!(error.contains("token_endpoint is not a secure URL"), "{error}");
+
+    let error = release(self::config("https://other.example"), google_like(), INDEX).unwrap_err().to_string();
+    assert!(error.contains("says its issuer is \"https://accounts.google.com\""), "{error}");
+}
+
+#[test]
+fn an_index_without_a_loader_or_with_an_open_script_is_refused() {
+    let release = |index| release(config("https://accounts.google.com"), google_like(), index);
+    let no_loader = "<html><script src=\"/a.js\"></script><!-- <script>x</script> --></html>";
+    assert!(matches!(release(no_loader), Err(ReleaseError::NoLoaderScript)));
+    assert!(matches!(release("<script>never closed"), Err(ReleaseError::Unclosed)));
+    assert!(matches!(release("<!-- <script>x</script>"), Err(ReleaseError::Unclosed)));
+}
+
+#[test]
+fn every_nginx_location_sends_every_security_header() {
+    let release = release(config("https://accounts.google.com"), google_like(), INDEX).unwrap();
+    let nginx = release.nginx(&SiteRoot::new("/srv/my app").unwrap());
+    assert!(nginx.contains("root \"/srv/my app\";\n"));
+    let locations = nginx.matches("\nlocation ").count();
+    assert_eq!(locations, 4, "the css, the callback, the return after sign-out and the app:\n{nginx}");
+    for name in ["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Cache-Control"] {
+        assert_eq!(nginx.matches(&format!("add_header {name} ")).count(), locations, "{name}:\n{nginx}");
+    }
+    assert_eq!(nginx.matches(&format!("Cache-Control \"{CACHE_IMMUTABLE}\"")).count(), 1);
+    assert!(nginx.contains("location / {\n    try_files $uri /index.html;\n"));
+    assert!(nginx.contains("location = /callback {\n    access_log off;\n    try_files /index.html =404;\n"), "{nginx}");
+}
+
+#[test]
+fn caddy_gives_each_path_exactly_one_cache_rule() {
+    let release = release(config("https://accounts.google.com"), google_like(), INDEX).unwrap();
+    let caddy = release.caddy(&root());
+    assert!(caddy.contains("\nhttps://app.example.com {\n\troot * \"/srv/app\"\n"), "{caddy}");
+    let hashed = "/app-ac8836067786dd4b.css";
+    assert!(caddy.contains(&format!("\t@immutable path {hashed}\n")), "{caddy}");
+    assert!(caddy.contains(&format!("\t@revalidate not path {hashed}\n")), "{caddy}");
+    assert!(caddy.contains(&format!("\t\tContent-Security-Policy \"{}\"\n", release.content_security_policy)));
+}
+
+#[test]
+fn static_headers_set_cache_control_only_on_hashed_files() {
+    let release = release(config("https://accounts.google.com"), google_like(), INDEX).unwrap();
+    let headers = release.static_headers();
+    let everything = headers.split("\n/*\n").nth(1).unwrap().split("\n/").next().unwrap();
+    assert!(everything.contains(&format!("  Content-Security-Policy: {}", release.content_security_policy)));
+    assert!(everything.contains("  X-Frame-Options: DENY"));
+    assert!(!everything.contains("Cache-Control"), "{headers}");
+    assert_eq!(headers.matches(&format!("  Cache-Control: {CACHE_IMMUTABLE}\n")).count(), 1);
+    assert!(release.static_redirects().ends_with("\n/* /index.html 200\n"));
+}

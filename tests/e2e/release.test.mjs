@@ -1,0 +1,90 @@
+// The release build as it is deployed: dist/ behind a real web server with
+// only the headers that deploy-headers wrote. scripts/test.sh runs this file
+// with APP_SERVER=release behind nginx (with sign-in.test.mjs, and
+// APP_ACCESS_LOG naming nginx's access log), then behind Caddy.
+
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { APP, PROVIDER, launchChromium, openApp, signInAsAlice, signInUnderThePolicy } from './pages.mjs';
+
+const API = 'http://127.0.0.1:3000';
+const skip = process.env.APP_SERVER === 'release' ? false : 'needs dist/ behind a web server (scripts/test.sh)';
+const ACCESS_LOG = process.env.APP_ACCESS_LOG;
+// The provider names its keys on this other host (IDP_KEYS_HOST).
+const KEYS_ORIGIN = `http://${process.env.IDP_KEYS_HOST}:9000`;
+
+let browser;
+before(async () => {
+  if (!skip) browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** The files index.html loads by absolute path: trunk's hashed js, wasm and css. */
+async function loadedFiles() {
+  const html = await (await fetch(`${APP}/`)).text();
+  return [...new Set([...html.matchAll(/["'](\/[^"'?#]+\.(?:js|wasm|css))["']/g)].map((m) => m[1]))];
+}
+
+test('every response carries the policy, with the loader hashed and the provider discovered', { skip }, async () => {
+  const discovery = await (await fetch(`${PROVIDER}/.well-known/openid-configuration`)).json();
+  assert.ok(discovery.jwks_uri.startsWith(`${KEYS_ORIGIN}/`), `the provider names its keys on another host: ${discovery.jwks_uri}`);
+  const paths = ['/', '/callback?code=x&state=y', '/config.json', '/no/such/page', ...(await loadedFiles())];
+  assert.ok(paths.some((p) => p.endsWith('.wasm')), `index.html loads the wasm: ${paths}`);
+  for (const path of paths) {
+    const response = await fetch(`${APP}${path}`);
+    assert.equal(response.status, 200, path);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    const directives = csp.split('; ');
+    for (const directive of [
+      "default-src 'none'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+      `connect-src 'self' ${PROVIDER} ${KEYS_ORIGIN} ${API}`,
+    ]) {
+      assert.ok(directives.includes(directive), `${path}: missing ${directive} in ${csp}`);
+    }
+    // A static file cannot carry a fresh nonce: the loader is allowed by its hash.
+    assert.match(csp, /(^|; )script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/]{43}='(;|$)/, path);
+    assert.ok(!/unsafe-inline|nonce/.test(csp), `${path}: ${csp}`);
+    assert.equal(response.headers.get('x-frame-options'), 'DENY', path);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+    assert.equal(response.headers.get('referrer-policy'), 'no-referrer', path);
+  }
+});
+
+test('files named by their content are cached for a year, everything else is revalidated', { skip }, async () => {
+  // trunk names the css by its bytes, but the js and wasm by the wasm before
+  // wasm-bindgen and wasm-opt: their bytes can change under one name.
+  for (const path of await loadedFiles()) {
+    const response = await fetch(`${APP}${path}`);
+    const expected = path.endsWith('.css') ? 'public, max-age=31536000, immutable' : 'no-cache';
+    assert.equal(response.headers.get('cache-control'), expected, path);
+    if (path.endsWith('.wasm')) assert.equal(response.headers.get('content-type'), 'application/wasm');
+  }
+  for (const path of ['/', '/index.html', '/callback', '/config.json']) {
+    const response = await fetch(`${APP}${path}`);
+    assert.equal(response.headers.get('cache-control'), 'no-cache', path);
+  }
+});
+
+test('the release build signs in and calls the API under its policy, and an injected script is blocked', { skip }, async () => {
+  await signInUnderThePolicy(browser);
+});
+
+test('no code or state reaches the web server access log, signing in or out', { skip: skip || (!ACCESS_LOG && 'the server keeps no access log') }, async () => {
+  const opened = await openApp(browser);
+  await signInAsAlice(opened);
+  await opened.app.signOut();
+  await opened.provider.confirmSignOut();
+  await opened.app.signedOut().waitFor();
+  await opened.context.close();
+  const log = readFileSync(ACCESS_LOG, 'utf8');
+  assert.match(log, /GET \/config\.json/, 'the access log is the one nginx writes');
+  assert.ok(!/code=|state=|iss=/.test(log), `the access log holds an authorization response:\n${log}`);
+});
