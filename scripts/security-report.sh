@@ -14,7 +14,7 @@ if [ -z "$log" ]; then
   scripts/test.sh 2>&1 | tee "$log"
 fi
 python3 - "$log" <<'PY'
-import glob, re, sys
+import glob, os, re, sys
 
 def unit_test_file(crate_dir, test_path):
     """oauth::jwt::tests::name -> src/oauth/jwt.rs (or .../mod.rs)."""
@@ -24,6 +24,24 @@ def unit_test_file(crate_dir, test_path):
         if glob.glob(candidate):
             return candidate
     return base + ".rs"
+
+# Each package's folder, by the name cargo gives its test binaries.
+CRATES = {
+    "oidc_spa": "",
+    "demo_api": "api/",
+    "browser_oidc": "crates/browser-oidc/",
+    "leptos_browser_oidc": "crates/leptos-browser-oidc/",
+    "deploy_headers": "crates/deploy-headers/",
+}
+
+def crate_dir_of(unit, path, binary):
+    """The package a test binary belongs to (cargo prints paths relative to it)."""
+    if unit:
+        return CRATES.get(os.path.basename(binary).rsplit("-", 1)[0], "")
+    found = [d for d in CRATES.values() if os.path.exists(d + path)]
+    if len(found) != 1:
+        sys.exit(f"cannot tell which package {path} ({binary}) belongs to: {found}")
+    return found[0]
 
 def e2e_files():
     """Test name -> file, from the end-to-end sources."""
@@ -46,16 +64,16 @@ for line in log.splitlines():
     m = re.match(r"^Running (unittests )?(\S+) \((\S+)\)", line)
     if m:
         unit, path, binary = m.groups()
-        api = "demo_api" in binary or "access_token" in binary
-        crate_dir = "api/" if api else ""
+        crate_dir = crate_dir_of(bool(unit), path, binary)
+        file = None if unit else crate_dir + path
         if binary.endswith(".wasm"):
-            context = ("browser", path, None)
-        elif api:
-            context = ("api", None if unit else crate_dir + path, crate_dir)
-        elif path == "tests/parser_fuzz.rs":
-            context = ("fuzz", path, None)
+            context = ("browser", file, crate_dir)
+        elif crate_dir == "api/":
+            context = ("api", file, crate_dir)
+        elif path.endswith("parser_fuzz.rs"):
+            context = ("fuzz", file, crate_dir)
         else:
-            context = ("native", None if unit else path, "")
+            context = ("native", file, crate_dir)
         continue
     m = re.match(r"^test (\S+) \.\.\. (ok|FAILED|FAIL)$", line)
     if m and context:

@@ -11,18 +11,18 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::TestKey;
 use leptos::prelude::*;
-use oidc_spa::auth::flow::verify_id_token;
-use oidc_spa::auth::{AuthError, AuthState, Notice, Session, User, provide_auth};
-use oidc_spa::browser::transit::{self, SIGN_IN_KEY};
-use oidc_spa::browser::webcrypto::{pkce_challenge, verify_signature};
-use oidc_spa::oauth::discovery::ProviderMetadata;
-use oidc_spa::oauth::http::{HttpClient, HttpRequest, HttpResponse, Unreachable};
-use oidc_spa::oauth::id_token::{ExpectedClaims, IdTokenError};
-use oidc_spa::oauth::jwks::KeyError;
-use oidc_spa::oauth::jwt::{SigningAlgorithm, parse_jws};
-use oidc_spa::oauth::pkce::PkceCodeVerifier;
-use oidc_spa::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
-use oidc_spa::session::transit::SignInTransit;
+use leptos_browser_oidc::auth::flow::verify_id_token;
+use leptos_browser_oidc::auth::{AuthError, AuthState, Notice, Session, User, provide_auth};
+use leptos_browser_oidc::browser::transit::{self, SIGN_IN_KEY};
+use leptos_browser_oidc::browser::webcrypto::{pkce_challenge, verify_signature};
+use browser_oidc::oauth::discovery::ProviderMetadata;
+use browser_oidc::oauth::http::{HttpClient, HttpRequest, HttpResponse, Unreachable};
+use browser_oidc::oauth::id_token::{ExpectedClaims, IdTokenError};
+use browser_oidc::oauth::jwks::KeyError;
+use browser_oidc::oauth::jwt::{SigningAlgorithm, parse_jws};
+use browser_oidc::oauth::pkce::PkceCodeVerifier;
+use browser_oidc::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
+use browser_oidc::session::transit::SignInTransit;
 use oidc_spa::ui::Shell;
 use serde_json::json;
 use wasm_bindgen::JsCast;
@@ -273,7 +273,7 @@ async fn the_signed_in_view_shows_the_person_and_the_actions() {
         access_token: AccessToken::new("AT-SECRET-VALUE"),
         refresh_token: None,
         id_token: IdToken::new("ID-SECRET-VALUE"),
-        id_token_claims: oidc_spa::oauth::id_token::parse_claims(br#"{"sub":"alice"}"#).unwrap(),
+        id_token_claims: browser_oidc::oauth::id_token::parse_claims(br#"{"sub":"alice"}"#).unwrap(),
         user: User {
             subject: "alice".into(),
             name: Some("Alice Liddell".into()),
@@ -297,7 +297,7 @@ async fn the_signed_in_view_shows_the_person_and_the_actions() {
 
 #[wasm_bindgen_test]
 async fn the_error_view_explains_in_plain_words() {
-    let error = AuthError::from(oidc_spa::oauth::callback::CallbackError::StateMismatch);
+    let error = AuthError::from(browser_oidc::oauth::callback::CallbackError::StateMismatch);
     let mounted = mount(AuthState::Failed(error.clone()));
     leptos::task::tick().await;
     assert_eq!(text_of(&mounted, "error-message"), Some(error.to_string()));
@@ -307,7 +307,7 @@ async fn the_error_view_explains_in_plain_words() {
 
 #[wasm_bindgen_test]
 fn the_silent_attempt_time_is_kept_for_this_tab_only() {
-    use oidc_spa::browser::session_hint;
+    use leptos_browser_oidc::browser::session_hint;
     session_hint::silent_attempt_done();
     assert_eq!(session_hint::last_silent_attempt(), None);
     session_hint::record_silent_attempt(1_800_000_000_123);
@@ -320,7 +320,7 @@ fn the_silent_attempt_time_is_kept_for_this_tab_only() {
 
 #[wasm_bindgen_test]
 fn the_session_hint_holds_no_secret() {
-    use oidc_spa::browser::session_hint;
+    use leptos_browser_oidc::browser::session_hint;
     session_hint::remember();
     assert!(session_hint::present());
     let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
@@ -332,7 +332,7 @@ fn the_session_hint_holds_no_secret() {
 
 #[wasm_bindgen_test]
 async fn a_sign_out_reaches_the_other_tabs() {
-    use oidc_spa::browser::tabs;
+    use leptos_browser_oidc::browser::tabs;
     let heard = std::rc::Rc::new(Cell::new(0));
     let counter = heard.clone();
     tabs::listen_for_sign_out(move || counter.set(counter.get() + 1));
@@ -356,7 +356,7 @@ async fn a_sign_out_reaches_the_other_tabs() {
 
 #[wasm_bindgen_test]
 async fn gates_show_their_children_only_in_their_state() {
-    use oidc_spa::auth::{Authenticated, Unauthenticated};
+    use leptos_browser_oidc::auth::{Authenticated, Unauthenticated};
     let document = web_sys::window().unwrap().document().unwrap();
     let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
@@ -378,7 +378,7 @@ fn session_with_token(token: &str) -> Arc<Session> {
         access_token: AccessToken::new(token),
         refresh_token: None,
         id_token: IdToken::new("id"),
-        id_token_claims: oidc_spa::oauth::id_token::parse_claims(br#"{"sub":"alice"}"#).unwrap(),
+        id_token_claims: browser_oidc::oauth::id_token::parse_claims(br#"{"sub":"alice"}"#).unwrap(),
         user: User { subject: "alice".into(), name: None, email: None },
         received_at_ms: 0,
         access_token_expires_at_ms: None,
@@ -388,7 +388,7 @@ fn session_with_token(token: &str) -> Arc<Session> {
 
 #[wasm_bindgen_test]
 async fn gates_keep_their_children_across_a_refresh() {
-    use oidc_spa::auth::{Auth, Authenticated};
+    use leptos_browser_oidc::auth::{Auth, Authenticated};
     let document = web_sys::window().unwrap().document().unwrap();
     let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
@@ -431,7 +431,7 @@ async fn gates_keep_their_children_across_a_refresh() {
 /// accepts as Chromium's WHATWG parser does, the one `fetch` uses.
 #[wasm_bindgen_test]
 fn endpoint_url_checks_agree_with_the_browsers_url_parser() {
-    use oidc_spa::oauth::endpoint_url::parse_endpoint_url;
+    use browser_oidc::oauth::endpoint_url::parse_endpoint_url;
     let accepted = [
         "https://id.example.com",
         "https://ID.Example.com:8443/realms/x?a=b",

@@ -13,21 +13,21 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 
 use common::{TestKey, b64, hmac_sha256};
-use oidc_spa::auth::flow::{check_signature, fetch_userinfo, finish_sign_in, start_sign_in};
-use oidc_spa::auth::{AuthError, AuthState};
-use oidc_spa::browser::transit::{self, SIGN_IN_KEY};
-use oidc_spa::config::Config;
-use oidc_spa::oauth::callback::CallbackError;
-use oidc_spa::oauth::discovery::{DiscoveryError, parse_metadata};
-use oidc_spa::oauth::http::{HttpClient, HttpRequest, HttpResponse, Method, Unreachable};
-use oidc_spa::oauth::id_token::IdTokenError;
-use oidc_spa::oauth::jwks::KeyError;
-use oidc_spa::oauth::jwt::{JwtError, SigningAlgorithm};
-use oidc_spa::oauth::provider_error::ProviderError;
-use oidc_spa::oauth::random::random_url_safe_string;
-use oidc_spa::oauth::token::TokenError;
-use oidc_spa::oauth::userinfo::UserinfoError;
-use oidc_spa::session::{Command, Event, Location, SessionCore, SignInMode, SignedIn, Stored, Timer};
+use leptos_browser_oidc::auth::flow::{check_signature, fetch_userinfo, finish_sign_in, start_sign_in};
+use leptos_browser_oidc::auth::{AuthError, AuthState};
+use leptos_browser_oidc::browser::transit::{self, SIGN_IN_KEY};
+use browser_oidc::config::Config;
+use browser_oidc::oauth::callback::CallbackError;
+use browser_oidc::oauth::discovery::{DiscoveryError, parse_metadata};
+use browser_oidc::oauth::http::{HttpClient, HttpRequest, HttpResponse, Method, Unreachable};
+use browser_oidc::oauth::id_token::IdTokenError;
+use browser_oidc::oauth::jwks::KeyError;
+use browser_oidc::oauth::jwt::{JwtError, SigningAlgorithm};
+use browser_oidc::oauth::provider_error::ProviderError;
+use browser_oidc::oauth::random::random_url_safe_string;
+use browser_oidc::oauth::token::TokenError;
+use browser_oidc::oauth::userinfo::UserinfoError;
+use browser_oidc::session::{Command, Event, Location, SessionCore, SignInMode, SignedIn, Stored, Timer};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use wasm_bindgen_test::*;
@@ -459,7 +459,7 @@ async fn signed_in_then_refreshed(
     (started.last().cloned().unwrap(), refreshed.last().cloned().unwrap())
 }
 
-fn session_of(state: &AuthState) -> &oidc_spa::auth::Session {
+fn session_of(state: &AuthState) -> &leptos_browser_oidc::auth::Session {
     match state {
         AuthState::SignedIn(session) => session,
         other => panic!("expected signed in, got {other:?}"),

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
-use crate::auth::use_auth;
-use crate::session::api::GREETING_PATH;
+use leptos_browser_oidc::auth::use_auth;
+use browser_oidc::session::api::GREETING_PATH;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ApiCall {

@@ -5,7 +5,7 @@ mod pages;
 
 use leptos::prelude::*;
 
-use crate::auth::{AuthError, AuthState, Notice, Progress, provide_auth};
+use leptos_browser_oidc::auth::{AuthError, AuthState, Notice, Progress, provide_auth};
 pub use pages::{ErrorPage, LoadingPage, SignedInPage, SignedOutPage};
 
 /// The whole app: provides the auth context and shows the page for the
@@ -42,7 +42,7 @@ impl Page {
 /// Separate from `App` so tests can render any state without a provider.
 #[component]
 pub fn Shell() -> impl IntoView {
-    let auth = crate::auth::use_auth();
+    let auth = leptos_browser_oidc::auth::use_auth();
     let page = Memo::new(move |_| auth.state().with(Page::of));
     view! {
         <header class="top">

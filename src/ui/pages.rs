@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 
 use super::api_demo::ApiDemo;
-use crate::auth::{AuthError, Notice, Progress, use_auth};
-use crate::browser::clock;
-use crate::session::tokens::{describe_remaining, seconds_left};
+use leptos_browser_oidc::auth::{AuthError, Notice, Progress, use_auth};
+use leptos_browser_oidc::browser::clock;
+use browser_oidc::session::tokens::{describe_remaining, seconds_left};
 
 #[component]
 pub fn LoadingPage(progress: Progress) -> impl IntoView {

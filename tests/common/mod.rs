@@ -5,8 +5,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use oidc_spa::oauth::jwks::Jwk;
-use oidc_spa::oauth::jwt::SigningAlgorithm;
+use browser_oidc::oauth::jwks::Jwk;
+use browser_oidc::oauth::jwt::SigningAlgorithm;
 use serde_json::json;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

@@ -15,9 +15,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use oidc_spa::config::{Config, ConfigError};
-use oidc_spa::oauth::discovery::{DiscoveryError, ProviderMetadata, parse_metadata};
-use oidc_spa::oauth::endpoint_url::parse_endpoint_url;
+use browser_oidc::config::{Config, ConfigError};
+use browser_oidc::oauth::discovery::{DiscoveryError, ProviderMetadata, parse_metadata};
+use browser_oidc::oauth::endpoint_url::parse_endpoint_url;
 use sha2::{Digest, Sha256};
 
 /// Sent with every response.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use deploy_headers::{DistFile, Release, SiteRoot, read_config};
-use oidc_spa::oauth::discovery::discovery_url;
+use browser_oidc::oauth::discovery::discovery_url;
 
 const HELP: &str = "\
 Usage: deploy-headers [--dist DIR] [--site-root PATH] [--out DIR]

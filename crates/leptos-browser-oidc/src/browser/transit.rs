@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::storage::{self, Area};
-use crate::session::error::StorageUnavailable;
+use browser_oidc::session::error::StorageUnavailable;
 
 pub const SIGN_IN_KEY: &str = "oidc-spa.sign-in";
 pub const SIGN_OUT_KEY: &str = "oidc-spa.sign-out";

@@ -9,7 +9,7 @@ use web_sys::{
 /// How long a request may go unanswered before it counts as unreachable.
 const TIMEOUT_MS: u32 = 30_000;
 
-use crate::oauth::http::{HttpClient, HttpRequest, HttpResponse, Method, Unreachable};
+use browser_oidc::oauth::http::{HttpClient, HttpRequest, HttpResponse, Method, Unreachable};
 
 /// Sends requests with no cookies (tokens travel in headers and bodies),
 /// no caching of token responses, and no `Referer`; the app's own files

@@ -10,19 +10,19 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use oidc_spa::config::Config;
-use oidc_spa::oauth::bearer::parse_bearer_challenge;
-use oidc_spa::oauth::callback::{CallbackExpectations, check_callback, parse_callback_query};
-use oidc_spa::oauth::discovery::{is_secure_url, parse_metadata};
-use oidc_spa::oauth::endpoint_url::parse_endpoint_url;
-use oidc_spa::oauth::id_token::{ExpectedClaims, parse_claims, verify_claims};
-use oidc_spa::oauth::jwks::parse_jwk_set;
-use oidc_spa::oauth::jwt::{SigningAlgorithm, parse_jws};
-use oidc_spa::oauth::logout::check_logout_return;
-use oidc_spa::oauth::return_path::safe_return_path;
-use oidc_spa::oauth::secret::{CsrfState, Nonce};
-use oidc_spa::oauth::token::parse_token_response;
-use oidc_spa::oauth::userinfo::parse_userinfo;
+use browser_oidc::config::Config;
+use browser_oidc::oauth::bearer::parse_bearer_challenge;
+use browser_oidc::oauth::callback::{CallbackExpectations, check_callback, parse_callback_query};
+use browser_oidc::oauth::discovery::{is_secure_url, parse_metadata};
+use browser_oidc::oauth::endpoint_url::parse_endpoint_url;
+use browser_oidc::oauth::id_token::{ExpectedClaims, parse_claims, verify_claims};
+use browser_oidc::oauth::jwks::parse_jwk_set;
+use browser_oidc::oauth::jwt::{SigningAlgorithm, parse_jws};
+use browser_oidc::oauth::logout::check_logout_return;
+use browser_oidc::oauth::return_path::safe_return_path;
+use browser_oidc::oauth::secret::{CsrfState, Nonce};
+use browser_oidc::oauth::token::parse_token_response;
+use browser_oidc::oauth::userinfo::parse_userinfo;
 use proptest::prelude::*;
 use serde_json::Value;
 

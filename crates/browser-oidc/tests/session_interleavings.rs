@@ -17,8 +17,8 @@ mod world;
 
 use std::collections::HashMap;
 
-use oidc_spa::session::Event;
-use oidc_spa::session::state::AuthState;
+use browser_oidc::session::Event;
+use browser_oidc::session::state::AuthState;
 use proptest::prelude::*;
 use world::{APP, Fate, Pending, TokenState, Wire, World, classify};
 

@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::window;
 
-use crate::session::Location;
+use browser_oidc::session::Location;
 
 /// Where the page is now.
 pub fn current_location() -> Location {

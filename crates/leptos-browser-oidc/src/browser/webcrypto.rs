@@ -6,10 +6,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::CryptoKey;
 
-use crate::oauth::jwks::Jwk;
-use crate::oauth::jwt::SigningAlgorithm;
-use crate::oauth::pkce::{PkceCodeChallenge, PkceCodeVerifier};
-use crate::session::error::CryptoError;
+use browser_oidc::oauth::jwks::Jwk;
+use browser_oidc::oauth::jwt::SigningAlgorithm;
+use browser_oidc::oauth::pkce::{PkceCodeChallenge, PkceCodeVerifier};
+use browser_oidc::session::error::CryptoError;
 
 /// The S256 PKCE challenge of `verifier`, hashed by the browser.
 pub async fn pkce_challenge(verifier: &PkceCodeVerifier) -> Result<PkceCodeChallenge, CryptoError> {

@@ -11,20 +11,20 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use oidc_spa::config::Config;
-use oidc_spa::oauth::discovery::parse_metadata;
-use oidc_spa::oauth::http::{HttpRequest, HttpResponse, Unreachable};
-use oidc_spa::oauth::id_token::parse_claims;
-use oidc_spa::oauth::jwks::parse_jwk_set;
-use oidc_spa::oauth::pkce::PkceCodeVerifier;
-use oidc_spa::oauth::random::RandomUnavailable;
-use oidc_spa::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce, RefreshToken, SecretUrl};
-use oidc_spa::session::api::ApiCallError;
-use oidc_spa::session::error::AuthError;
-use oidc_spa::session::state::{AuthState, RenewalProblem};
-use oidc_spa::session::tokens::{Session, User};
-use oidc_spa::session::transit::{SignInTransit, SignOutTransit};
-use oidc_spa::session::{
+use browser_oidc::config::Config;
+use browser_oidc::oauth::discovery::parse_metadata;
+use browser_oidc::oauth::http::{HttpRequest, HttpResponse, Unreachable};
+use browser_oidc::oauth::id_token::parse_claims;
+use browser_oidc::oauth::jwks::parse_jwk_set;
+use browser_oidc::oauth::pkce::PkceCodeVerifier;
+use browser_oidc::oauth::random::RandomUnavailable;
+use browser_oidc::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce, RefreshToken, SecretUrl};
+use browser_oidc::session::api::ApiCallError;
+use browser_oidc::session::error::AuthError;
+use browser_oidc::session::state::{AuthState, RenewalProblem};
+use browser_oidc::session::tokens::{Session, User};
+use browser_oidc::session::transit::{SignInTransit, SignOutTransit};
+use browser_oidc::session::{
     CallId, Command, Event, Location, RequestId, SessionCore, SignInMode, SignedIn, Stored, TabMessage,
     Timer, TransitKind,
 };
@@ -448,7 +448,7 @@ impl Tab {
         matches!(self.shown, Some(AuthState::SignedIn(_)))
     }
 
-    pub fn notice(&self) -> Option<oidc_spa::session::state::Notice> {
+    pub fn notice(&self) -> Option<browser_oidc::session::state::Notice> {
         match &self.shown {
             Some(AuthState::SignedOut(notice)) => *notice,
             _ => None,
@@ -872,13 +872,13 @@ impl World {
         let params = query(&format!("x{query_string}"));
         let pending = pending.ok_or(AuthError::NotSignedIn)?;
         if params.get("state") != Some(&pending.state.secret().to_owned()) {
-            return Err(oidc_spa::oauth::callback::CallbackError::StateMismatch.into());
+            return Err(browser_oidc::oauth::callback::CallbackError::StateMismatch.into());
         }
         if params.contains_key("error") {
             return Err(if pending.silent {
                 AuthError::SilentSignInDeclined
             } else {
-                oidc_spa::oauth::callback::CallbackError::Cancelled.into()
+                browser_oidc::oauth::callback::CallbackError::Cancelled.into()
             });
         }
         self.seq += 1;

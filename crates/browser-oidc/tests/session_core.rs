@@ -6,10 +6,10 @@
 #[path = "fake/world.rs"]
 mod world;
 
-use oidc_spa::session::Event;
-use oidc_spa::session::api::{ApiCallError, ApiError};
-use oidc_spa::session::error::AuthError;
-use oidc_spa::session::state::{AuthState, Notice};
+use browser_oidc::session::Event;
+use browser_oidc::session::api::{ApiCallError, ApiError};
+use browser_oidc::session::error::AuthError;
+use browser_oidc::session::state::{AuthState, Notice};
 use world::{APP, Fate, START, Wire, World};
 
 const TOKEN: &str = "https://op.test/token";
@@ -387,11 +387,11 @@ fn a_failed_configuration_load_can_be_retried() {
     world.handle(
         tab,
         Event::Started {
-            location: oidc_spa::session::Location::parse(&format!("{APP}/")),
+            location: browser_oidc::session::Location::parse(&format!("{APP}/")),
             stored: Default::default(),
         },
     );
-    let error = oidc_spa::config::ConfigError::Unavailable("HTTP 503".into());
+    let error = browser_oidc::config::ConfigError::Unavailable("HTTP 503".into());
     world.tabs[tab].pending.clear();
     world.handle(tab, Event::ConfigLoaded(Err(error)));
     assert!(world.tabs[tab].failed().is_some());
@@ -642,7 +642,7 @@ fn a_stale_prepared_sign_in_is_ignored() {
     world.handle(tab, Event::PageRestored { last_sign_out_at: None });
     world.handle(tab, Event::SignInRequested { current_page: "/".into() });
     let page = world.tabs[tab].page;
-    let url = oidc_spa::oauth::secret::SecretUrl::new("https://op.test/authorize?state=old");
+    let url = browser_oidc::oauth::secret::SecretUrl::new("https://op.test/authorize?state=old");
     world.handle(tab, Event::SignInPrepared { request: first, result: Ok(url) });
     assert_eq!(world.tabs[tab].page, page, "the first attempt's answer is not followed");
     assert!(matches!(world.tabs[tab].pending[..], [world::Pending::PrepareSignIn { .. }]));

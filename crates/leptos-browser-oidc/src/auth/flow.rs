@@ -5,24 +5,24 @@
 
 use crate::browser::transit::{self, SIGN_IN_KEY};
 use crate::browser::webcrypto::{pkce_challenge, verify_with_any_key};
-use crate::config::Config;
-use crate::oauth::authorize::AuthorizationRequest;
-use crate::oauth::callback::{CallbackError, CallbackExpectations, check_callback, parse_callback_query};
-use crate::oauth::discovery::{DiscoveryError, ProviderMetadata, discovery_url, parse_metadata};
-use crate::oauth::http::{HttpClient, HttpRequest};
-use crate::oauth::id_token::{ExpectedClaims, IdTokenClaims, parse_claims, verify_claims};
-use crate::oauth::jwks::{Jwk, JwkSet, KeyError, candidate_keys, parse_jwk_set};
-use crate::oauth::jwt::parse_jws;
-use crate::oauth::pkce::PkceCodeVerifier;
-use crate::oauth::random::random_url_safe_string;
-use crate::oauth::return_path::safe_return_path;
-use crate::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
-use crate::oauth::token::{TokenError, TokenResponse, code_exchange_body, parse_token_response};
-use crate::oauth::userinfo::{UserinfoClaims, UserinfoError, parse_userinfo};
-use crate::session::error::{AuthError, CryptoError};
-use crate::session::tokens::{Session, User, expiry_from};
-use crate::session::transit::SignInTransit;
-use crate::session::{SignInMode, SignedIn};
+use browser_oidc::config::Config;
+use browser_oidc::oauth::authorize::AuthorizationRequest;
+use browser_oidc::oauth::callback::{CallbackError, CallbackExpectations, check_callback, parse_callback_query};
+use browser_oidc::oauth::discovery::{DiscoveryError, ProviderMetadata, discovery_url, parse_metadata};
+use browser_oidc::oauth::http::{HttpClient, HttpRequest};
+use browser_oidc::oauth::id_token::{ExpectedClaims, IdTokenClaims, parse_claims, verify_claims};
+use browser_oidc::oauth::jwks::{Jwk, JwkSet, KeyError, candidate_keys, parse_jwk_set};
+use browser_oidc::oauth::jwt::parse_jws;
+use browser_oidc::oauth::pkce::PkceCodeVerifier;
+use browser_oidc::oauth::random::random_url_safe_string;
+use browser_oidc::oauth::return_path::safe_return_path;
+use browser_oidc::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
+use browser_oidc::oauth::token::{TokenError, TokenResponse, code_exchange_body, parse_token_response};
+use browser_oidc::oauth::userinfo::{UserinfoClaims, UserinfoError, parse_userinfo};
+use browser_oidc::session::error::{AuthError, CryptoError};
+use browser_oidc::session::tokens::{Session, User, expiry_from};
+use browser_oidc::session::transit::SignInTransit;
+use browser_oidc::session::{SignInMode, SignedIn};
 use futures_util::future::join;
 
 /// Fetches and checks the provider's metadata (its `issuer` must be exactly

@@ -19,16 +19,16 @@ use leptos::task::spawn_local;
 use crate::browser::fetch::Fetch;
 use crate::browser::transit::{self, SIGN_IN_KEY, SIGN_OUT_KEY};
 use crate::browser::{clock, page, session_hint, tabs};
-use crate::config::{CONFIG_PATH, Config, ConfigError};
-use crate::oauth::http::{HttpClient, HttpRequest};
-use crate::oauth::random::random_url_safe_string;
-use crate::oauth::secret::SecretUrl;
-use crate::session::api::ApiCallError;
-use crate::session::{CallId, Command, Event, SessionCore, Stored, TabMessage, Timer, TransitKind};
+use browser_oidc::config::{CONFIG_PATH, Config, ConfigError};
+use browser_oidc::oauth::http::{HttpClient, HttpRequest};
+use browser_oidc::oauth::random::random_url_safe_string;
+use browser_oidc::oauth::secret::SecretUrl;
+use browser_oidc::session::api::ApiCallError;
+use browser_oidc::session::{CallId, Command, Event, SessionCore, Stored, TabMessage, Timer, TransitKind};
 
-pub use crate::session::error::AuthError;
-pub use crate::session::state::{AuthState, Notice, Progress};
-pub use crate::session::tokens::{Session, User};
+pub use browser_oidc::session::error::AuthError;
+pub use browser_oidc::session::state::{AuthState, Notice, Progress};
+pub use browser_oidc::session::tokens::{Session, User};
 pub use gates::{Authenticated, Unauthenticated};
 
 /// The handle components use: `Copy`, so closures can capture it freely.
