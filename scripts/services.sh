@@ -109,13 +109,20 @@ CONF
 }
 
 # The same build behind Caddy, with $SERVER_CONFIG/Caddyfile as written,
-# imported into a wrapper that turns Caddy's admin endpoint off; its state
-# goes under target/.
+# imported into a wrapper that binds to 127.0.0.1 only and turns Caddy's
+# admin endpoint off; its state goes under target/.
 start_caddy_app() {
   local state="$ROOT/target/caddy"
   mkdir -p "$state"
-  printf '{\n\tadmin off\n}\nimport %s/Caddyfile\n' "$SERVER_CONFIG" >"$state/Caddyfile"
+  printf '{\n\tadmin off\n\tdefault_bind 127.0.0.1\n}\nimport %s/Caddyfile\n' "$SERVER_CONFIG" >"$state/Caddyfile"
   start_service app 8080 http://127.0.0.1:8080/ 30 \
     env HOME="$state" XDG_DATA_HOME="$state" XDG_CONFIG_HOME="$state" \
     caddy run --config "$state/Caddyfile" --adapter caddyfile
+}
+
+# The minimal example (examples/minimal), served by trunk on the demo's
+# origin, whose redirect URI the provider knows.
+start_minimal_example() {
+  start_service app 8080 http://127.0.0.1:8080/ 600 \
+    trunk serve --release --config "$ROOT/examples/minimal/Trunk.toml"
 }

@@ -22,15 +22,17 @@ as_root() {
 apt_install() {
   say "Installing $* (Debian packages)"
   as_root apt-get update -qq
-  local no_start="" status=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    no_start=/usr/sbin/policy-rc.d
-    printf '#!/bin/sh\nexit 101\n' | as_root tee "$no_start" >/dev/null
-    as_root chmod +x "$no_start"
+  if [ -e /usr/sbin/policy-rc.d ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+  else
+    # A temporary policy, removed however the install ends.
+    (
+      trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT INT TERM
+      printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+      as_root chmod +x /usr/sbin/policy-rc.d
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+    )
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" || status=$?
-  [ -z "$no_start" ] || as_root rm -f "$no_start"
-  [ "$status" -eq 0 ] || exit "$status"
   if [ -d /run/systemd/system ]; then
     local package
     for package in "$@"; do

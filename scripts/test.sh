@@ -4,7 +4,8 @@
 #   2. browser  wasm-bindgen-test in headless Chromium
 #   3. e2e      real Chromium, real provider, real API, real app: first
 #               under `trunk serve`, then the release build (dist/) behind
-#               nginx and Caddy with the headers deploy-headers writes
+#               nginx and Caddy with the headers deploy-headers writes;
+#               and the minimal example, a second app on the library
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -34,8 +35,10 @@ stop_service app
 # The provider now names its keys on another host, as Google's does: the
 # deployed policy must list the discovered origins, not only the issuer's.
 stop_service provider
+stop_service api
 export IDP_KEYS_HOST=localhost
 start_provider
+start_api
 # What a user runs to deploy: trunk build --release, then deploy-headers.
 export SERVER_CONFIG="$ROOT/target/server-config"
 scripts/release.sh --out "$SERVER_CONFIG"
@@ -47,3 +50,9 @@ say "3/3 End-to-end tests of the release build behind Caddy"
 stop_service app
 start_caddy_app
 (cd tests/e2e && APP_SERVER=release node --test --test-concurrency=1 release.test.mjs)
+
+say "3/3 End-to-end test of the minimal example (examples/minimal)"
+stop_service app
+
+start_minimal_example
+(cd tests/e2e && APP_SERVER=minimal node --test --test-concurrency=1 minimal.test.mjs)

@@ -11,10 +11,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::TestKey;
 use leptos::prelude::*;
-use leptos_browser_oidc::auth::flow::verify_id_token;
-use leptos_browser_oidc::auth::{AuthError, AuthState, Notice, Session, User, provide_auth};
-use leptos_browser_oidc::browser::transit::{self, SIGN_IN_KEY};
-use leptos_browser_oidc::browser::webcrypto::{pkce_challenge, verify_signature};
+use leptos_browser_oidc::internal::flow::verify_id_token;
+use browser_oidc::session::tokens::{Session, User};
+use leptos_browser_oidc::{AuthError, AuthState, Notice, provide_auth_showing};
+use leptos_browser_oidc::internal::names::Names;
+use leptos_browser_oidc::internal::transit;
+use leptos_browser_oidc::internal::webcrypto::{pkce_challenge, verify_signature};
 use browser_oidc::oauth::discovery::ProviderMetadata;
 use browser_oidc::oauth::http::{HttpClient, HttpRequest, HttpResponse, Unreachable};
 use browser_oidc::oauth::id_token::{ExpectedClaims, IdTokenError};
@@ -49,26 +51,26 @@ fn sign_in_transit_round_trips_once_and_is_deleted() {
         renewal: false,
         metadata: None,
     };
-    transit::save(SIGN_IN_KEY, &pending).unwrap();
+    transit::save(&sign_in_key(), &pending).unwrap();
     let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
-    assert!(storage.get_item(SIGN_IN_KEY).unwrap().is_some());
+    assert!(storage.get_item(&sign_in_key()).unwrap().is_some());
 
-    let restored: SignInTransit = transit::take(SIGN_IN_KEY).expect("the entry is read back");
+    let restored: SignInTransit = transit::take(&sign_in_key()).expect("the entry is read back");
     assert!(restored.state.matches("state-1"));
     assert!(restored.nonce.matches("nonce-1"));
     assert_eq!(restored.verifier.secret(), secret);
     assert_eq!(restored.return_path, "/profile?tab=1");
 
-    assert_eq!(storage.get_item(SIGN_IN_KEY).unwrap(), None, "deleted on read");
-    assert!(transit::take::<SignInTransit>(SIGN_IN_KEY).is_none(), "a state cannot be used twice");
+    assert_eq!(storage.get_item(&sign_in_key()).unwrap(), None, "deleted on read");
+    assert!(transit::take::<SignInTransit>(&sign_in_key()).is_none(), "a state cannot be used twice");
 }
 
 #[wasm_bindgen_test]
 fn a_corrupt_transit_entry_is_deleted_and_ignored() {
     let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
-    storage.set_item(SIGN_IN_KEY, "{not json").unwrap();
-    assert!(transit::take::<SignInTransit>(SIGN_IN_KEY).is_none());
-    assert_eq!(storage.get_item(SIGN_IN_KEY).unwrap(), None);
+    storage.set_item(&sign_in_key(), "{not json").unwrap();
+    assert!(transit::take::<SignInTransit>(&sign_in_key()).is_none());
+    assert_eq!(storage.get_item(&sign_in_key()).unwrap(), None);
 }
 
 // ---------------------------------------------------------------- WebCrypto
@@ -238,7 +240,7 @@ fn mount(state: AuthState) -> Mounted {
     let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_auth(state);
+        provide_auth_showing(state);
         view! { <Shell /> }.into_any()
     });
     Mounted { root, _handle: handle }
@@ -307,36 +309,36 @@ async fn the_error_view_explains_in_plain_words() {
 
 #[wasm_bindgen_test]
 fn the_silent_attempt_time_is_kept_for_this_tab_only() {
-    use leptos_browser_oidc::browser::session_hint;
-    session_hint::silent_attempt_done();
-    assert_eq!(session_hint::last_silent_attempt(), None);
-    session_hint::record_silent_attempt(1_800_000_000_123);
-    assert_eq!(session_hint::last_silent_attempt(), Some(1_800_000_000_123));
+    use leptos_browser_oidc::internal::session_hint;
+    session_hint::silent_attempt_done(&names());
+    assert_eq!(session_hint::last_silent_attempt(&names()), None);
+    session_hint::record_silent_attempt(&names(), 1_800_000_000_123);
+    assert_eq!(session_hint::last_silent_attempt(&names()), Some(1_800_000_000_123));
     let session = web_sys::window().unwrap().session_storage().unwrap().unwrap();
-    assert_eq!(session.get_item("oidc-spa.silent-attempt-at").unwrap().as_deref(), Some("1800000000123"));
-    session_hint::silent_attempt_done();
-    assert_eq!(session_hint::last_silent_attempt(), None);
+    assert_eq!(session.get_item("oidc:demo-spa:silent-attempt-at").unwrap().as_deref(), Some("1800000000123"));
+    session_hint::silent_attempt_done(&names());
+    assert_eq!(session_hint::last_silent_attempt(&names()), None);
 }
 
 #[wasm_bindgen_test]
 fn the_session_hint_holds_no_secret() {
-    use leptos_browser_oidc::browser::session_hint;
-    session_hint::remember();
-    assert!(session_hint::present());
+    use leptos_browser_oidc::internal::session_hint;
+    session_hint::remember(&names());
+    assert!(session_hint::present(&names()));
     let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     assert_eq!(local.length().unwrap(), 1);
-    assert_eq!(local.get_item("oidc-spa.had-session").unwrap().as_deref(), Some("true"));
-    session_hint::forget();
-    assert!(!session_hint::present());
+    assert_eq!(local.get_item("oidc:demo-spa:had-session").unwrap().as_deref(), Some("true"));
+    session_hint::forget(&names());
+    assert!(!session_hint::present(&names()));
 }
 
 #[wasm_bindgen_test]
 async fn a_sign_out_reaches_the_other_tabs() {
-    use leptos_browser_oidc::browser::tabs;
+    use leptos_browser_oidc::internal::tabs;
     let heard = std::rc::Rc::new(Cell::new(0));
     let counter = heard.clone();
-    tabs::listen_for_sign_out(move || counter.set(counter.get() + 1));
-    tabs::announce_sign_out();
+    tabs::listen_for_sign_out(&names(), move || counter.set(counter.get() + 1));
+    tabs::announce_sign_out(&names());
     // BroadcastChannel delivers asynchronously.
     for _ in 0..50 {
         if heard.get() > 0 {
@@ -356,12 +358,12 @@ async fn a_sign_out_reaches_the_other_tabs() {
 
 #[wasm_bindgen_test]
 async fn gates_show_their_children_only_in_their_state() {
-    use leptos_browser_oidc::auth::{Authenticated, Unauthenticated};
+    use leptos_browser_oidc::{Authenticated, Unauthenticated};
     let document = web_sys::window().unwrap().document().unwrap();
     let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
     let _handle = leptos::mount::mount_to(root.clone(), || {
-        provide_auth(AuthState::SignedOut(None));
+        provide_auth_showing(AuthState::SignedOut(None));
         view! {
             <Authenticated><p>"members only"</p></Authenticated>
             <Unauthenticated><p>"please sign in"</p></Unauthenticated>
@@ -388,7 +390,7 @@ fn session_with_token(token: &str) -> Arc<Session> {
 
 #[wasm_bindgen_test]
 async fn gates_keep_their_children_across_a_refresh() {
-    use leptos_browser_oidc::auth::{Auth, Authenticated};
+    use leptos_browser_oidc::{Auth, Authenticated};
     let document = web_sys::window().unwrap().document().unwrap();
     let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
@@ -398,7 +400,7 @@ async fn gates_keep_their_children_across_a_refresh() {
     let auth: std::rc::Rc<Cell<Option<Auth>>> = std::rc::Rc::default();
     let handle_out = auth.clone();
     let _handle = leptos::mount::mount_to(root.clone(), move || {
-        handle_out.set(Some(provide_auth(AuthState::SignedIn(session_with_token("first")))));
+        handle_out.set(Some(provide_auth_showing(AuthState::SignedIn(session_with_token("first")))));
         let counted = counted.clone();
         view! {
             <Authenticated>{
@@ -463,4 +465,13 @@ fn endpoint_url_checks_agree_with_the_browsers_url_parser() {
         assert!(parse_endpoint_url(text).is_err(), "{text}");
         assert_eq!(web_sys::Url::new(text).unwrap().hostname(), host, "{text}");
     }
+}
+
+/// The storage names of the app under test (client id `demo-spa`).
+fn names() -> Names {
+    Names::new("demo-spa")
+}
+
+fn sign_in_key() -> String {
+    names().sign_in()
 }

@@ -13,9 +13,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 
 use common::{TestKey, b64, hmac_sha256};
-use leptos_browser_oidc::auth::flow::{check_signature, fetch_userinfo, finish_sign_in, start_sign_in};
-use leptos_browser_oidc::auth::{AuthError, AuthState};
-use leptos_browser_oidc::browser::transit::{self, SIGN_IN_KEY};
+use leptos_browser_oidc::internal::flow::{check_signature, fetch_userinfo, finish_sign_in, start_sign_in};
+use leptos_browser_oidc::{AuthError, AuthState};
+use leptos_browser_oidc::internal::names::Names;
+use leptos_browser_oidc::internal::transit;
 use browser_oidc::config::Config;
 use browser_oidc::oauth::callback::CallbackError;
 use browser_oidc::oauth::discovery::{DiscoveryError, parse_metadata};
@@ -368,7 +369,7 @@ impl HttpClient for TestProvider {
 fn config() -> Config {
     let config = json!({
         "issuer": ISSUER, "client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI,
-        "scopes": "openid profile email", "api_base_url": "https://api.test",
+        "scopes": "openid profile email", "protected_apis": ["https://api.test"],
         "clock_leeway_seconds": 30, "fetch_userinfo": true
     });
     Config::parse(&config.to_string(), "http://127.0.0.1:8080").unwrap()
@@ -390,14 +391,14 @@ async fn callback(
     query: &str,
     clock: fn() -> f64,
 ) -> Result<SignedIn, AuthError> {
-    let pending = transit::take(SIGN_IN_KEY);
+    let pending = transit::take(&sign_in_key());
     finish_sign_in(provider, config, query, pending, clock).await
 }
 
 /// One whole sign-in through the app's code, against the scenario.
 async fn sign_in(provider: &TestProvider) -> Result<SignedIn, AuthError> {
     session_storage().clear().unwrap();
-    let url = start_sign_in(provider, &config(), "/after", SignInMode::Interactive).await?;
+    let url = start_sign_in(provider, &config(), &names(), "/after", SignInMode::Interactive).await?;
     let query = provider.authorize(&url);
     callback(provider, &config(), &query, now).await
 }
@@ -449,9 +450,9 @@ async fn signed_in_then_refreshed(
     later: fn() -> f64,
 ) -> (AuthState, AuthState) {
     session_storage().clear().unwrap();
-    let url = start_sign_in(provider, config, "/", SignInMode::Interactive).await.unwrap();
+    let url = start_sign_in(provider, config, &names(), "/", SignInMode::Interactive).await.unwrap();
     let query = provider.authorize(&url);
-    let stored = Stored { sign_in: transit::take(SIGN_IN_KEY), ..Stored::default() };
+    let stored = Stored { sign_in: transit::take(&sign_in_key()), ..Stored::default() };
     let location = Location::parse(&format!("{REDIRECT_URI}?{query}"));
     let mut core = SessionCore::new(random_url_safe_string);
     let started = run_core(&mut core, provider, config, clock, Event::Started { location, stored }).await;
@@ -459,7 +460,7 @@ async fn signed_in_then_refreshed(
     (started.last().cloned().unwrap(), refreshed.last().cloned().unwrap())
 }
 
-fn session_of(state: &AuthState) -> &leptos_browser_oidc::auth::Session {
+fn session_of(state: &AuthState) -> &browser_oidc::session::tokens::Session {
     match state {
         AuthState::SignedIn(session) => session,
         other => panic!("expected signed in, got {other:?}"),
@@ -488,7 +489,7 @@ async fn scenario(scenario: Scenario) -> (TestProvider, Result<SignedIn, AuthErr
 fn assert_accepted(provider: &TestProvider, result: Result<SignedIn, AuthError>) -> SignedIn {
     let signed_in = result.unwrap_or_else(|error| panic!("expected acceptance, got: {error}"));
     assert_eq!(signed_in.session.user.subject, "alice");
-    assert_eq!(session_storage().get_item(SIGN_IN_KEY).unwrap(), None);
+    assert_eq!(session_storage().get_item(&sign_in_key()).unwrap(), None);
     assert_eq!(provider.token_requests(), 1);
     signed_in
 }
@@ -504,7 +505,7 @@ fn assert_rejected(result: Result<SignedIn, AuthError>, expected: AuthError) {
             assert!(message.len() > 20 && message.ends_with('.'), "{message}");
         }
     }
-    assert_eq!(session_storage().get_item(SIGN_IN_KEY).unwrap(), None, "the state is gone");
+    assert_eq!(session_storage().get_item(&sign_in_key()).unwrap(), None, "the state is gone");
 }
 
 /// A refusal of the authorization response itself: no code was exchanged.
@@ -704,11 +705,11 @@ async fn kept_metadata_for_another_issuer_is_refused_at_the_callback() {
     // another issuer): checked like a fresh document, nothing is sent.
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
-    let kept = session_storage().get_item(SIGN_IN_KEY).unwrap().unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
+    let kept = session_storage().get_item(&sign_in_key()).unwrap().unwrap();
     let edited = kept.replace(r#""issuer":"https://op.test""#, r#""issuer":"https://attacker.test""#);
     assert_ne!(kept, edited, "the transit keeps the issuer's metadata");
-    session_storage().set_item(SIGN_IN_KEY, &edited).unwrap();
+    session_storage().set_item(&sign_in_key(), &edited).unwrap();
     let result = callback(&provider, &config(), &provider.authorize(&url), now).await;
     let expected =
         DiscoveryError::IssuerMismatch { expected: ISSUER.into(), found: "https://attacker.test".into() };
@@ -914,7 +915,7 @@ async fn attack_csrf_login_forgery() {
     assert!(provider.requests.borrow().is_empty(), "not even discovery");
 
     // The same while a sign-in of this browser's own is in progress.
-    start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
+    start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
     let result = callback(&provider, &config(), forged, now).await;
     assert_refused_before_token_request(&provider, result, CallbackError::StateMismatch);
 }
@@ -923,7 +924,7 @@ async fn attack_csrf_login_forgery() {
 async fn attack_code_replay() {
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
     let query = provider.authorize(&url);
     assert!(callback(&provider, &config(), &query, now).await.is_ok());
     // The same callback again (a back button, a leaked URL, a second tab).
@@ -940,7 +941,7 @@ async fn the_app_never_sends_a_code_without_its_verifier_or_twice() {
     let provider = TestProvider::new(Scenario::default()).await;
     for _ in 0..3 {
         session_storage().clear().unwrap();
-        let url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
+        let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
         let query = provider.authorize(&url);
         callback(&provider, &config(), &query, now).await.unwrap();
         // The same callback again: the back button, a leaked URL, a second tab.
@@ -963,9 +964,9 @@ async fn attack_code_injection() {
     // victim's valid state: the victim's verifier cannot redeem it.
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let attackers_url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
+    let attackers_url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
     let attackers_code = code_in(&provider.authorize(&attackers_url));
-    let victims_url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
+    let victims_url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
     let victims_query = provider.authorize(&victims_url);
     let query = victims_query.replace(&code_in(&victims_query), &attackers_code);
     let result = callback(&provider, &config(), &query, now).await;
@@ -992,7 +993,7 @@ async fn attack_open_redirect() {
     for evil in ["https://evil.test/", "//evil.test", "/\\evil.test", "javascript:alert(1)"] {
         let provider = TestProvider::new(Scenario::default()).await;
         session_storage().clear().unwrap();
-        let url = start_sign_in(&provider, &config(), evil, SignInMode::Interactive).await.unwrap();
+        let url = start_sign_in(&provider, &config(), &names(), evil, SignInMode::Interactive).await.unwrap();
         let query = provider.authorize(&url);
         let signed_in = callback(&provider, &config(), &query, now).await.unwrap();
         assert_eq!(signed_in.return_path, "/", "{evil}");
@@ -1062,7 +1063,7 @@ async fn a_clock_skewed_by_five_minutes_signs_in_and_refreshes_with_a_matching_l
 async fn a_skewed_clock_beyond_the_leeway_gets_a_clear_message() {
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), "/", SignInMode::Interactive).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
     let error = callback(&provider, &config(), &provider.authorize(&url), clock_behind).await.unwrap_err();
     assert_eq!(error, claims(IdTokenError::IssuedInFuture));
     assert!(error.to_string().contains("check this device's clock"));
@@ -1073,7 +1074,7 @@ async fn a_silent_restore_declined_by_the_provider_is_quiet() {
     let provider =
         TestProvider::new(Scenario { callback_error: Some("login_required"), ..Default::default() }).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), "/", SignInMode::Silent).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Silent).await.unwrap();
     assert!(url.contains("prompt=none"));
     let result = callback(&provider, &config(), &provider.authorize(&url), now).await;
     assert_rejected(result, AuthError::SilentSignInDeclined);
@@ -1086,4 +1087,13 @@ fn code_in(query: &str) -> String {
 
 fn remove(value: &mut Value, key: &str) {
     value.as_object_mut().unwrap().remove(key);
+}
+
+/// The storage names of the app under test (client id `demo-spa`).
+fn names() -> Names {
+    Names::new("demo-spa")
+}
+
+fn sign_in_key() -> String {
+    names().sign_in()
 }

@@ -85,7 +85,7 @@ for (const [key, target] of Object.entries(targets)) {
   await signInOnce(context, target); // login and consent, once
   // Measure the interactive path only: our app would otherwise restore the
   // session by itself on load.
-  await context.addInitScript(() => localStorage.removeItem('oidc-spa.had-session'));
+  await context.addInitScript(() => localStorage.removeItem('oidc:demo-spa:had-session'));
   await context.addInitScript(marker);
   signedIn[key] = context;
 }

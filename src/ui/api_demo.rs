@@ -4,8 +4,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
-use leptos_browser_oidc::auth::use_auth;
-use browser_oidc::session::api::GREETING_PATH;
+use leptos_browser_oidc::{ApiResponse, use_auth};
+
+/// The demo API's greeting, below the first protected API of the configuration.
+const GREETING_PATH: &str = "/api/greeting";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ApiCall {
@@ -23,8 +25,10 @@ pub fn ApiDemo() -> impl IntoView {
     let call_api = move |_| {
         call.set(ApiCall::Calling);
         spawn_local(async move {
-            call.set(match auth.call_api(GREETING_PATH).await {
-                Ok(body) => ApiCall::Answered(pretty_json(&body)),
+            let api = auth.protected_apis().into_iter().next().unwrap_or_default();
+            let url = format!("{}{GREETING_PATH}", api.trim_end_matches('/'));
+            call.set(match auth.get(&url).await {
+                Ok(ApiResponse { body, .. }) => ApiCall::Answered(pretty_json(&body)),
                 Err(error) => ApiCall::Refused(error.to_string()),
             });
         });

@@ -1,19 +1,21 @@
 //! Pages and components. Each page renders one `AuthState`.
 
 mod api_demo;
+mod countdown;
 mod pages;
 
 use leptos::prelude::*;
 
-use leptos_browser_oidc::auth::{AuthError, AuthState, Notice, Progress, provide_auth};
+use leptos_browser_oidc::{AuthConfig, AuthError, AuthState, Notice, Progress, provide_auth, use_auth};
 pub use pages::{ErrorPage, LoadingPage, SignedInPage, SignedOutPage};
 
-/// The whole app: provides the auth context and shows the page for the
-/// current state.
+/// Where the demo's settings are: one build serves every environment.
+const CONFIG_URL: &str = "/config.json";
+
+/// The whole app: sets up sign-in and shows the page for the current state.
 #[component]
 pub fn App() -> impl IntoView {
-    let auth = provide_auth(AuthState::Loading(Progress::Starting));
-    auth.start();
+    provide_auth(AuthConfig::from_url(CONFIG_URL));
     view! { <Shell /> }
 }
 
@@ -42,7 +44,7 @@ impl Page {
 /// Separate from `App` so tests can render any state without a provider.
 #[component]
 pub fn Shell() -> impl IntoView {
-    let auth = leptos_browser_oidc::auth::use_auth();
+    let auth = use_auth();
     let page = Memo::new(move |_| auth.state().with(Page::of));
     view! {
         <header class="top">

@@ -1,9 +1,12 @@
 use leptos::prelude::*;
 
 use super::api_demo::ApiDemo;
-use leptos_browser_oidc::auth::{AuthError, Notice, Progress, use_auth};
-use leptos_browser_oidc::browser::clock;
-use browser_oidc::session::tokens::{describe_remaining, seconds_left};
+use super::countdown::{describe_remaining, seconds_left};
+use leptos_browser_oidc::{AuthError, Notice, Progress, use_auth};
+
+fn now_millis() -> u64 {
+    js_sys::Date::now() as u64
+}
 
 #[component]
 pub fn LoadingPage(progress: Progress) -> impl IntoView {
@@ -36,15 +39,14 @@ pub fn SignedOutPage(notice: Option<Notice>) -> impl IntoView {
 pub fn SignedInPage() -> impl IntoView {
     let auth = use_auth();
     // Who signed in does not change with a refresh; expiry and scope do.
-    let user = auth.session().map(|session| session.user.clone());
-    let expires_at = move || auth.session().and_then(|session| session.access_token_expires_at_ms);
-    let scope = move || auth.session().and_then(|session| session.scope.clone()).unwrap_or_default();
+    let user = auth.user();
+    let expires_at = move || auth.access_token_expires_at();
+    let scope = move || auth.granted_scopes().unwrap_or_default();
     let Some(user) = user else { return ().into_any() };
 
     // A live countdown: ticks once a second while this page is shown.
-    let now = RwSignal::new(clock::now_millis());
-    if let Ok(ticker) =
-        set_interval_with_handle(move || now.set(clock::now_millis()), std::time::Duration::from_secs(1))
+    let now = RwSignal::new(now_millis());
+    if let Ok(ticker) = set_interval_with_handle(move || now.set(now_millis()), std::time::Duration::from_secs(1))
     {
         on_cleanup(move || ticker.clear());
     }
@@ -84,7 +86,7 @@ pub fn SignedInPage() -> impl IntoView {
 pub fn ErrorPage(error: AuthError) -> impl IntoView {
     let auth = use_auth();
     // Without a configuration there is nothing to sign in with: load it again.
-    let configured = auth.config().is_some();
+    let configured = auth.is_configured();
     view! {
         <section class="card error" role="alert" data-testid="error">
             <h1>"Something went wrong"</h1>

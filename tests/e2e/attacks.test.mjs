@@ -45,7 +45,7 @@ async function codeAndVerifier() {
   await opened.provider.allow();
   const code = (await callback).searchParams.get('code');
   await opened.app.signedOut().waitFor();
-  const transit = JSON.parse(await opened.page.evaluate(() => sessionStorage.getItem('oidc-spa.sign-in')));
+  const transit = JSON.parse(await opened.page.evaluate(() => sessionStorage.getItem('oidc:demo-spa:sign-in')));
   await opened.context.close();
   return { code, verifier: transit.verifier };
 }

@@ -61,7 +61,9 @@ test('every response carries the policy, with the loader hashed and the provider
 test('files named by their content are cached for a year, everything else is revalidated', { skip }, async () => {
   // trunk names the css by its bytes, but the js and wasm by the wasm before
   // wasm-bindgen and wasm-opt: their bytes can change under one name.
-  for (const path of await loadedFiles()) {
+  const paths = await loadedFiles();
+  assert.ok(paths.some((p) => p.endsWith('.css')), `index.html loads a stylesheet: ${paths}`);
+  for (const path of paths) {
     const response = await fetch(`${APP}${path}`);
     const expected = path.endsWith('.css') ? 'public, max-age=31536000, immutable' : 'no-cache';
     assert.equal(response.headers.get('cache-control'), expected, path);

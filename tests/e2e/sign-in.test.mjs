@@ -56,7 +56,11 @@ test('alice signs in, sees her name, calls the API, and no token is stored anywh
   assert.equal(opened.seen.tokens.length, 3, 'the token response carried access, refresh and ID tokens');
   const stored = await everythingStored(opened);
   assert.equal(stored.url, `${APP}/`, 'code, state and iss are gone from the address bar');
-  assert.equal(stored.local, 'oidc-spa.had-session=true', 'localStorage holds only the non-secret session hint');
+  assert.deepEqual(
+    stored.local.split('\n').sort(),
+    ['oidc:client-of:/config.json="demo-spa"', 'oidc:demo-spa:had-session=true'],
+    'localStorage holds only non-secret hints: the client id of the configuration, and that a session existed',
+  );
   assert.equal(stored.session, '', 'the sign-in transit entry was deleted');
   // Cookies ignore ports, so the provider's own session cookies on
   // 127.0.0.1 show up here too; the app itself sets none.

@@ -5,8 +5,9 @@ use serde_json::{Map, Value};
 
 use crate::oauth::endpoint_url::parse_endpoint_url;
 
-pub const CONFIG_PATH: &str = "/config.json";
 const DEFAULT_LEEWAY_SECONDS: i64 = 60;
+/// The scopes asked for when the configuration names none.
+pub const DEFAULT_SCOPES: &str = "openid profile";
 const MAX_LEEWAY_SECONDS: i64 = 600;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +20,9 @@ pub struct Config {
     pub post_logout_redirect_uri: String,
     /// Space-separated; always includes `openid`.
     pub scopes: String,
-    /// The protected API the app calls with the access token.
-    pub api_base_url: String,
+    /// The APIs that get the access token: a request goes out with it only
+    /// when its URL is on one of these origins, below its path.
+    pub protected_apis: Vec<String>,
     /// Tolerance for clock differences in `exp`/`iat` checks.
     pub clock_leeway_seconds: i64,
     /// Also fetch the UserInfo endpoint after sign-in (off when the ID
@@ -30,11 +32,12 @@ pub struct Config {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
-    #[error("the configuration could not be loaded from {CONFIG_PATH}: {0}")]
-    Unavailable(String),
-    #[error("the configuration in {CONFIG_PATH} is not a JSON object")]
+    /// The configuration's URL, and why it could not be fetched.
+    #[error("the configuration could not be loaded from {url}: {reason}")]
+    Unavailable { url: String, reason: String },
+    #[error("the configuration is not a JSON object")]
     NotAnObject,
-    #[error("the configuration in {CONFIG_PATH} is missing \"{0}\"")]
+    #[error("the configuration is missing \"{0}\"")]
     MissingField(&'static str),
     #[error("the configuration value \"{field}\" is invalid: {reason}")]
     InvalidField { field: &'static str, reason: &'static str },
@@ -45,11 +48,18 @@ impl Config {
     /// (e.g. `http://127.0.0.1:8080`).
     pub fn parse(body: &str, app_origin: &str) -> Result<Self, ConfigError> {
         let value: Value = serde_json::from_str(body).map_err(|_| ConfigError::NotAnObject)?;
-        let fields = value.as_object().ok_or(ConfigError::NotAnObject)?;
+        Self::from_fields(value.as_object().ok_or(ConfigError::NotAnObject)?, app_origin)
+    }
 
+    /// Checks the fields of `config.json`, given as a JSON object (a
+    /// configuration built in code is checked the same way).
+    pub fn from_fields(fields: &Map<String, Value>, app_origin: &str) -> Result<Self, ConfigError> {
         let issuer = secure_url(fields, "issuer")?;
         let client_id = string(fields, "client_id")?;
-        let redirect_uri = secure_url(fields, "redirect_uri")?;
+        let redirect_uri = match fields.get("redirect_uri") {
+            None => format!("{app_origin}/callback"),
+            Some(_) => secure_url(fields, "redirect_uri")?,
+        };
         if !on_origin(&redirect_uri, app_origin) {
             return Err(invalid("redirect_uri", "it must be on this app's own origin"));
         }
@@ -60,11 +70,25 @@ impl Config {
         if !on_origin(&post_logout_redirect_uri, app_origin) {
             return Err(invalid("post_logout_redirect_uri", "it must be on this app's own origin"));
         }
-        let scopes = string(fields, "scopes")?;
+        let scopes = match fields.get("scopes") {
+            None => DEFAULT_SCOPES.to_owned(),
+            Some(_) => string(fields, "scopes")?,
+        };
         if !scopes.split(' ').any(|scope| scope == "openid") {
             return Err(invalid("scopes", "it must include \"openid\""));
         }
-        let api_base_url = secure_url(fields, "api_base_url")?.trim_end_matches('/').to_owned();
+        let protected_apis = match fields.get("protected_apis") {
+            None => Vec::new(),
+            Some(Value::Array(urls)) => urls
+                .iter()
+                .map(|url| {
+                    let url = url.as_str().ok_or(invalid("protected_apis", "it must be a list of URLs"))?;
+                    parse_endpoint_url(url).map_err(|problem| invalid("protected_apis", problem.reason()))?;
+                    Ok(url.to_owned())
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(invalid("protected_apis", "it must be a list of URLs")),
+        };
         let clock_leeway_seconds = match fields.get("clock_leeway_seconds") {
             None => DEFAULT_LEEWAY_SECONDS,
             Some(value) => value
@@ -83,8 +107,23 @@ impl Config {
             redirect_uri,
             post_logout_redirect_uri,
             scopes,
-            api_base_url,
+            protected_apis,
             clock_leeway_seconds,
+        })
+    }
+}
+
+impl Config {
+    /// Does a request to `url` get the access token? Only when `url` is on
+    /// the origin of one of [`Config::protected_apis`] and at or below its
+    /// path (on a `/` boundary). URLs are taken apart, never prefix-matched:
+    /// `https://api.example.com@evil.example` is not on `https://api.example.com`.
+    pub fn protects(&self, url: &str) -> bool {
+        let Ok(target) = parse_endpoint_url(url) else { return false };
+        self.protected_apis.iter().filter_map(|api| parse_endpoint_url(api).ok()).any(|api| {
+            let base = api.path.trim_end_matches('/');
+            api.origin() == target.origin()
+                && (target.path == base || target.path.strip_prefix(base).is_some_and(|rest| rest.starts_with('/')))
         })
     }
 }
@@ -127,7 +166,7 @@ mod tests {
             "client_id": "demo-spa",
             "redirect_uri": "http://127.0.0.1:8080/callback",
             "scopes": "openid profile email api:read",
-            "api_base_url": "http://127.0.0.1:3000/"
+            "protected_apis": ["http://127.0.0.1:3000/"]
         })
     }
 
@@ -145,17 +184,54 @@ mod tests {
     fn a_complete_config_parses_with_defaults() {
         let config = parse(good()).unwrap();
         assert_eq!(config.post_logout_redirect_uri, "http://127.0.0.1:8080/");
-        assert_eq!(config.api_base_url, "http://127.0.0.1:3000");
+        assert_eq!(config.protected_apis, ["http://127.0.0.1:3000/"]);
         assert_eq!(config.clock_leeway_seconds, 60);
         assert!(!config.fetch_userinfo);
     }
 
     #[test]
     fn every_missing_required_field_is_named() {
-        for field in ["issuer", "client_id", "redirect_uri", "scopes", "api_base_url"] {
+        for field in ["issuer", "client_id"] {
             let mut config = good();
             config.as_object_mut().unwrap().remove(field);
             assert_eq!(parse(config), Err(ConfigError::MissingField(field)));
+        }
+    }
+
+    #[test]
+    fn the_optional_fields_have_their_documented_defaults() {
+        let config = parse(json!({ "issuer": "http://127.0.0.1:9000", "client_id": "demo-spa" })).unwrap();
+        assert_eq!(config.redirect_uri, "http://127.0.0.1:8080/callback");
+        assert_eq!(config.post_logout_redirect_uri, "http://127.0.0.1:8080/");
+        assert_eq!(config.scopes, "openid profile");
+        assert!(config.protected_apis.is_empty());
+        assert!(!config.protects("http://127.0.0.1:8080/api"), "no API is protected unless listed");
+    }
+
+    #[test]
+    fn the_token_goes_only_to_a_listed_api_below_its_path() {
+        let mut config = parse(good()).unwrap();
+        config.protected_apis = vec!["https://api.example.com".into(), "https://other.example.com/v1/".into()];
+        for url in [
+            "https://api.example.com",
+            "https://api.example.com/",
+            "https://API.example.com:443/orders?id=1",
+            "https://other.example.com/v1",
+            "https://other.example.com/v1/orders",
+        ] {
+            assert!(config.protects(url), "{url}");
+        }
+        for url in [
+            "http://api.example.com/",
+            "https://api.example.com:8443/",
+            "https://api.example.com.evil.example/",
+            "https://api.example.com@evil.example/",
+            "https://evil.example/?https://api.example.com",
+            "https://other.example.com/v10",
+            "https://other.example.com/",
+            "not a url",
+        ] {
+            assert!(!config.protects(url), "{url}");
         }
     }
 
@@ -191,13 +267,18 @@ mod tests {
 
     #[test]
     fn a_url_with_userinfo_is_refused_wherever_it_is_configured() {
-        for field in ["issuer", "redirect_uri", "post_logout_redirect_uri", "api_base_url"] {
+        for field in ["issuer", "redirect_uri", "post_logout_redirect_uri", "protected_apis"] {
             let evil = json!("http://127.0.0.1:8080@evil.example/callback");
+            let evil = if field == "protected_apis" { json!([evil]) } else { evil };
             assert!(
                 matches!(parse(with(field, evil)), Err(ConfigError::InvalidField { field: f, .. }) if f == field),
                 "{field}"
             );
         }
+        assert!(matches!(
+            parse(with("protected_apis", json!("http://127.0.0.1:3000"))),
+            Err(ConfigError::InvalidField { field: "protected_apis", reason: "it must be a list of URLs" })
+        ));
     }
 
     #[test]

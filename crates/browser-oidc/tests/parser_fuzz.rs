@@ -176,7 +176,7 @@ proptest! {
 
     #[test]
     fn config_json(body in body(), fields in prop::collection::btree_map(
-        prop_oneof![Just("issuer"), Just("client_id"), Just("redirect_uri"), Just("scopes"), Just("api_base_url"), Just("clock_leeway_seconds"), Just("fetch_userinfo")],
+        prop_oneof![Just("issuer"), Just("client_id"), Just("redirect_uri"), Just("scopes"), Just("protected_apis"), Just("clock_leeway_seconds"), Just("fetch_userinfo")],
         prop_oneof![Just(Value::from("https://op.test")), Just(Value::from("http://127.0.0.1:8080/callback")), Just(Value::from("openid")), any::<i64>().prop_map(Value::from), ".{0,30}".prop_map(Value::from)],
         0..8,
     )) {

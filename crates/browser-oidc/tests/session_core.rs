@@ -7,7 +7,8 @@
 mod world;
 
 use browser_oidc::session::Event;
-use browser_oidc::session::api::{ApiCallError, ApiError};
+use browser_oidc::oauth::http::Method;
+use browser_oidc::session::api::{ApiAnswer, ApiCallError, ApiCallKind, ApiError, ApiRequest, ApiResponse};
 use browser_oidc::session::error::AuthError;
 use browser_oidc::session::state::{AuthState, Notice};
 use world::{APP, Fate, START, Wire, World};
@@ -391,7 +392,7 @@ fn a_failed_configuration_load_can_be_retried() {
             stored: Default::default(),
         },
     );
-    let error = browser_oidc::config::ConfigError::Unavailable("HTTP 503".into());
+    let error = browser_oidc::config::ConfigError::Unavailable { url: "/config.json".into(), reason: "HTTP 503".into() };
     world.tabs[tab].pending.clear();
     world.handle(tab, Event::ConfigLoaded(Err(error)));
     assert!(world.tabs[tab].failed().is_some());
@@ -457,6 +458,67 @@ fn api_calls_when_signed_out_say_so() {
     let tab = world.open_tab(&format!("{APP}/"));
     let call = world.call_api(tab);
     assert_eq!(world.api_answer(tab, call), Some(&Err(ApiCallError::Renewal(AuthError::NotSignedIn))));
+}
+
+// ------------------------------------------------------ protected APIs
+
+#[test]
+fn the_token_never_goes_to_an_api_the_configuration_does_not_list() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    let sent_before = world.provider.log.len();
+    for url in ["https://evil.test/api", "https://api.test@evil.test/api", "https://api.test.evil.test/", "http://api.test/"] {
+        let call = world.request(tab, ApiCallKind::Send(ApiRequest::new(Method::Get, url)));
+        let authorize = world.request(tab, ApiCallKind::Authorize { method: Method::Get, url: url.into() });
+        world.settle(20);
+        for call in [call, authorize] {
+            assert_eq!(world.api_answer(tab, call), Some(&Err(ApiCallError::NotProtected(url.into()))), "{url}");
+        }
+    }
+    // The fake panics on a request to an unknown place; nothing was sent at all.
+    assert_eq!(world.provider.log.len(), sent_before);
+}
+
+#[test]
+fn a_request_keeps_its_method_headers_and_body_and_gains_the_token() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    let request = ApiRequest::new(Method::Post, "https://api.test/orders").json(r#"{"item":1}"#);
+    let call = world.request(tab, ApiCallKind::Send(request));
+    world.settle(20);
+    assert!(matches!(world.api_answer(tab, call), Some(Ok(ApiAnswer::Response(ApiResponse { status: 200, .. })))));
+    let token = world.tabs[tab].session().unwrap().access_token.secret().to_owned();
+    let sent = world.provider.log.iter().find_map(|l| match &l.wire {
+        Wire::Api { token, method, url, content_type, body } => {
+            Some((token.clone(), *method, url.clone(), content_type.clone(), body.clone()))
+        }
+        _ => None,
+    });
+    let expected = (token, Method::Post, "https://api.test/orders".to_owned(), Some("application/json".to_owned()), Some(r#"{"item":1}"#.to_owned()));
+    assert_eq!(sent, Some(expected));
+}
+
+#[test]
+fn authorize_gives_the_headers_of_a_fresh_token_and_sends_nothing() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    let sent_before = world.provider.log.len();
+    let call = world.request(tab, ApiCallKind::Authorize { method: Method::Delete, url: "https://api.test/orders/1".into() });
+    let token = world.tabs[tab].session().unwrap().access_token.secret().to_owned();
+    let Some(Ok(ApiAnswer::Authorization(headers))) = world.api_answer(tab, call) else { panic!("no headers") };
+    assert_eq!(headers.0, [("Authorization".to_owned(), format!("Bearer {token}"))]);
+    assert!(!format!("{headers:?}").contains(&token), "Debug shows no token");
+    assert_eq!(world.provider.log.len(), sent_before);
+
+    // Once the token has expired, the headers wait for a fresh one.
+    world.advance(3_600_000);
+    let call = world.request(tab, ApiCallKind::Authorize { method: Method::Get, url: "https://api.test/".into() });
+    assert_eq!(world.api_answer(tab, call), None, "not with the expired token");
+    world.settle(20);
+    let fresh = world.tabs[tab].session().unwrap().access_token.secret().to_owned();
+    assert_ne!(fresh, token);
+    let Some(Ok(ApiAnswer::Authorization(headers))) = world.api_answer(tab, call) else { panic!("no headers") };
+    assert_eq!(headers.0[0].1, format!("Bearer {fresh}"));
 }
 
 // ------------------------------------------- found by the independent review

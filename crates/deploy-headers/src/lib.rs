@@ -5,7 +5,7 @@
 //! - `connect-src` lists the origins the app really fetches from: the
 //!   issuer (discovery), every endpoint the provider's discovery document
 //!   names for a fetch (token, JWKS, revocation, UserInfo if used, which
-//!   may sit on other hosts, as Google's do) and the API;
+//!   may sit on other hosts, as Google's do) and the protected APIs;
 //! - `script-src` allows trunk's inline loader by its SHA-256 hash, since
 //!   a static host cannot put a fresh nonce into every response;
 //! - a file is cached for a year only when its name carries the hash of
@@ -47,8 +47,10 @@ pub enum ReleaseError {
     Unclosed,
     #[error("the path of {field} (\"{path}\") may only have letters, digits and . _ ~ / - to be matched safely in a server configuration")]
     UnusualPath { field: &'static str, path: String },
-    #[error("the site root \"{0}\" must be an absolute path without $, {{, }} or control characters (nginx and Caddy would read them as variables)")]
+    #[error("the site root \"{0}\" must be an absolute path without $, {{, }}, \\, \" or control characters (nginx and Caddy would misread them)")]
     UnusualSiteRoot(String),
+    #[error("{0} is at an IPv6 address, which a Content-Security-Policy cannot name: use a host name")]
+    Ipv6Origin(String),
 }
 
 /// A file of `dist/`.
@@ -64,7 +66,8 @@ pub struct SiteRoot(String);
 
 impl SiteRoot {
     pub fn new(path: &str) -> Result<Self, ReleaseError> {
-        let plain = path.starts_with('/') && !path.chars().any(|c| c.is_control() || matches!(c, '$' | '{' | '}'));
+        let plain = path.starts_with('/')
+            && !path.chars().any(|c| c.is_control() || matches!(c, '$' | '{' | '}' | '\\' | '"'));
         if plain { Ok(Self(path.to_owned())) } else { Err(ReleaseError::UnusualSiteRoot(path.to_owned())) }
     }
 }
@@ -113,7 +116,7 @@ impl Release {
             return Err(ReleaseError::NoLoaderScript);
         }
         let script_hashes: Vec<String> = scripts.iter().map(|script| script_hash(script)).collect();
-        let connect = connect_sources(config, &provider, &app_origin);
+        let connect = connect_sources(config, &provider, &app_origin)?;
         let content_security_policy = [
             "default-src 'none'".to_owned(),
             format!("script-src 'self' 'wasm-unsafe-eval' {}", script_hashes.join(" ")),
@@ -128,7 +131,7 @@ impl Release {
         .join("; ");
         let mut immutable_paths: Vec<String> = files
             .iter()
-            .filter(|file| names_its_content(&file.name, &file.bytes))
+            .filter(|file| plain_path(&file.name) && names_its_content(&file.name, &file.bytes))
             .map(|file| format!("/{}", file.name))
             .collect();
         immutable_paths.sort();
@@ -189,14 +192,22 @@ impl Release {
             .collect();
         // Two matchers that cannot both match: Caddy sorts a directive
         // without a matcher after the others, which would override.
-        let immutable = self.immutable_paths.join(" ");
+        let caching = if self.immutable_paths.is_empty() {
+            format!("\theader Cache-Control {}\n", quoted(CACHE_REVALIDATE))
+        } else {
+            let immutable = self.immutable_paths.join(" ");
+            format!(
+                "\t@immutable path {immutable}\n\theader @immutable Cache-Control {}\n\t@revalidate not path {immutable}\n\theader @revalidate Cache-Control {}\n",
+                quoted(CACHE_IMMUTABLE),
+                quoted(CACHE_REVALIDATE)
+            )
+        };
         format!(
-            "{}\n{} {{\n\troot * {}\n\theader {{\n{security}\t\t-Server\n\t}}\n\t@immutable path {immutable}\n\theader @immutable Cache-Control {}\n\t@revalidate not path {immutable}\n\theader @revalidate Cache-Control {}\n\t# Every other path is the app (its router reads it).\n\ttry_files {{path}} /index.html\n\tfile_server\n}}\n",
+            "{}\n{} {{\n\troot * {}\n\theader {{\n{security}\t\t-Server\n\t}}\n{caching}\t# A code or a state arrives in these URLs' query: never logged.\n\t@secret_query path {}\n\tskip_log @secret_query\n\t# Every other path is the app (its router reads it).\n\ttry_files {{path}} /index.html\n\tfile_server\n}}\n",
             comment_header("#"),
             self.app_origin,
             quoted(&site_root.0),
-            quoted(CACHE_IMMUTABLE),
-            quoted(CACHE_REVALIDATE),
+            self.secret_query_paths.join(" "),
         )
     }
 
@@ -222,12 +233,21 @@ impl Release {
     }
 }
 
+/// Letters, digits and `. _ ~ / -` only, and no empty, `.` or `..`
+/// segment (a server normalizes those before matching); a final `/` is fine.
+fn plain_path(path: &str) -> bool {
+    let inner = path.strip_prefix('/').unwrap_or(path);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    path.chars().all(|c| PLAIN_PATH_CHARACTERS.contains(c))
+        && (inner.is_empty() || inner.split('/').all(|segment| !matches!(segment, "" | "." | "..")))
+}
+
 /// The path of a URL on the app's origin, if nginx and Caddy can match it
 /// exactly as written.
 fn path_of(field: &'static str, url: &str, app_origin: &str) -> Result<String, ReleaseError> {
     let after_origin = url.get(app_origin.len()..).unwrap_or("/");
     let path = after_origin.split('?').next().unwrap_or("/");
-    if path.chars().all(|c| PLAIN_PATH_CHARACTERS.contains(c)) {
+    if plain_path(path) {
         Ok(path.to_owned())
     } else {
         Err(ReleaseError::UnusualPath { field, path: path.to_owned() })
@@ -245,20 +265,23 @@ fn origin(url: &str) -> Option<String> {
 }
 
 /// `'self'`, then the origin of every URL the app fetches, each once.
-fn connect_sources(config: &Config, provider: &ProviderMetadata, app_origin: &str) -> Vec<String> {
+fn connect_sources(config: &Config, provider: &ProviderMetadata, app_origin: &str) -> Result<Vec<String>, ReleaseError> {
     let mut urls = vec![&config.issuer, &provider.token_endpoint, &provider.jwks_uri];
     urls.extend(provider.revocation_endpoint.as_ref());
     if config.fetch_userinfo {
         urls.extend(provider.userinfo_endpoint.as_ref());
     }
-    urls.push(&config.api_base_url);
+    urls.extend(&config.protected_apis);
     let mut sources = vec!["'self'".to_owned()];
     for origin in urls.into_iter().filter_map(|url| origin(url)) {
+        if origin.contains('[') {
+            return Err(ReleaseError::Ipv6Origin(origin));
+        }
         if origin != app_origin && !sources.contains(&origin) {
             sources.push(origin);
         }
     }
-    sources
+    Ok(sources)
 }
 
 /// The content of every `<script>` without `src`, outside comments.

@@ -1,6 +1,7 @@
 //! `deploy-headers`: writes the response headers for the release build.
 //! See `--help`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -79,7 +80,8 @@ fn run(options: Options) -> Result<(), String> {
     write(&dist.join("_redirects"), &release.static_redirects())?;
     write(&options.out.join("nginx.conf"), &release.nginx(&site_root))?;
     write(&options.out.join("Caddyfile"), &release.caddy(&site_root))?;
-    println!("{}", release.content_security_policy.replace("; ", ";\n  "));
+    // A closed pipe (`| head`) is no error: the files are written.
+    let _ = writeln!(std::io::stdout(), "{}", release.content_security_policy.replace("; ", ";\n  "));
     Ok(())
 }
 
@@ -135,6 +137,6 @@ fn read(path: &Path) -> Result<String, String> {
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    eprintln!("wrote {}", path.display());
+    let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
     Ok(())
 }

@@ -23,7 +23,7 @@ fn config(issuer: &str) -> Value {
         "client_id": "spa",
         "redirect_uri": "https://app.example.com/callback",
         "scopes": "openid profile",
-        "api_base_url": "https://api.example.com"
+        "protected_apis": ["https://api.example.com"]
     })
 }
 
@@ -94,7 +94,7 @@ fn connect_src_lists_userinfo_only_when_the_app_fetches_it() {
 fn connect_src_names_an_origin_once_and_leaves_the_apps_own_to_self() {
     let mut config = config("http://127.0.0.1:9000");
     config["redirect_uri"] = json!("http://127.0.0.1:8080/callback");
-    config["api_base_url"] = json!("http://127.0.0.1:8080/api");
+    config["protected_apis"] = json!(["http://127.0.0.1:8080/api"]);
     let discovery = json!({
         "issuer": "http://127.0.0.1:9000",
         "authorization_endpoint": "http://127.0.0.1:9000/auth",
@@ -182,13 +182,13 @@ fn the_callback_and_the_return_after_sign_out_are_kept_out_of_access_logs() {
 
 #[test]
 fn a_path_or_site_root_a_server_would_misread_is_refused() {
-    for path in ["/cb'x", "/cb\"x", "/cb;x", "/%63allback", "/{cb}", "/cb$x"] {
+    for path in ["/cb'x", "/cb\"x", "/cb;x", "/%63allback", "/{cb}", "/cb$x", "//callback", "/./callback", "/a/../callback"] {
         let mut config = config("https://accounts.google.com");
         config["redirect_uri"] = json!(format!("https://app.example.com{path}"));
         let error = release(config, google_like(), INDEX).map(|_| ()).unwrap_err();
         assert!(matches!(error, ReleaseError::UnusualPath { field: "redirect_uri", .. }), "{path}: {error}");
     }
-    for root in ["srv/app", "/srv/$app", "/srv/{app}", "/srv/a\npp"] {
+    for root in ["srv/app", "/srv/$app", "/srv/{app}", "/srv/a\npp", "/srv/a\\pp", "/srv/a\"pp"] {
         assert!(matches!(SiteRoot::new(root), Err(ReleaseError::UnusualSiteRoot(_))), "{root}");
     }
     assert!(SiteRoot::new("/srv/my app").is_ok());
@@ -197,9 +197,9 @@ fn a_path_or_site_root_a_server_would_misread_is_refused() {
 #[test]
 fn what_the_app_would_refuse_is_refused_here_with_the_apps_words() {
     let mut config = config("https://accounts.google.com");
-    config["api_base_url"] = json!("https://api.example.com@evil.example");
+    config["protected_apis"] = json!(["https://api.example.com@evil.example"]);
     let error = release(config, google_like(), INDEX).unwrap_err().to_string();
-    assert!(error.contains("\"api_base_url\" is invalid") && error.contains("user name or password"), "{error}");
+    assert!(error.contains("\"protected_apis\" is invalid") && error.contains("user name or password"), "{error}");
 
     let mut discovery = google_like();
     discovery["token_endpoint"] = json!("http://oauth2.googleapis.com/token");
@@ -243,6 +243,24 @@ fn caddy_gives_each_path_exactly_one_cache_rule() {
     assert!(caddy.contains(&format!("\t@immutable path {hashed}\n")), "{caddy}");
     assert!(caddy.contains(&format!("\t@revalidate not path {hashed}\n")), "{caddy}");
     assert!(caddy.contains(&format!("\t\tContent-Security-Policy \"{}\"\n", release.content_security_policy)));
+}
+
+#[test]
+fn a_provider_or_api_at_an_ipv6_address_is_refused_as_csp_cannot_name_it() {
+    let mut config = config("https://accounts.google.com");
+    config["protected_apis"] = json!(["http://[::1]:3000"]);
+    let error = release(config, google_like(), INDEX).map(|_| ()).unwrap_err();
+    assert!(matches!(&error, ReleaseError::Ipv6Origin(origin) if origin == "http://[::1]:3000"), "{error}");
+}
+
+#[test]
+fn caddy_without_hashed_files_revalidates_everything_and_skips_secret_paths_in_logs() {
+    let files = vec![file("index.html", INDEX.as_bytes())];
+    let release = release_of(config("https://accounts.google.com"), google_like(), INDEX, &files).unwrap();
+    let caddy = release.caddy(&root());
+    assert!(!caddy.contains("@immutable"), "{caddy}");
+    assert!(caddy.contains(&format!("\theader Cache-Control \"{CACHE_REVALIDATE}\"\n")), "{caddy}");
+    assert!(caddy.contains("\t@secret_query path /callback /\n\tskip_log @secret_query\n"), "{caddy}");
 }
 
 #[test]

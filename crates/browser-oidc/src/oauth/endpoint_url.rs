@@ -16,6 +16,8 @@ pub struct EndpointUrl {
     pub scheme: String,
     pub host: String,
     pub port: Option<u16>,
+    /// The path as written (`/` when empty), without the query.
+    pub path: String,
 }
 
 impl EndpointUrl {
@@ -86,7 +88,12 @@ pub fn parse_endpoint_url(url: &str) -> Result<EndpointUrl, UrlProblem> {
     if scheme == "http" && !loopback {
         return Err(UrlProblem::InsecureHttp);
     }
-    Ok(EndpointUrl { scheme, host, port })
+    let after_authority = &rest[authority.len()..];
+    let path = match after_authority.split('?').next().unwrap_or_default() {
+        "" => "/".to_owned(),
+        path => path.to_owned(),
+    };
+    Ok(EndpointUrl { scheme, host, port, path })
 }
 
 /// `https://`, or plain `http://` only to this machine (local development).
@@ -168,7 +175,7 @@ mod tests {
         let url = parse_endpoint_url("HTTPS://ID.Example.com:8443/realms/x?a=b").unwrap();
         assert_eq!(
             url,
-            EndpointUrl { scheme: "https".into(), host: "id.example.com".into(), port: Some(8443) }
+            EndpointUrl { scheme: "https".into(), host: "id.example.com".into(), port: Some(8443), path: "/realms/x".into() }
         );
         assert_eq!(url.origin(), "https://id.example.com:8443");
         assert_eq!(

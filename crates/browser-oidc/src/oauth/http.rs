@@ -1,17 +1,42 @@
 //! HTTP as a parameter: protocol flows take any `HttpClient`, so the browser
 //! passes `fetch` and a test passes a fake that checks what was sent.
 
+use std::borrow::Cow;
+
+/// An HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Method {
+    /// `GET`
     Get,
+    /// `POST`
     Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: Method,
     pub url: String,
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: Vec<(Cow<'static, str>, String)>,
     pub body: Option<String>,
     /// A public file of the app's own (its config): fetched like the page's
     /// other files, so the browser may cache it and use the page's preload.
@@ -23,7 +48,7 @@ pub struct HttpRequest {
 /// the method, the URL and the header names.
 impl std::fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
+        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_ref()).collect();
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
             .field("url", &self.url)
@@ -38,7 +63,7 @@ impl HttpRequest {
         Self {
             method: Method::Get,
             url: url.into(),
-            headers: vec![("Accept", "application/json".into())],
+            headers: vec![("Accept".into(), "application/json".into())],
             body: None,
             app_file: false,
         }
@@ -55,16 +80,16 @@ impl HttpRequest {
             method: Method::Post,
             url: url.into(),
             headers: vec![
-                ("Accept", "application/json".into()),
-                ("Content-Type", "application/x-www-form-urlencoded".into()),
+                ("Accept".into(), "application/json".into()),
+                ("Content-Type".into(), "application/x-www-form-urlencoded".into()),
             ],
             body: Some(body),
             app_file: false,
         }
     }
 
-    pub fn with_header(mut self, name: &'static str, value: String) -> Self {
-        self.headers.push((name, value));
+    pub fn with_header(mut self, name: impl Into<Cow<'static, str>>, value: String) -> Self {
+        self.headers.push((name.into(), value));
         self
     }
 }

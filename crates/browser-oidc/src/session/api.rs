@@ -1,17 +1,115 @@
-//! Calling the protected API with the access token, and turning its
+//! Calling a protected API with the access token, and turning its
 //! RFC 6750 refusals into plain words.
 
 use crate::oauth::bearer::parse_bearer_challenge;
-use crate::oauth::http::{HttpRequest, HttpResponse};
+use crate::oauth::http::{HttpRequest, HttpResponse, Method};
 use crate::oauth::secret::AccessToken;
 
 use super::error::AuthError;
 use super::timing::retry_after_ms;
 
-/// The demo API's greeting route.
-pub const GREETING_PATH: &str = "/api/greeting";
+/// A request the app wants sent with the access token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiRequest {
+    /// The method.
+    pub method: Method,
+    /// The URL: on one of the configuration's protected APIs.
+    pub url: String,
+    /// Headers of the app's own (`Authorization` is added).
+    pub headers: Vec<(String, String)>,
+    /// The body, if any.
+    pub body: Option<String>,
+}
 
+impl ApiRequest {
+    /// A request with no headers and no body.
+    pub fn new(method: Method, url: impl Into<String>) -> Self {
+        Self { method, url: url.into(), headers: Vec::new(), body: None }
+    }
+
+    /// With a header added.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// With a JSON body (and its `Content-Type`).
+    pub fn json(self, body: impl Into<String>) -> Self {
+        Self { body: Some(body.into()), ..self.header("Content-Type", "application/json") }
+    }
+}
+
+/// Bodies may carry personal data: `Debug` shows the method, URL and header names.
+impl std::fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &names)
+            .field("body", &self.body.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+/// What the app asked for: a request sent for it, or only the headers
+/// that authorize one it sends itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiCallKind {
+    /// Send this request with the access token.
+    Send(ApiRequest),
+    /// The headers for `method` on `url`.
+    Authorize {
+        /// The method the app will use.
+        method: Method,
+        /// The URL the app will call.
+        url: String,
+    },
+}
+
+impl ApiCallKind {
+    /// The URL the token would go to.
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Send(request) => &request.url,
+            Self::Authorize { url, .. } => url,
+        }
+    }
+}
+
+/// A protected API's answer (any status the API gave that is not a
+/// refusal of the token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiResponse {
+    /// The HTTP status (2xx).
+    pub status: u16,
+    /// The body as text.
+    pub body: String,
+}
+
+/// The headers that authorize one request (today `Authorization: Bearer`;
+/// with sender-constrained tokens, a proof too). `Debug` shows names only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthorizationHeaders(pub Vec<(String, String)>);
+
+impl std::fmt::Debug for AuthorizationHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(name, _)| name)).finish()
+    }
+}
+
+/// A successful call: the answer, or the headers asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiAnswer {
+    /// The API's answer to a sent request.
+    Response(ApiResponse),
+    /// The headers for a request the app sends itself.
+    Authorization(AuthorizationHeaders),
+}
+
+/// How a protected API refused, or could not be reached.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ApiError {
     #[error("The API could not be reached. Check that it is running, then try again.")]
     Unreachable,
@@ -27,26 +125,43 @@ pub enum ApiError {
     Status(u16),
 }
 
-/// Why an API call failed: the API's answer, or the session's renewal.
+/// Why an API call failed: the API's answer, the session's renewal, or a
+/// URL the token must not go to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ApiCallError {
+    /// The API refused or could not be reached.
     #[error("{0}")]
     Api(ApiError),
+    /// No fresh access token could be had.
     #[error("{0}")]
     Renewal(AuthError),
+    /// The URL is not on a protected API of the configuration.
+    #[error("The access token is not sent to {0}: it is not one of the configured protected APIs.")]
+    NotProtected(String),
 }
 
-/// A GET of `path` below the API's base URL with `Authorization: Bearer
-/// <token>` (never in the URL).
-pub fn request(api_base_url: &str, path: &str, token: &AccessToken) -> HttpRequest {
-    HttpRequest::get(format!("{api_base_url}{path}"))
-        .with_header("Authorization", format!("Bearer {}", token.secret()))
+/// The headers that carry `token` (never the URL: RFC 6750 §2.1).
+pub fn authorization(token: &AccessToken) -> AuthorizationHeaders {
+    AuthorizationHeaders(vec![("Authorization".into(), format!("Bearer {}", token.secret()))])
 }
 
-/// The body of a 2xx answer, or what the refusal means.
-pub fn interpret(response: HttpResponse) -> Result<String, ApiError> {
+/// `request` with the authorization headers added.
+pub fn request(request: &ApiRequest, token: &AccessToken) -> HttpRequest {
+    let mut http = HttpRequest::get(request.url.clone());
+    http.method = request.method;
+    http.body = request.body.clone();
+    for (name, value) in request.headers.iter().cloned().chain(authorization(token).0) {
+        http.headers.retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
+        http.headers.push((name.into(), value));
+    }
+    http
+}
+
+/// A 2xx answer, or what the refusal means.
+pub fn interpret(response: HttpResponse) -> Result<ApiResponse, ApiError> {
     if (200..300).contains(&response.status) {
-        return Ok(response.body);
+        return Ok(ApiResponse { status: response.status, body: response.body });
     }
     let challenge = response.www_authenticate.as_deref().and_then(parse_bearer_challenge).unwrap_or_default();
     match (response.status, challenge.error.as_deref()) {
@@ -79,7 +194,7 @@ mod tests {
 
     #[test]
     fn success_returns_the_body() {
-        assert_eq!(interpret(response(200, None)), Ok("{}".into()));
+        assert_eq!(interpret(response(200, None)), Ok(ApiResponse { status: 200, body: "{}".into() }));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::api::ApiCallError;
+use super::api::{ApiAnswer, ApiCallError, ApiCallKind};
 use super::error::{AuthError, CryptoError};
 use super::renewal::{ApiCall, Ending, Held, Renewal};
 use super::state::{AuthState, Notice, Progress};
@@ -148,7 +148,7 @@ impl Io {
         request
     }
 
-    pub(super) fn finish_call(&mut self, call: &ApiCall, result: Result<String, ApiCallError>) {
+    pub(super) fn finish_call(&mut self, call: &ApiCall, result: Result<ApiAnswer, ApiCallError>) {
         self.out.push(Command::ApiCallDone { call: call.id, result });
     }
 
@@ -224,7 +224,7 @@ impl SessionCore {
             Event::TimerFired(Timer::SignOutDeadline) => self.finish_sign_out(),
             Event::PageRestored { last_sign_out_at } => self.on_page_restored(last_sign_out_at, now),
             Event::TabMessage(TabMessage::SignedOut) => self.on_signed_out_elsewhere(),
-            Event::ApiCallRequested { call, path } => self.on_api_call(call, path, now),
+            Event::ApiCallRequested { call, kind } => self.on_api_call(call, kind, now),
         }
         std::mem::take(&mut self.io.out)
     }
@@ -382,8 +382,7 @@ impl SessionCore {
 
     fn on_sign_in_prepared(&mut self, request: RequestId, result: Result<SecretUrl, AuthError>, now: u64) {
         if let Phase::SignedIn(held) = &mut self.phase {
-            let Some(config) = config_of(&self.config) else { return };
-            held.on_reauthentication_prepared(&mut self.io, config, request, result, now);
+            held.on_reauthentication_prepared(&mut self.io, request, result, now);
             return;
         }
         if self.preparing != Some(request) {
@@ -536,9 +535,14 @@ impl SessionCore {
 
     // ------------------------------------------------------------ API calls
 
-    fn on_api_call(&mut self, id: CallId, path: String, now: u64) {
-        let call = ApiCall { id, path, retried: false };
+    fn on_api_call(&mut self, id: CallId, kind: ApiCallKind, now: u64) {
+        let call = ApiCall { id, kind, retried: false };
         match (&mut self.phase, config_of(&self.config)) {
+            // The token goes only to the APIs the configuration lists.
+            (_, Some(config)) if !config.protects(call.kind.url()) => {
+                let url = call.kind.url().to_owned();
+                self.io.finish_call(&call, Err(ApiCallError::NotProtected(url)));
+            }
             (Phase::SignedIn(held), Some(config)) => held.call_api(&mut self.io, config, call, now),
             _ => self.io.finish_call(&call, Err(ApiCallError::Renewal(AuthError::NotSignedIn))),
         }

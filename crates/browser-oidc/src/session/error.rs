@@ -85,7 +85,7 @@ mod tests {
         );
         assert_eq!(
             AuthError::from(ConfigError::MissingField("client_id")).to_string(),
-            "This app is misconfigured: the configuration in /config.json is missing \"client_id\"."
+            "This app is misconfigured: the configuration is missing \"client_id\"."
         );
         assert!(AuthError::from(CallbackError::Cancelled).is_cancellation());
     }

@@ -43,7 +43,7 @@ use crate::oauth::jwks::{Jwk, JwkSet};
 use crate::oauth::secret::{IdToken, SecretUrl};
 
 pub use self::core::SessionCore;
-use api::ApiCallError;
+use api::{ApiAnswer, ApiCallError, ApiCallKind};
 use error::{AuthError, CryptoError};
 use state::{AuthState, RenewalProblem};
 use tokens::Session;
@@ -221,10 +221,11 @@ pub enum Event {
         last_sign_out_at: Option<u64>,
     },
     TabMessage(TabMessage),
-    /// The app wants `path` from its API with the access token.
+    /// The app wants a request sent to a protected API with the access
+    /// token, or the headers for one.
     ApiCallRequested {
         call: CallId,
-        path: String,
+        kind: ApiCallKind,
     },
 }
 
@@ -284,6 +285,6 @@ pub enum Command {
     Broadcast(TabMessage),
     ApiCallDone {
         call: CallId,
-        result: Result<String, ApiCallError>,
+        result: Result<ApiAnswer, ApiCallError>,
     },
 }

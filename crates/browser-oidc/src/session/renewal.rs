@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::api::{self, ApiCallError, ApiError};
+use super::api::{self, ApiAnswer, ApiCallError, ApiCallKind, ApiError};
 use super::core::{Io, Purpose};
 use super::error::{AuthError, CryptoError};
 use super::state::{AuthState, RenewalProblem};
@@ -29,7 +29,7 @@ use crate::oauth::token::{TokenError, TokenResponse, parse_token_response, refre
 #[derive(Debug, Clone)]
 pub(super) struct ApiCall {
     pub(super) id: CallId,
-    pub(super) path: String,
+    pub(super) kind: ApiCallKind,
     /// Already retried once after `invalid_token`.
     pub(super) retried: bool,
 }
@@ -286,7 +286,7 @@ impl Held {
         match purpose {
             Purpose::Refresh => self.on_refresh_answer(io, config, result, now),
             Purpose::Probe => {
-                self.on_probe_answer(io, config, result, now);
+                self.on_probe_answer(io, result, now);
                 None
             }
             Purpose::Jwks => self.on_keys_answer(io, request, result, now),
@@ -313,7 +313,7 @@ impl Held {
                 // was lost: sending it again could look like reuse and
                 // revoke the grant.
                 self.drop_refresh_token();
-                self.temporary_failure(io, config, unreachable.into(), None, now);
+                self.temporary_failure(io, unreachable.into(), None, now);
                 return None;
             }
         };
@@ -329,7 +329,7 @@ impl Held {
             // with an OAuth error), or a server was too busy to take it
             // (429, 503): nothing was issued, and the token is still good.
             Err(error) if refused_unprocessed(&response, &error) => {
-                self.temporary_failure(io, config, error.into(), retry_after, now);
+                self.temporary_failure(io, error.into(), retry_after, now);
                 None
             }
             // Anything else (a success we cannot read, a 500, a gateway's
@@ -337,7 +337,7 @@ impl Held {
             // provider rotated the token: it is dropped like a lost answer.
             Err(error) => {
                 self.drop_refresh_token();
-                self.temporary_failure(io, config, error.into(), retry_after, now);
+                self.temporary_failure(io, error.into(), retry_after, now);
                 None
             }
         }
@@ -385,7 +385,7 @@ impl Held {
         io.show(AuthState::SignedIn(self.session.clone()));
         io.push(Command::ShowRenewalProblem(None));
         for call in std::mem::take(&mut self.waiting) {
-            self.send_call(io, config, call);
+            self.send_call(io, call);
         }
         self.arm_timer(io, now);
         None
@@ -416,7 +416,6 @@ impl Held {
     fn temporary_failure(
         &mut self,
         io: &mut Io,
-        config: &Config,
         error: AuthError,
         retry_after: Option<u64>,
         now: u64,
@@ -429,7 +428,7 @@ impl Held {
             // A token that still works serves a first attempt; a call
             // refused with it, or one holding an expired token, gives up.
             if !expired && !call.retried {
-                self.send_call(io, config, call);
+                self.send_call(io, call);
             } else {
                 io.finish_call(&call, Err(ApiCallError::Renewal(error.clone())));
             }
@@ -445,7 +444,6 @@ impl Held {
     fn on_probe_answer(
         &mut self,
         io: &mut Io,
-        config: &Config,
         result: Result<HttpResponse, Unreachable>,
         now: u64,
     ) {
@@ -457,7 +455,7 @@ impl Held {
             Ok(response) if !is_oauth_refusal(&response) => {
                 let retry_after = retry_after_ms(response.retry_after.as_deref());
                 let error = TokenError::UnexpectedStatus { status: response.status, body: String::new() };
-                self.temporary_failure(io, config, error.into(), retry_after, now);
+                self.temporary_failure(io, error.into(), retry_after, now);
             }
             Ok(_) => {
                 // The page will leave: calls waiting for a token cannot get one here.
@@ -469,14 +467,13 @@ impl Held {
                 io.push(Command::PrepareSignIn { request, mode: SignInMode::Renewal, return_path: None });
                 self.arm_timer(io, now);
             }
-            Err(unreachable) => self.temporary_failure(io, config, unreachable.into(), None, now),
+            Err(unreachable) => self.temporary_failure(io, unreachable.into(), None, now),
         }
     }
 
     pub(super) fn on_reauthentication_prepared(
         &mut self,
         io: &mut Io,
-        config: &Config,
         request: RequestId,
         result: Result<SecretUrl, AuthError>,
         now: u64,
@@ -491,7 +488,7 @@ impl Held {
             }
             Err(error) => {
                 self.renewal = Renewal::Idle;
-                self.temporary_failure(io, config, error, None, now);
+                self.temporary_failure(io, error, None, now);
             }
         }
     }
@@ -500,15 +497,21 @@ impl Held {
 
     pub(super) fn call_api(&mut self, io: &mut Io, config: &Config, call: ApiCall, now: u64) {
         if !self.expired(now) {
-            return self.send_call(io, config, call);
+            return self.send_call(io, call);
         }
         self.waiting.push(call);
         self.renew_for_calls(io, config, now);
     }
 
-    fn send_call(&mut self, io: &mut Io, config: &Config, call: ApiCall) {
-        let http = api::request(&config.api_base_url, &call.path, &self.session.access_token);
-        io.send(Purpose::Api { call, generation: self.generation }, http);
+    fn send_call(&mut self, io: &mut Io, call: ApiCall) {
+        let token = &self.session.access_token;
+        match &call.kind {
+            ApiCallKind::Authorize { .. } => io.finish_call(&call, Ok(ApiAnswer::Authorization(api::authorization(token)))),
+            ApiCallKind::Send(request) => {
+                let http = api::request(request, token);
+                io.send(Purpose::Api { call, generation: self.generation }, http);
+            }
+        }
     }
 
     /// Renewal for waiting calls: at once if allowed, else when allowed; a
@@ -547,13 +550,13 @@ impl Held {
             Err(ApiError::InvalidToken(_)) if !call.retried => {
                 call.retried = true;
                 if self.generation > generation {
-                    self.send_call(io, config, call);
+                    self.send_call(io, call);
                 } else {
                     self.waiting.push(call);
                     self.renew_for_calls(io, config, now);
                 }
             }
-            answer => io.finish_call(&call, answer.map_err(ApiCallError::Api)),
+            answer => io.finish_call(&call, answer.map(ApiAnswer::Response).map_err(ApiCallError::Api)),
         }
     }
 

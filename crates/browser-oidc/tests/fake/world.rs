@@ -19,7 +19,8 @@ use browser_oidc::oauth::jwks::parse_jwk_set;
 use browser_oidc::oauth::pkce::PkceCodeVerifier;
 use browser_oidc::oauth::random::RandomUnavailable;
 use browser_oidc::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce, RefreshToken, SecretUrl};
-use browser_oidc::session::api::ApiCallError;
+use browser_oidc::oauth::http::Method;
+use browser_oidc::session::api::{ApiAnswer, ApiCallError, ApiCallKind, ApiRequest};
 use browser_oidc::session::error::AuthError;
 use browser_oidc::session::state::{AuthState, RenewalProblem};
 use browser_oidc::session::tokens::{Session, User};
@@ -48,7 +49,7 @@ pub fn config() -> Config {
         "client_id": CLIENT_ID,
         "redirect_uri": format!("{APP}/callback"),
         "scopes": "openid profile api:read",
-        "api_base_url": API,
+        "protected_apis": [API],
     });
     Config::parse(&json.to_string(), APP).unwrap()
 }
@@ -108,6 +109,10 @@ pub enum Wire {
     Jwks,
     Api {
         token: String,
+        method: Method,
+        url: String,
+        content_type: Option<String>,
+        body: Option<String>,
     },
     CodeExchange,
 }
@@ -406,7 +411,7 @@ pub struct Tab {
     pub sign_in: Option<SignInTransit>,
     pub sign_out: Option<SignOutTransit>,
     pub silent_attempt_at: Option<u64>,
-    pub api_answers: Vec<(CallId, Result<String, ApiCallError>)>,
+    pub api_answers: Vec<(CallId, Result<ApiAnswer, ApiCallError>)>,
     /// The API calls asked for, with the page that asked.
     pub api_calls: Vec<(u64, CallId)>,
     /// Told of a sign-out in another tab, and neither asked to sign in nor
@@ -634,7 +639,7 @@ impl World {
             }
             Command::Send { request, http } => {
                 let wire = classify(&http);
-                if let Wire::Api { token } = &wire {
+                if let Wire::Api { token, .. } = &wire {
                     // No token outlives its session: the API only ever
                     // gets the access token of the session held now.
                     let held = t.core.session().map(|s| s.access_token.secret().to_owned());
@@ -826,15 +831,20 @@ impl World {
     }
 
     pub fn call_api(&mut self, tab: usize) -> CallId {
+        self.request(tab, ApiCallKind::Send(ApiRequest::new(Method::Get, format!("{API}/api/greeting"))))
+    }
+
+    /// The app asks for `kind` (a request sent for it, or headers only).
+    pub fn request(&mut self, tab: usize, kind: ApiCallKind) -> CallId {
         self.tabs[tab].next_call += 1;
         let call = CallId(self.tabs[tab].next_call);
         let page = self.tabs[tab].page;
         self.tabs[tab].api_calls.push((page, call));
-        self.handle(tab, Event::ApiCallRequested { call, path: "/api/greeting".into() });
+        self.handle(tab, Event::ApiCallRequested { call, kind });
         call
     }
 
-    pub fn api_answer(&self, tab: usize, call: CallId) -> Option<&Result<String, ApiCallError>> {
+    pub fn api_answer(&self, tab: usize, call: CallId) -> Option<&Result<ApiAnswer, ApiCallError>> {
         self.tabs[tab].api_answers.iter().find(|(c, _)| *c == call).map(|(_, r)| r)
     }
 
@@ -967,7 +977,7 @@ impl World {
             Wire::Probe => self.provider.refresh(None, self.now),
             Wire::Revoke { token } => self.provider.revoke(token),
             Wire::Jwks => self.provider.jwks(),
-            Wire::Api { token } => self.provider.api(token, self.now),
+            Wire::Api { token, .. } => self.provider.api(token, self.now),
             Wire::CodeExchange => unreachable!(),
         };
         if fate == Fate::LostAfter {
@@ -1001,9 +1011,15 @@ pub fn classify(http: &HttpRequest) -> Wire {
     } else if http.url == JWKS {
         Wire::Jwks
     } else if http.url.starts_with(API) {
-        let bearer =
-            http.headers.iter().find(|(n, _)| *n == "Authorization").map(|(_, v)| v.clone()).unwrap();
-        Wire::Api { token: bearer.trim_start_matches("Bearer ").to_owned() }
+        let header = |name: &str| http.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        let bearer = header("Authorization").unwrap();
+        Wire::Api {
+            token: bearer.trim_start_matches("Bearer ").to_owned(),
+            method: http.method,
+            url: http.url.clone(),
+            content_type: header("Content-Type"),
+            body: http.body.clone(),
+        }
     } else {
         panic!("request to an unknown place: {}", http.url)
     }

@@ -3,7 +3,8 @@
 //! UserInfo). HTTP is a parameter so tests can play the provider (including
 //! a misbehaving one); the session core decides when each runs.
 
-use crate::browser::transit::{self, SIGN_IN_KEY};
+use crate::browser::names::Names;
+use crate::browser::transit;
 use crate::browser::webcrypto::{pkce_challenge, verify_with_any_key};
 use browser_oidc::config::Config;
 use browser_oidc::oauth::authorize::AuthorizationRequest;
@@ -36,10 +37,12 @@ pub async fn discover(http: &impl HttpClient, issuer: &str) -> Result<ProviderMe
 }
 
 /// Prepares a sign-in: fresh `state`, `nonce` and PKCE verifier, kept in
-/// this tab's sessionStorage, and returns the authorization URL to visit.
+/// this tab's sessionStorage under the app's `names`, and returns the
+/// authorization URL to visit.
 pub async fn start_sign_in(
     http: &impl HttpClient,
     config: &Config,
+    names: &Names,
     return_path: &str,
     mode: SignInMode,
 ) -> Result<String, AuthError> {
@@ -65,7 +68,7 @@ pub async fn start_sign_in(
         prompt: mode.is_silent().then_some("none"),
     }
     .url();
-    transit::save(SIGN_IN_KEY, &pending)?;
+    transit::save(&names.sign_in(), &pending)?;
     Ok(url)
 }
 

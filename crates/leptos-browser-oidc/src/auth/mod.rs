@@ -5,11 +5,11 @@
 
 pub mod flow;
 pub mod gates;
+mod user;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_channel::oneshot;
@@ -17,21 +17,23 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser::fetch::Fetch;
-use crate::browser::transit::{self, SIGN_IN_KEY, SIGN_OUT_KEY};
+use crate::browser::names::{self, Names};
+use crate::browser::transit;
 use crate::browser::{clock, page, session_hint, tabs};
-use browser_oidc::config::{CONFIG_PATH, Config, ConfigError};
-use browser_oidc::oauth::http::{HttpClient, HttpRequest};
+use crate::config::{AuthConfig, Source};
+use browser_oidc::config::{Config, ConfigError};
+use browser_oidc::oauth::http::{HttpClient, HttpRequest, Method};
 use browser_oidc::oauth::random::random_url_safe_string;
 use browser_oidc::oauth::secret::SecretUrl;
-use browser_oidc::session::api::ApiCallError;
+use browser_oidc::session::api::{ApiAnswer, ApiCallError, ApiCallKind, ApiRequest, ApiResponse};
+use browser_oidc::session::error::AuthError;
+use browser_oidc::session::state::{AuthState, Progress};
 use browser_oidc::session::{CallId, Command, Event, SessionCore, Stored, TabMessage, Timer, TransitKind};
 
-pub use browser_oidc::session::error::AuthError;
-pub use browser_oidc::session::state::{AuthState, Notice, Progress};
-pub use browser_oidc::session::tokens::{Session, User};
-pub use gates::{Authenticated, Unauthenticated};
+pub use user::User;
 
-/// The handle components use: `Copy`, so closures can capture it freely.
+/// The sign-in handle: `Copy`, so closures and components capture it
+/// freely. Get it with [`use_auth`] below [`provide_auth`].
 #[derive(Clone, Copy)]
 pub struct Auth {
     state: RwSignal<AuthState>,
@@ -40,25 +42,67 @@ pub struct Auth {
     driver: StoredValue<Rc<Driver>, LocalStorage>,
 }
 
-/// The auth handle of the enclosing `App`. Panics outside one, which is a
-/// programming error; use [`try_use_auth`] where that can happen.
+/// The sign-in handle provided above this component.
+///
+/// # Panics
+/// Outside [`provide_auth`], which is a programming error; use
+/// [`try_use_auth`] where that can happen.
 pub fn use_auth() -> Auth {
-    try_use_auth().expect("use_auth() called outside the app: provide_auth() first")
+    try_use_auth().expect("use_auth() called outside provide_auth()")
 }
 
+/// The sign-in handle provided above this component, if any.
 pub fn try_use_auth() -> Option<Auth> {
     use_context::<Auth>()
 }
 
-/// Creates the auth state in `state` and makes it available to children.
-pub fn provide_auth(state: AuthState) -> Auth {
+/// Sets up sign-in for the components below: it finishes a sign-in at the
+/// redirect URI, restores the session after a reload (a top-level
+/// `prompt=none` redirect when this browser had one), and keeps the tokens
+/// fresh, in memory only. Call it once, near the root of the app.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_browser_oidc::{AuthConfig, provide_auth};
+///
+/// #[component]
+/// fn App() -> impl IntoView {
+///     provide_auth(AuthConfig::from_url("/config.json"));
+///     view! { <p>"…"</p> }
+/// }
+/// ```
+///
+/// On a server (an SSR app's server side) it provides a handle that stays
+/// [`AuthState::Loading`] and does nothing; the client takes over when it hydrates.
+pub fn provide_auth(config: AuthConfig) -> Auth {
+    let auth = new_auth(AuthState::Loading(Progress::Starting), config);
+    if cfg!(target_arch = "wasm32") {
+        auth.start();
+    }
+    auth
+}
+
+/// A handle that only shows `state`, for tests of components.
+#[doc(hidden)]
+pub fn provide_auth_showing(state: AuthState) -> Auth {
+    new_auth(state, AuthConfig::from_url("/config.json"))
+}
+
+fn new_auth(state: AuthState, config: AuthConfig) -> Auth {
     let state = RwSignal::new(state);
     let renewal_problem = RwSignal::new(None);
+    let names = match &config.source {
+        Source::Fields(_) => config.client_id().map(Names::new),
+        Source::Url(url) => names::remembered_client_id(url).as_deref().map(Names::new),
+    };
     let driver = Rc::new(Driver {
+        source: config.source,
+        names: RefCell::new(names),
         core: RefCell::new(SessionCore::new(random_url_safe_string)),
         queue: RefCell::new(VecDeque::new()),
         busy: Cell::new(false),
         started: Cell::new(false),
+        listening: Cell::new(false),
         timers: RefCell::new([None, None]),
         calls: RefCell::new(Vec::new()),
         next_call: Cell::new(0),
@@ -71,20 +115,58 @@ pub fn provide_auth(state: AuthState) -> Auth {
 }
 
 impl Auth {
+    /// What the page should show: loading, signed out, signed in, or an
+    /// error (reactive).
     pub fn state(&self) -> ReadSignal<AuthState> {
         self.state.read_only()
     }
 
+    /// Who is signed in, if anyone (reactive). The same person across
+    /// refreshes; standard claims as fields, any other claim with
+    /// [`User::claim`].
+    pub fn user(&self) -> Option<User> {
+        self.state.with(|state| match state {
+            AuthState::SignedIn(session) => Some(User::of(session)),
+            _ => None,
+        })
+    }
+
+    /// When the current access token expires (ms since the epoch, local
+    /// clock), if the provider said (reactive).
+    pub fn access_token_expires_at(&self) -> Option<u64> {
+        self.state.with(|state| match state {
+            AuthState::SignedIn(session) => session.access_token_expires_at_ms,
+            _ => None,
+        })
+    }
+
+    /// The scopes the provider granted, if it said (reactive).
+    pub fn granted_scopes(&self) -> Option<String> {
+        self.state.with(|state| match state {
+            AuthState::SignedIn(session) => session.scope.clone(),
+            _ => None,
+        })
+    }
+
+    /// A sentence for the person while renewals keep failing for a
+    /// temporary reason (the provider is down, say); `None` otherwise.
     pub fn renewal_problem(&self) -> ReadSignal<Option<String>> {
         self.renewal_problem.read_only()
     }
 
-    /// The current session (reactive): it changes with every refresh.
-    pub fn session(&self) -> Option<Arc<Session>> {
-        self.state.with(|state| match state {
-            AuthState::SignedIn(session) => Some(session.clone()),
-            _ => None,
-        })
+    /// Whether the configuration has loaded and passed its checks.
+    pub fn is_configured(&self) -> bool {
+        self.read_config(|_| ()).is_some()
+    }
+
+    /// The APIs that get the access token, as configured (empty until the
+    /// configuration has loaded).
+    pub fn protected_apis(&self) -> Vec<String> {
+        self.read_config(|config| config.protected_apis.clone()).unwrap_or_default()
+    }
+
+    fn read_config<T>(&self, read: impl FnOnce(&Config) -> T) -> Option<T> {
+        self.driver.with_value(|d| d.core.try_borrow().ok()?.config().map(read))
     }
 
     /// Shows `state` without the core: for tests of components only.
@@ -93,49 +175,82 @@ impl Auth {
         self.state.set(state);
     }
 
-    /// The configuration, once loaded.
-    pub fn config(&self) -> Option<Config> {
-        self.driver.with_value(|d| d.core.try_borrow().ok()?.config().cloned())
-    }
-
     fn dispatch(&self, event: Event) {
         self.driver.with_value(|driver| driver.dispatch(event));
     }
 
-    /// Loads the configuration, then finishes a sign-in (at the redirect
-    /// URI), confirms a sign-out, restores a session, or shows signed out.
-    /// Calling it again does nothing.
+    /// Starts the session: loads the configuration, then finishes a
+    /// sign-in (at the redirect URI), confirms a sign-out, restores a
+    /// session, or shows signed out. [`provide_auth`] calls it; calling it
+    /// again does nothing.
     pub fn start(self) {
         let driver = self.driver.get_value();
         if driver.started.replace(true) {
             return;
         }
         let listening = driver.clone();
-        tabs::listen_for_sign_out(move || listening.dispatch(Event::TabMessage(TabMessage::SignedOut)));
-        let listening = driver.clone();
         page::on_visible(move || listening.dispatch(Event::PageVisible));
         let listening = driver.clone();
         page::on_restored_from_cache(move || {
-            listening.dispatch(Event::PageRestored { last_sign_out_at: session_hint::last_sign_out() })
+            let last_sign_out_at = listening.names.borrow().as_ref().and_then(session_hint::last_sign_out);
+            listening.dispatch(Event::PageRestored { last_sign_out_at })
         });
-        let stored = Stored {
-            sign_in: transit::peek(SIGN_IN_KEY),
-            sign_out: transit::peek(SIGN_OUT_KEY),
-            had_session: session_hint::present(),
-            last_silent_attempt_at: session_hint::last_silent_attempt(),
+        driver.listen_to_other_tabs();
+        let stored = match &*driver.names.borrow() {
+            Some(names) => Stored {
+                sign_in: transit::peek(&names.sign_in()),
+                sign_out: transit::peek(&names.sign_out()),
+                had_session: session_hint::present(names),
+                last_silent_attempt_at: session_hint::last_silent_attempt(names),
+            },
+            None => Stored::default(),
         };
         driver.dispatch(Event::Started { location: page::current_location(), stored });
     }
 
-    /// Calls `path` on the API with a fresh access token; on `invalid_token`
-    /// it refreshes once and retries once.
-    pub async fn call_api(self, path: &str) -> Result<String, ApiCallError> {
+    /// Sends `request` to a protected API with a fresh access token, and
+    /// returns its answer. The token goes only to the APIs the
+    /// configuration lists ([`AuthConfig::protect`]). An answer of 401
+    /// `invalid_token` renews the token once and retries once.
+    ///
+    /// ```no_run
+    /// # async fn demo(auth: leptos_browser_oidc::Auth) -> Result<(), leptos_browser_oidc::ApiCallError> {
+    /// use leptos_browser_oidc::{ApiRequest, Method};
+    ///
+    /// let order = ApiRequest::new(Method::Post, "https://api.example.com/orders").json(r#"{"item":1}"#);
+    /// let answer = auth.send(order).await?;
+    /// println!("{} {}", answer.status, answer.body);
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self, request: ApiRequest) -> Result<ApiResponse, ApiCallError> {
+        match self.call(ApiCallKind::Send(request)).await? {
+            ApiAnswer::Response(response) => Ok(response),
+            ApiAnswer::Authorization(_) => Err(ApiCallError::Renewal(AuthError::NotSignedIn)),
+        }
+    }
+
+    /// `GET url` on a protected API: [`Auth::send`] for the common case.
+    pub async fn get(self, url: &str) -> Result<ApiResponse, ApiCallError> {
+        self.send(ApiRequest::new(Method::Get, url)).await
+    }
+
+    /// The headers that authorize `method` on `url`, for a request the app
+    /// sends itself (with its own HTTP client): today `Authorization:
+    /// Bearer …` with a fresh token. Only for URLs of the protected APIs.
+    pub async fn authorize(self, method: Method, url: &str) -> Result<Vec<(String, String)>, ApiCallError> {
+        match self.call(ApiCallKind::Authorize { method, url: url.to_owned() }).await? {
+            ApiAnswer::Authorization(headers) => Ok(headers.0),
+            ApiAnswer::Response(_) => Err(ApiCallError::Renewal(AuthError::NotSignedIn)),
+        }
+    }
+
+    async fn call(self, kind: ApiCallKind) -> Result<ApiAnswer, ApiCallError> {
         let driver = self.driver.get_value();
         let call = CallId(driver.next_call.get() + 1);
         driver.next_call.set(call.0);
         let (answer, answered) = oneshot::channel();
         driver.calls.borrow_mut().push((call, answer));
-        driver.dispatch(Event::ApiCallRequested { call, path: path.to_owned() });
+        driver.dispatch(Event::ApiCallRequested { call, kind });
         answered.await.unwrap_or(Err(ApiCallError::Renewal(AuthError::NotSignedIn)))
     }
 
@@ -165,24 +280,59 @@ impl Auth {
 }
 
 /// Where an API call's answer goes.
-type ApiAnswer = oneshot::Sender<Result<String, ApiCallError>>;
+type AnswerSender = oneshot::Sender<Result<ApiAnswer, ApiCallError>>;
 
 /// Runs the core: one event at a time (events raised while one is handled
 /// wait their turn), each command performed in order.
 struct Driver {
+    source: Source,
+    /// From the client id: of the configuration in code, or the one the
+    /// configuration file named last time (then checked when it loads).
+    names: RefCell<Option<Names>>,
     core: RefCell<SessionCore>,
     queue: RefCell<VecDeque<Event>>,
     busy: Cell<bool>,
     started: Cell<bool>,
+    /// The other tabs' channel has a listener.
+    listening: Cell<bool>,
     /// One slot per kind of timer.
     timers: RefCell<[Option<TimeoutHandle>; 2]>,
-    calls: RefCell<Vec<(CallId, ApiAnswer)>>,
+    calls: RefCell<Vec<(CallId, AnswerSender)>>,
     next_call: Cell<u64>,
     state: RwSignal<AuthState>,
     renewal_problem: RwSignal<Option<String>>,
 }
 
 impl Driver {
+    /// The configuration file named `client_id`: its names from now on
+    /// (the start may have used last time's, or none).
+    fn adopt_client_id(self: &Rc<Self>, config_url: &str, client_id: &str) {
+        let names = Names::new(client_id);
+        if self.names.borrow().as_ref() != Some(&names) {
+            names::remember_client_id(config_url, client_id);
+            self.names.replace(Some(names));
+            self.listening.set(false);
+            self.listen_to_other_tabs();
+        }
+    }
+
+    /// Hears the other tabs' sign-outs, once the app's names are known.
+    fn listen_to_other_tabs(self: &Rc<Self>) {
+        let names = self.names.borrow();
+        if let Some(names) = names.as_ref().filter(|_| !self.listening.replace(true)) {
+            let listening = self.clone();
+            tabs::listen_for_sign_out(names, move || listening.dispatch(Event::TabMessage(TabMessage::SignedOut)));
+        }
+    }
+
+    /// Performs `effect` with the app's storage names, if they are known
+    /// (they are not when no configuration ever loaded).
+    fn with_names(&self, effect: impl FnOnce(&Names)) {
+        if let Some(names) = &*self.names.borrow() {
+            effect(names);
+        }
+    }
+
     fn dispatch(self: &Rc<Self>, event: Event) {
         self.queue.borrow_mut().push_back(event);
         if self.busy.replace(true) {
@@ -219,13 +369,29 @@ impl Driver {
             Command::ShowRenewalProblem(problem) => self.renewal_problem.set(problem.map(|p| p.to_string())),
             Command::LoadConfig => {
                 let origin = page::origin();
-                self.spawn(async move { Event::ConfigLoaded(load_config(&Fetch, &origin).await) });
+                match &self.source {
+                    Source::Fields(fields) => {
+                        let loaded = Config::from_fields(fields, &origin);
+                        self.queue.borrow_mut().push_back(Event::ConfigLoaded(loaded));
+                    }
+                    Source::Url(url) => {
+                        let (url, driver) = (url.clone(), self.clone());
+                        self.spawn(async move {
+                            let loaded = load_config(&Fetch, &url, &origin).await;
+                            if let Ok(config) = &loaded {
+                                driver.adopt_client_id(&url, &config.client_id);
+                            }
+                            Event::ConfigLoaded(loaded)
+                        });
+                    }
+                }
             }
             Command::PrepareSignIn { request, mode, return_path } => {
                 let Some(config) = self.config() else { return };
+                let names = Names::new(&config.client_id);
                 let return_path = return_path.unwrap_or_else(page::current_path_and_query);
                 self.spawn(async move {
-                    let url = flow::start_sign_in(&Fetch, &config, &return_path, mode).await;
+                    let url = flow::start_sign_in(&Fetch, &config, &names, &return_path, mode).await;
                     Event::SignInPrepared { request, result: url.map(SecretUrl::new) }
                 });
             }
@@ -260,17 +426,17 @@ impl Driver {
             Command::ReplaceUrl(url) => page::replace_url(&url),
             Command::Navigate(url) => page::navigate(url.secret()),
             // Without it the return is not confirmed, which is harmless.
-            Command::StoreSignOut(pending) => {
-                let _ = transit::save(SIGN_OUT_KEY, &pending);
-            }
-            Command::DeleteTransit(TransitKind::SignIn) => transit::delete(SIGN_IN_KEY),
-            Command::DeleteTransit(TransitKind::SignOut) => transit::delete(SIGN_OUT_KEY),
-            Command::RememberSession => session_hint::remember(),
-            Command::ForgetSession => session_hint::forget(),
-            Command::RecordSilentAttempt { at } => session_hint::record_silent_attempt(at),
-            Command::ClearSilentAttempt => session_hint::silent_attempt_done(),
-            Command::RecordSignOut { at } => session_hint::record_sign_out(at),
-            Command::Broadcast(TabMessage::SignedOut) => tabs::announce_sign_out(),
+            Command::StoreSignOut(pending) => self.with_names(|names| {
+                let _ = transit::save(&names.sign_out(), &pending);
+            }),
+            Command::DeleteTransit(TransitKind::SignIn) => self.with_names(|names| transit::delete(&names.sign_in())),
+            Command::DeleteTransit(TransitKind::SignOut) => self.with_names(|names| transit::delete(&names.sign_out())),
+            Command::RememberSession => self.with_names(session_hint::remember),
+            Command::ForgetSession => self.with_names(session_hint::forget),
+            Command::RecordSilentAttempt { at } => self.with_names(|names| session_hint::record_silent_attempt(names, at)),
+            Command::ClearSilentAttempt => self.with_names(session_hint::silent_attempt_done),
+            Command::RecordSignOut { at } => self.with_names(|names| session_hint::record_sign_out(names, at)),
+            Command::Broadcast(TabMessage::SignedOut) => self.with_names(tabs::announce_sign_out),
             Command::ApiCallDone { call, result } => {
                 let mut calls = self.calls.borrow_mut();
                 if let Some(index) = calls.iter().position(|(id, _)| *id == call) {
@@ -294,13 +460,14 @@ fn slot(timer: Timer) -> usize {
     }
 }
 
-async fn load_config(http: &impl HttpClient, origin: &str) -> Result<Config, ConfigError> {
+async fn load_config(http: &impl HttpClient, url: &str, origin: &str) -> Result<Config, ConfigError> {
+    let unavailable = |reason: String| ConfigError::Unavailable { url: url.to_owned(), reason };
     let response = http
-        .send(HttpRequest::get_app_file(CONFIG_PATH))
+        .send(HttpRequest::get_app_file(url))
         .await
-        .map_err(|_| ConfigError::Unavailable("the server did not answer".into()))?;
+        .map_err(|_| unavailable("the server did not answer".into()))?;
     if response.status != 200 {
-        return Err(ConfigError::Unavailable(format!("HTTP {}", response.status)));
+        return Err(unavailable(format!("HTTP {}", response.status)));
     }
     Config::parse(&response.body, origin)
 }

@@ -9,7 +9,7 @@ use web_sys::{
 /// How long a request may go unanswered before it counts as unreachable.
 const TIMEOUT_MS: u32 = 30_000;
 
-use browser_oidc::oauth::http::{HttpClient, HttpRequest, HttpResponse, Method, Unreachable};
+use browser_oidc::oauth::http::{HttpClient, HttpRequest, HttpResponse, Unreachable};
 
 /// Sends requests with no cookies (tokens travel in headers and bodies),
 /// no caching of token responses, and no `Referer`; the app's own files
@@ -34,10 +34,7 @@ fn timeout_signal() -> Option<AbortSignal> {
 
 async fn send(request: &HttpRequest) -> Result<HttpResponse, JsValue> {
     let init = RequestInit::new();
-    init.set_method(match request.method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-    });
+    init.set_method(request.method.as_str());
     if !request.app_file {
         init.set_credentials(RequestCredentials::Omit);
         init.set_cache(RequestCache::NoStore);

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod fetch;
+pub mod names;
 pub mod page;
 pub mod session_hint;
 pub mod storage;

@@ -6,9 +6,6 @@ use serde::{Deserialize, Serialize};
 use super::storage::{self, Area};
 use browser_oidc::session::error::StorageUnavailable;
 
-pub const SIGN_IN_KEY: &str = "oidc-spa.sign-in";
-pub const SIGN_OUT_KEY: &str = "oidc-spa.sign-out";
-
 pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), StorageUnavailable> {
     storage::set(Area::Session, key, value).then_some(()).ok_or(StorageUnavailable)
 }

@@ -1,0 +1,109 @@
+//! [`AuthConfig`]: the sign-in settings, written in code or loaded from a URL.
+
+use serde_json::{Map, Value};
+
+/// The sign-in settings: built in code, or loaded from a JSON file at start
+/// so that one build serves every environment.
+///
+/// Both are checked the same way when the app starts; a wrong value is
+/// shown as an error naming the field and the reason.
+///
+/// ```
+/// use leptos_browser_oidc::AuthConfig;
+///
+/// let config = AuthConfig::new("https://id.example.com", "my-app")
+///     .scopes("openid profile email orders:read")
+///     .protect("https://api.example.com");
+/// # let _ = config;
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthConfig {
+    pub(crate) source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Source {
+    Fields(Map<String, Value>),
+    Url(String),
+}
+
+impl AuthConfig {
+    /// Settings for the provider at `issuer` (its issuer identifier, exactly
+    /// as its discovery document gives it) and this app's `client_id`,
+    /// registered there as a public client.
+    ///
+    /// Defaults: `redirect_uri` is `<this origin>/callback`,
+    /// `post_logout_redirect_uri` is `<this origin>/`, scopes are
+    /// `openid profile`, no API gets the access token, 60 s clock leeway,
+    /// and no UserInfo request.
+    pub fn new(issuer: impl Into<String>, client_id: impl Into<String>) -> Self {
+        let mut fields = Map::new();
+        fields.insert("issuer".into(), Value::String(issuer.into()));
+        fields.insert("client_id".into(), Value::String(client_id.into()));
+        Self { source: Source::Fields(fields) }
+    }
+
+    /// Settings fetched from `url` (such as `/config.json`) when the app
+    /// starts. The file has the fields of the builder methods, in
+    /// snake_case: `issuer`, `client_id`, `redirect_uri`,
+    /// `post_logout_redirect_uri`, `scopes`, `protected_apis` (a list),
+    /// `clock_leeway_seconds` and `fetch_userinfo`.
+    pub fn from_url(url: impl Into<String>) -> Self {
+        Self { source: Source::Url(url.into()) }
+    }
+
+    fn set(mut self, field: &str, value: Value) -> Self {
+        if let Source::Fields(fields) = &mut self.source {
+            fields.insert(field.into(), value);
+        }
+        self
+    }
+
+    /// Where the provider sends the person back; it must be on this app's
+    /// origin and registered exactly at the provider.
+    pub fn redirect_uri(self, uri: impl Into<String>) -> Self {
+        self.set("redirect_uri", Value::String(uri.into()))
+    }
+
+    /// Where the provider sends the person after signing out; on this
+    /// app's origin and registered at the provider.
+    pub fn post_logout_redirect_uri(self, uri: impl Into<String>) -> Self {
+        self.set("post_logout_redirect_uri", Value::String(uri.into()))
+    }
+
+    /// The scopes to ask for, separated by spaces; must include `openid`.
+    pub fn scopes(self, scopes: impl Into<String>) -> Self {
+        self.set("scopes", Value::String(scopes.into()))
+    }
+
+    /// Lets requests to `api` (an origin, or an origin and a path) carry
+    /// the access token. A token goes nowhere else.
+    pub fn protect(mut self, api: impl Into<String>) -> Self {
+        if let Source::Fields(fields) = &mut self.source {
+            let apis = fields.entry("protected_apis").or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(apis) = apis {
+                apis.push(Value::String(api.into()));
+            }
+        }
+        self
+    }
+
+    /// Tolerance for clock differences in ID-token checks (at most 600 s).
+    pub fn clock_leeway_seconds(self, seconds: u32) -> Self {
+        self.set("clock_leeway_seconds", Value::from(seconds))
+    }
+
+    /// Also fetch the UserInfo endpoint after sign-in (for providers whose
+    /// ID token carries no profile).
+    pub fn fetch_userinfo(self, fetch: bool) -> Self {
+        self.set("fetch_userinfo", Value::Bool(fetch))
+    }
+
+    /// The client id, when the settings are in code.
+    pub(crate) fn client_id(&self) -> Option<&str> {
+        match &self.source {
+            Source::Fields(fields) => fields.get("client_id")?.as_str(),
+            Source::Url(_) => None,
+        }
+    }
+}
