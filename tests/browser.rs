@@ -50,6 +50,8 @@ fn sign_in_transit_round_trips_once_and_is_deleted() {
         silent: false,
         renewal: false,
         metadata: None,
+        max_age: Some(300),
+        required_acr: Some(vec!["gold".into()]),
     };
     transit::save(&sign_in_key(), &pending).unwrap();
     let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();

@@ -28,7 +28,7 @@ use browser_oidc::oauth::provider_error::ProviderError;
 use browser_oidc::oauth::random::random_url_safe_string;
 use browser_oidc::oauth::token::TokenError;
 use browser_oidc::oauth::userinfo::UserinfoError;
-use browser_oidc::session::{Command, Event, Location, SessionCore, SignInMode, SignedIn, Stored, Timer};
+use browser_oidc::session::{Command, Event, Location, SessionCore, SignInMode, SignInOptions, SignedIn, Stored, Timer};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use wasm_bindgen_test::*;
@@ -398,7 +398,7 @@ async fn callback(
 /// One whole sign-in through the app's code, against the scenario.
 async fn sign_in(provider: &TestProvider) -> Result<SignedIn, AuthError> {
     session_storage().clear().unwrap();
-    let url = start_sign_in(provider, &config(), &names(), "/after", SignInMode::Interactive).await?;
+    let url = start_sign_in(provider, &config(), &names(), "/after", SignInMode::Interactive, &SignInOptions::default()).await?;
     let query = provider.authorize(&url);
     callback(provider, &config(), &query, now).await
 }
@@ -450,7 +450,7 @@ async fn signed_in_then_refreshed(
     later: fn() -> f64,
 ) -> (AuthState, AuthState) {
     session_storage().clear().unwrap();
-    let url = start_sign_in(provider, config, &names(), "/", SignInMode::Interactive).await.unwrap();
+    let url = start_sign_in(provider, config, &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let query = provider.authorize(&url);
     let stored = Stored { sign_in: transit::take(&sign_in_key()), ..Stored::default() };
     let location = Location::parse(&format!("{REDIRECT_URI}?{query}"));
@@ -705,7 +705,7 @@ async fn kept_metadata_for_another_issuer_is_refused_at_the_callback() {
     // another issuer): checked like a fresh document, nothing is sent.
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let kept = session_storage().get_item(&sign_in_key()).unwrap().unwrap();
     let edited = kept.replace(r#""issuer":"https://op.test""#, r#""issuer":"https://attacker.test""#);
     assert_ne!(kept, edited, "the transit keeps the issuer's metadata");
@@ -915,7 +915,7 @@ async fn attack_csrf_login_forgery() {
     assert!(provider.requests.borrow().is_empty(), "not even discovery");
 
     // The same while a sign-in of this browser's own is in progress.
-    start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
+    start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let result = callback(&provider, &config(), forged, now).await;
     assert_refused_before_token_request(&provider, result, CallbackError::StateMismatch);
 }
@@ -924,7 +924,7 @@ async fn attack_csrf_login_forgery() {
 async fn attack_code_replay() {
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let query = provider.authorize(&url);
     assert!(callback(&provider, &config(), &query, now).await.is_ok());
     // The same callback again (a back button, a leaked URL, a second tab).
@@ -941,7 +941,7 @@ async fn the_app_never_sends_a_code_without_its_verifier_or_twice() {
     let provider = TestProvider::new(Scenario::default()).await;
     for _ in 0..3 {
         session_storage().clear().unwrap();
-        let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
+        let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
         let query = provider.authorize(&url);
         callback(&provider, &config(), &query, now).await.unwrap();
         // The same callback again: the back button, a leaked URL, a second tab.
@@ -964,9 +964,9 @@ async fn attack_code_injection() {
     // victim's valid state: the victim's verifier cannot redeem it.
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let attackers_url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
+    let attackers_url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let attackers_code = code_in(&provider.authorize(&attackers_url));
-    let victims_url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
+    let victims_url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let victims_query = provider.authorize(&victims_url);
     let query = victims_query.replace(&code_in(&victims_query), &attackers_code);
     let result = callback(&provider, &config(), &query, now).await;
@@ -993,7 +993,7 @@ async fn attack_open_redirect() {
     for evil in ["https://evil.test/", "//evil.test", "/\\evil.test", "javascript:alert(1)"] {
         let provider = TestProvider::new(Scenario::default()).await;
         session_storage().clear().unwrap();
-        let url = start_sign_in(&provider, &config(), &names(), evil, SignInMode::Interactive).await.unwrap();
+        let url = start_sign_in(&provider, &config(), &names(), evil, SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
         let query = provider.authorize(&url);
         let signed_in = callback(&provider, &config(), &query, now).await.unwrap();
         assert_eq!(signed_in.return_path, "/", "{evil}");
@@ -1063,7 +1063,7 @@ async fn a_clock_skewed_by_five_minutes_signs_in_and_refreshes_with_a_matching_l
 async fn a_skewed_clock_beyond_the_leeway_gets_a_clear_message() {
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let error = callback(&provider, &config(), &provider.authorize(&url), clock_behind).await.unwrap_err();
     assert_eq!(error, claims(IdTokenError::IssuedInFuture));
     assert!(error.to_string().contains("check this device's clock"));
@@ -1074,7 +1074,7 @@ async fn a_silent_restore_declined_by_the_provider_is_quiet() {
     let provider =
         TestProvider::new(Scenario { callback_error: Some("login_required"), ..Default::default() }).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Silent).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Silent, &SignInOptions::default()).await.unwrap();
     assert!(url.contains("prompt=none"));
     let result = callback(&provider, &config(), &provider.authorize(&url), now).await;
     assert_rejected(result, AuthError::SilentSignInDeclined);
@@ -1087,6 +1087,52 @@ fn code_in(query: &str) -> String {
 
 fn remove(value: &mut Value, key: &str) {
     value.as_object_mut().unwrap().remove(key);
+}
+
+#[wasm_bindgen_test]
+async fn sign_in_options_reach_the_provider_and_max_age_and_acr_are_checked() {
+    let asked = |url: &str| -> HashMap<String, String> {
+        form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes()).into_owned().collect()
+    };
+    // The person signed in an hour ago; the app asks for 5 minutes at most.
+    let mut provider = TestProvider::new(Scenario::default()).await;
+    provider.auth_time -= 3600;
+    session_storage().clear().unwrap();
+    let options = SignInOptions::new().prompt("login").max_age(300).ui_locales("fr en").param("audience", "https://api.test");
+    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &options).await.unwrap();
+    let params = asked(&url);
+    for (name, value) in [("prompt", "login"), ("max_age", "300"), ("ui_locales", "fr en"), ("audience", "https://api.test")] {
+        assert_eq!(params.get(name).map(String::as_str), Some(value), "{name}");
+    }
+    let query = provider.authorize(&url);
+    let refused = callback(&provider, &config(), &query, now).await.map(|_| ()).unwrap_err();
+    assert_eq!(refused, AuthError::IdTokenClaims(IdTokenError::AuthenticationTooOld));
+
+    // A recent authentication passes the same check.
+    let provider = TestProvider::new(Scenario::default()).await;
+    session_storage().clear().unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &options).await.unwrap();
+    let query = provider.authorize(&url);
+    assert!(callback(&provider, &config(), &query, now).await.is_ok());
+
+    // A required acr the ID token does not carry is refused; a wished-for one is not.
+    for (required, accepted) in [(true, false), (false, true)] {
+        session_storage().clear().unwrap();
+        let options = SignInOptions::new().acr_values("gold", required);
+        let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &options).await.unwrap();
+        assert_eq!(asked(&url)["acr_values"], "gold");
+        let result = callback(&provider, &config(), &provider.authorize(&url), now).await;
+        assert_eq!(result.is_ok(), accepted, "required: {required}");
+        if !accepted {
+            assert_eq!(result.map(|_| ()).unwrap_err(), AuthError::IdTokenClaims(IdTokenError::AcrNotSatisfied { found: None }));
+        }
+    }
+
+    // A silent sign-in asks for nothing but prompt=none.
+    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Silent, &options).await.unwrap();
+    let params = asked(&url);
+    assert_eq!(params["prompt"], "none");
+    assert!(!params.contains_key("max_age") && !params.contains_key("audience"));
 }
 
 /// The storage names of the app under test (client id `demo-spa`).

@@ -11,7 +11,8 @@ use browser_oidc::oauth::http::Method;
 use browser_oidc::session::api::{ApiAnswer, ApiCallError, ApiCallKind, ApiError, ApiRequest, ApiResponse};
 use browser_oidc::session::error::AuthError;
 use browser_oidc::session::state::{AuthState, Notice};
-use world::{APP, Fate, START, Wire, World};
+use browser_oidc::session::{SignInMode, SignInOptions};
+use world::{APP, Fate, Pending, START, Wire, World};
 
 const TOKEN: &str = "https://op.test/token";
 const JWKS: &str = "https://op.test/jwks";
@@ -290,7 +291,7 @@ fn a_page_restored_from_the_back_forward_cache_honours_a_sign_out() {
 fn back_from_the_providers_page_shows_the_sign_in_button_again() {
     let mut world = World::new();
     let tab = world.open_tab(&format!("{APP}/"));
-    world.handle(tab, Event::SignInRequested { current_page: "/".into() });
+    world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
     // The page went to the provider, and the Back button restored it.
     world.handle(tab, Event::PageRestored { last_sign_out_at: None });
     assert!(matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))));
@@ -400,6 +401,33 @@ fn a_failed_configuration_load_can_be_retried() {
     assert!(world.tabs[tab].saw("LoadConfig"), "loads again");
     world.handle(tab, Event::ConfigLoaded(Ok(world::config())));
     assert!(matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))));
+}
+
+#[test]
+fn sign_in_options_go_with_the_sign_in_even_when_the_configuration_comes_later() {
+    let options = SignInOptions::new().prompt("login").login_hint("alice").max_age(60);
+    let prepared = |world: &World, tab: usize| {
+        world.tabs[tab].pending.iter().find_map(|pending| match pending {
+            Pending::PrepareSignIn { mode: SignInMode::Interactive, options, .. } => Some(options.clone()),
+            _ => None,
+        })
+    };
+    // The configuration is there: the sign-in is prepared at once.
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: options.clone() });
+    assert_eq!(prepared(&world, tab), Some(options.clone()));
+
+    // The click came first: the options wait with it for the configuration.
+    let mut world = World::new();
+    world.tabs.push(world::Tab::new(&format!("{APP}/")));
+    let location = browser_oidc::session::Location::parse(&format!("{APP}/"));
+    world.handle(0, Event::Started { location, stored: Default::default() });
+    world.tabs[0].pending.clear();
+    world.handle(0, Event::SignInRequested { current_page: "/".into(), options: options.clone() });
+    assert_eq!(prepared(&world, 0), None, "not before the configuration");
+    world.handle(0, Event::ConfigLoaded(Ok(world::config())));
+    assert_eq!(prepared(&world, 0), Some(options));
 }
 
 // ------------------------------------------------------------- API calls
@@ -696,13 +724,13 @@ fn a_sign_out_elsewhere_before_the_callback_is_routed_is_honoured() {
 fn a_stale_prepared_sign_in_is_ignored() {
     let mut world = World::new();
     let tab = world.open_tab(&format!("{APP}/"));
-    world.handle(tab, Event::SignInRequested { current_page: "/".into() });
+    world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
     let world::Pending::PrepareSignIn { request: first, .. } = world.tabs[tab].pending.remove(0) else {
         panic!("a sign-in is prepared")
     };
     // Back from the provider, then a second click.
     world.handle(tab, Event::PageRestored { last_sign_out_at: None });
-    world.handle(tab, Event::SignInRequested { current_page: "/".into() });
+    world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
     let page = world.tabs[tab].page;
     let url = browser_oidc::oauth::secret::SecretUrl::new("https://op.test/authorize?state=old");
     world.handle(tab, Event::SignInPrepared { request: first, result: Ok(url) });

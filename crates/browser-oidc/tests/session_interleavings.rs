@@ -98,7 +98,7 @@ fn run(world: &mut World, step: &Step) {
             world.call_api(tab);
         }
         Step::SignIn(tab) if exists(tab) => {
-            world.handle(tab, Event::SignInRequested { current_page: "/".into() })
+            world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: Default::default() })
         }
         Step::SignOut(tab) if exists(tab) => world.handle(tab, Event::SignOutRequested),
         Step::Reload(tab) if exists(tab) => world.reload(tab),

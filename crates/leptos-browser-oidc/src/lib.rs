@@ -32,6 +32,7 @@ pub use auth::{Auth, User, provide_auth, provide_auth_showing, try_use_auth, use
 pub use browser_oidc::oauth::http::Method;
 pub use browser_oidc::session::api::{ApiCallError, ApiError, ApiRequest, ApiResponse};
 pub use browser_oidc::session::error::AuthError;
+pub use browser_oidc::session::options::{SignInOptionError, SignInOptions};
 pub use browser_oidc::session::state::{AuthState, Notice, Progress};
 pub use config::AuthConfig;
 

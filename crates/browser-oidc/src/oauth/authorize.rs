@@ -13,8 +13,9 @@ pub struct AuthorizationRequest<'a> {
     pub state: &'a CsrfState,
     pub nonce: &'a Nonce,
     pub code_challenge: &'a PkceCodeChallenge,
-    /// `none` for a silent session restore; `None` for an interactive sign-in.
-    pub prompt: Option<&'a str>,
+    /// More parameters: `prompt=none` for a silent sign-in, or what the
+    /// app asked of an interactive one (checked by `SignInOptions`).
+    pub parameters: &'a [(String, String)],
 }
 
 impl AuthorizationRequest<'_> {
@@ -30,8 +31,8 @@ impl AuthorizationRequest<'_> {
             .append_pair("nonce", self.nonce.secret())
             .append_pair("code_challenge", self.code_challenge.as_str())
             .append_pair("code_challenge_method", CHALLENGE_METHOD);
-        if let Some(prompt) = self.prompt {
-            query.append_pair("prompt", prompt);
+        for (name, value) in self.parameters {
+            query.append_pair(name, value);
         }
         append_query(self.authorization_endpoint, &query.finish())
     }
@@ -78,7 +79,7 @@ mod tests {
             state: &state,
             nonce: &nonce,
             code_challenge: &challenge,
-            prompt: None,
+            parameters: &[],
         };
         let (url, query) = query_of(&request.url());
         assert_eq!(url.origin().ascii_serialization(), "https://id.example.com");
@@ -105,6 +106,7 @@ mod tests {
     fn prompt_none_is_added_for_silent_restore() {
         let verifier = PkceCodeVerifier::generate().unwrap();
         let (state, nonce, challenge) = (CsrfState::new("s"), Nonce::new("n"), challenge_of(&verifier));
+        let silent = [("prompt".to_owned(), "none".to_owned()), ("login_hint".to_owned(), "a&b=c d".to_owned())];
         let request = AuthorizationRequest {
             authorization_endpoint: "https://id.example.com/authorize?tenant=a",
             client_id: "c",
@@ -113,10 +115,11 @@ mod tests {
             state: &state,
             nonce: &nonce,
             code_challenge: &challenge,
-            prompt: Some("none"),
+            parameters: &silent,
         };
         let (_, query) = query_of(&request.url());
         assert_eq!(query["prompt"], "none");
+        assert_eq!(query["login_hint"], "a&b=c d", "values are form-encoded");
         assert_eq!(query["tenant"], "a", "the endpoint's own query is kept");
     }
 

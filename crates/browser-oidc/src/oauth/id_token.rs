@@ -78,6 +78,9 @@ pub struct IdTokenClaims {
     pub nonce: Option<String>,
     #[serde(default)]
     pub auth_time: Option<i64>,
+    /// The authentication context class the provider used.
+    #[serde(default)]
+    pub acr: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -97,6 +100,7 @@ impl std::fmt::Debug for IdTokenClaims {
             .field("iat", &self.iat)
             .field("nonce", &self.nonce.as_ref().map(|_| "[redacted]"))
             .field("auth_time", &self.auth_time)
+            .field("acr", &self.acr)
             .field("name", &self.name)
             .field("preferred_username", &self.preferred_username)
             .field("email", &self.email)
@@ -108,6 +112,12 @@ impl std::fmt::Debug for IdTokenClaims {
 pub enum IdTokenError {
     #[error("the ID token's claims could not be read")]
     MalformedClaims,
+    #[error("the sign-in asked for a recent authentication (max_age), but the ID token does not say when it was (auth_time)")]
+    AuthTimeMissing,
+    #[error("the sign-in asked for a recent authentication (max_age), but the person authenticated earlier than that")]
+    AuthenticationTooOld,
+    #[error("the sign-in required an authentication class (acr) the provider did not use (it used {found:?})")]
+    AcrNotSatisfied { found: Option<String> },
     #[error("the ID token was issued by \"{found}\", not by the configured provider")]
     IssuerMismatch { found: String },
     #[error("the ID token has no issuer (iss)")]
@@ -153,6 +163,31 @@ pub struct ExpectedClaims<'a> {
 
 pub fn parse_claims(payload: &[u8]) -> Result<IdTokenClaims, IdTokenError> {
     serde_json::from_slice(payload).map_err(|_| IdTokenError::MalformedClaims)
+}
+
+/// What one sign-in asked for beyond the standard checks (OIDC Core
+/// §3.1.2.1 and §3.1.3.7 items 11 and 12): with `max_age`, `auth_time` must
+/// be there and recent enough; with required `acr` values, `acr` must be one.
+pub fn check_requested_authentication(
+    claims: &IdTokenClaims,
+    max_age: Option<u64>,
+    required_acr: Option<&[String]>,
+    now_seconds: i64,
+    leeway_seconds: i64,
+) -> Result<(), IdTokenError> {
+    if let Some(max_age) = max_age {
+        let auth_time = claims.auth_time.ok_or(IdTokenError::AuthTimeMissing)?;
+        let max_age = i64::try_from(max_age).unwrap_or(i64::MAX);
+        if auth_time.saturating_add(max_age).saturating_add(leeway_seconds) < now_seconds {
+            return Err(IdTokenError::AuthenticationTooOld);
+        }
+    }
+    if let Some(required) = required_acr
+        && !claims.acr.as_ref().is_some_and(|acr| required.contains(acr))
+    {
+        return Err(IdTokenError::AcrNotSatisfied { found: claims.acr.clone() });
+    }
+    Ok(())
 }
 
 pub fn verify_claims(claims: &IdTokenClaims, expected: &ExpectedClaims<'_>) -> Result<(), IdTokenError> {
@@ -273,6 +308,41 @@ mod tests {
         let mut claims = good();
         claims[key] = value;
         claims
+    }
+
+    #[test]
+    fn max_age_needs_an_auth_time_within_it_and_the_leeway() {
+        let claims = |auth_time: Option<i64>| {
+            let value = match auth_time {
+                Some(at) => with("auth_time", json!(at)),
+                None => without("auth_time"),
+            };
+            parse_claims(value.to_string().as_bytes()).unwrap()
+        };
+        let check = |auth_time, max_age| check_requested_authentication(&claims(auth_time), max_age, None, NOW, 30);
+        assert_eq!(check(Some(NOW - 100), Some(300)), Ok(()));
+        assert_eq!(check(Some(NOW - 330), Some(300)), Ok(()), "within the leeway");
+        assert_eq!(check(Some(NOW - 331), Some(300)), Err(IdTokenError::AuthenticationTooOld));
+        assert_eq!(check(None, Some(300)), Err(IdTokenError::AuthTimeMissing));
+        assert_eq!(check(None, None), Ok(()), "nothing asked, nothing checked");
+        assert_eq!(check(Some(NOW - 10), Some(u64::MAX)), Ok(()), "no overflow");
+    }
+
+    #[test]
+    fn a_required_acr_must_be_one_of_those_asked_for() {
+        let claims = |acr: Option<&str>| {
+            let value = match acr {
+                Some(acr) => with("acr", json!(acr)),
+                None => without("acr"),
+            };
+            parse_claims(value.to_string().as_bytes()).unwrap()
+        };
+        let required = ["gold".to_owned(), "silver".to_owned()];
+        let check = |acr| check_requested_authentication(&claims(acr), None, Some(&required), NOW, 30);
+        assert_eq!(check(Some("silver")), Ok(()));
+        assert_eq!(check(Some("bronze")), Err(IdTokenError::AcrNotSatisfied { found: Some("bronze".into()) }));
+        assert_eq!(check(None), Err(IdTokenError::AcrNotSatisfied { found: None }));
+        assert_eq!(check_requested_authentication(&claims(Some("bronze")), None, None, NOW, 30), Ok(()));
     }
 
     fn without(key: &str) -> serde_json::Value {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::api::{ApiAnswer, ApiCallError, ApiCallKind};
+use super::options::SignInOptions;
 use super::error::{AuthError, CryptoError};
 use super::renewal::{ApiCall, Ending, Held, Renewal};
 use super::state::{AuthState, Notice, Progress};
@@ -29,7 +30,7 @@ pub struct SessionCore {
     /// A start that waits for the configuration, to be routed when it comes.
     unrouted: Option<(Location, Stored)>,
     /// A sign-in asked for before the configuration arrived.
-    sign_in_after_config: Option<String>,
+    sign_in_after_config: Option<(String, SignInOptions)>,
     /// Another tab signed out before this page was routed.
     signed_out_during_start: bool,
     phase: Phase,
@@ -208,7 +209,7 @@ impl SessionCore {
         match event {
             Event::Started { location, stored } => self.on_started(location, stored),
             Event::ConfigLoaded(result) => self.on_config(result, now),
-            Event::SignInRequested { current_page } => self.on_sign_in_requested(current_page),
+            Event::SignInRequested { current_page, options } => self.on_sign_in_requested(current_page, options),
             Event::RetryRequested => self.on_retry(),
             Event::ErrorDismissed => {
                 if matches!(self.phase, Phase::Idle) && self.config().is_some() {
@@ -265,7 +266,7 @@ impl SessionCore {
         match result {
             Ok(config) => {
                 self.config = ConfigState::Loaded(config);
-                if let Some(mut return_path) = self.sign_in_after_config.take() {
+                if let Some((mut return_path, options)) = self.sign_in_after_config.take() {
                     // A query taken out of the address bar at start was the
                     // app's own (this is no callback): it comes back.
                     if let Some((location, _)) = self.unrouted.take()
@@ -275,7 +276,7 @@ impl SessionCore {
                         return_path = location.path_query_fragment();
                         self.io.push(Command::ReplaceUrl(return_path.clone()));
                     }
-                    self.prepare_sign_in(SignInMode::Interactive, Some(return_path));
+                    self.prepare_sign_in(SignInMode::Interactive, Some(return_path), options);
                 } else if let Some((location, stored)) = self.unrouted.take() {
                     self.route(location, stored, now);
                 }
@@ -344,7 +345,7 @@ impl SessionCore {
             stored.last_silent_attempt_at.is_none_or(|at| at > now || now - at >= SILENT_ATTEMPT_INTERVAL_MS);
         if stored.had_session && may_try {
             self.show(AuthState::Loading(Progress::RestoringSession));
-            self.prepare_sign_in(SignInMode::Silent, Some(location.path_query_fragment()));
+            self.prepare_sign_in(SignInMode::Silent, Some(location.path_query_fragment()), SignInOptions::default());
             return;
         }
         self.show(AuthState::SignedOut(None));
@@ -352,32 +353,32 @@ impl SessionCore {
 
     // ------------------------------------------------------------ sign-in
 
-    fn on_sign_in_requested(&mut self, current_page: String) {
+    fn on_sign_in_requested(&mut self, current_page: String, options: SignInOptions) {
         if !matches!(self.phase, Phase::Idle) {
             return;
         }
         let return_path = if self.showing_failure { "/".to_owned() } else { current_page };
         if self.config().is_some() {
-            self.prepare_sign_in(SignInMode::Interactive, Some(return_path));
+            self.prepare_sign_in(SignInMode::Interactive, Some(return_path), options);
             return;
         }
         if matches!(self.config, ConfigState::Failed | ConfigState::NotLoaded) {
             self.config = ConfigState::Loading;
             self.io.push(Command::LoadConfig);
         }
-        self.sign_in_after_config = Some(return_path);
+        self.sign_in_after_config = Some((return_path, options));
         self.phase = Phase::Redirecting { silent: false };
         self.show(AuthState::Loading(Progress::RedirectingToProvider));
     }
 
-    fn prepare_sign_in(&mut self, mode: SignInMode, return_path: Option<String>) {
+    fn prepare_sign_in(&mut self, mode: SignInMode, return_path: Option<String>, options: SignInOptions) {
         self.phase = Phase::Redirecting { silent: mode.is_silent() };
         if mode == SignInMode::Interactive {
             self.show(AuthState::Loading(Progress::RedirectingToProvider));
         }
         let request = self.io.next_id();
         self.preparing = Some(request);
-        self.io.push(Command::PrepareSignIn { request, mode, return_path });
+        self.io.push(Command::PrepareSignIn { request, mode, return_path, options });
     }
 
     fn on_sign_in_prepared(&mut self, request: RequestId, result: Result<SecretUrl, AuthError>, now: u64) {

@@ -14,6 +14,8 @@ use crate::oauth::userinfo::UserinfoError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
+    #[error("This sign-in cannot be made: {0}.")]
+    SignInOption(#[from] crate::session::options::SignInOptionError),
     #[error("This app is misconfigured: {0}.")]
     Config(#[from] ConfigError),
     #[error("The sign-in provider could not be reached ({0}). Check that it is running, then try again.")]

@@ -28,6 +28,7 @@
 //! `state`, `nonce` and URLs that carry them are redacted types.
 
 pub mod api;
+pub mod options;
 mod core;
 pub mod error;
 mod renewal;
@@ -44,6 +45,7 @@ use crate::oauth::secret::{IdToken, SecretUrl};
 
 pub use self::core::SessionCore;
 use api::{ApiAnswer, ApiCallError, ApiCallKind};
+pub use options::SignInOptions;
 use error::{AuthError, CryptoError};
 use state::{AuthState, RenewalProblem};
 use tokens::Session;
@@ -191,6 +193,7 @@ pub enum Event {
     /// The person asked to sign in; `current_page` is where to come back to.
     SignInRequested {
         current_page: String,
+        options: SignInOptions,
     },
     /// The person asked to try again after the configuration failed.
     RetryRequested,
@@ -244,6 +247,8 @@ pub enum Command {
         request: RequestId,
         mode: SignInMode,
         return_path: Option<String>,
+        /// What the app asked of an interactive sign-in (none for silent ones).
+        options: SignInOptions,
     },
     /// Exchange the code of the callback `query` and verify the ID token.
     FinishSignIn {

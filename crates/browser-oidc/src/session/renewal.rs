@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::api::{self, ApiAnswer, ApiCallError, ApiCallKind, ApiError};
+use super::options::SignInOptions;
 use super::core::{Io, Purpose};
 use super::error::{AuthError, CryptoError};
 use super::state::{AuthState, RenewalProblem};
@@ -464,7 +465,8 @@ impl Held {
                 }
                 let request = io.next_id();
                 self.renewal = Renewal::Reauthenticating { request, since: now };
-                io.push(Command::PrepareSignIn { request, mode: SignInMode::Renewal, return_path: None });
+                let options = SignInOptions::default();
+                io.push(Command::PrepareSignIn { request, mode: SignInMode::Renewal, return_path: None, options });
                 self.arm_timer(io, now);
             }
             Err(unreachable) => self.temporary_failure(io, unreachable.into(), None, now),

@@ -27,6 +27,12 @@ pub struct SignInTransit {
     /// so the callback needn't discover again. Checked again when used.
     #[serde(default)]
     pub metadata: Option<ProviderMetadata>,
+    /// The `max_age` this sign-in asked for: `auth_time` is checked against it.
+    #[serde(default)]
+    pub max_age: Option<u64>,
+    /// The `acr` values the ID token must match, when the app required one.
+    #[serde(default)]
+    pub required_acr: Option<Vec<String>>,
 }
 
 /// The `state` of a sign-out, checked when the provider sends us back.

@@ -20,6 +20,7 @@ use browser_oidc::oauth::pkce::PkceCodeVerifier;
 use browser_oidc::oauth::random::RandomUnavailable;
 use browser_oidc::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce, RefreshToken, SecretUrl};
 use browser_oidc::oauth::http::Method;
+use browser_oidc::session::SignInOptions;
 use browser_oidc::session::api::{ApiAnswer, ApiCallError, ApiCallKind, ApiRequest};
 use browser_oidc::session::error::AuthError;
 use browser_oidc::session::state::{AuthState, RenewalProblem};
@@ -391,7 +392,7 @@ fn query(url: &str) -> HashMap<String, String> {
 #[allow(clippy::large_enum_variant)]
 pub enum Pending {
     LoadConfig,
-    PrepareSignIn { request: RequestId, mode: SignInMode, return_path: Option<String> },
+    PrepareSignIn { request: RequestId, mode: SignInMode, return_path: Option<String>, options: SignInOptions },
     FinishSignIn { query: SecretUrl, pending: Option<SignInTransit> },
     Http { request: RequestId, http: HttpRequest, sent_at: u64 },
     Signature { request: RequestId, keys: Vec<Option<String>>, id_token: IdToken },
@@ -564,6 +565,8 @@ impl World {
             silent: s.silent,
             renewal: s.renewal,
             metadata: None,
+            max_age: s.max_age,
+            required_acr: s.required_acr.clone(),
         });
         t.sign_out =
             stored.sign_out.as_ref().map(|s| SignOutTransit { state: CsrfState::new(s.state.secret()) });
@@ -631,8 +634,8 @@ impl World {
             Command::Show(state) => t.shown = Some(state),
             Command::ShowRenewalProblem(problem) => t.problem = problem,
             Command::LoadConfig => t.pending.push(Pending::LoadConfig),
-            Command::PrepareSignIn { request, mode, return_path } => {
-                t.pending.push(Pending::PrepareSignIn { request, mode, return_path })
+            Command::PrepareSignIn { request, mode, return_path, options } => {
+                t.pending.push(Pending::PrepareSignIn { request, mode, return_path, options })
             }
             Command::FinishSignIn { query, pending } => {
                 t.pending.push(Pending::FinishSignIn { query, pending })
@@ -731,7 +734,7 @@ impl World {
         let event = match pending {
             Pending::LoadConfig => Event::ConfigLoaded(Ok(config())),
             Pending::Message(message) => Event::TabMessage(message),
-            Pending::PrepareSignIn { request, mode, return_path } => {
+            Pending::PrepareSignIn { request, mode, return_path, .. } => {
                 let result = if matches!(fate, Fate::LostBefore | Fate::LostAfter) {
                     let unreachable =
                         Unreachable { url: format!("{ISSUER}/.well-known/openid-configuration") };
@@ -818,7 +821,7 @@ impl World {
     }
 
     pub fn sign_in(&mut self, tab: usize) {
-        self.handle(tab, Event::SignInRequested { current_page: "/".into() });
+        self.handle(tab, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
         self.settle(50);
         assert!(self.tabs[tab].is_signed_in(), "signed in: {:?}", self.tabs[tab].shown);
     }
@@ -866,6 +869,8 @@ impl World {
             silent: mode.is_silent(),
             renewal: mode == SignInMode::Renewal,
             metadata: None,
+            max_age: None,
+            required_acr: None,
         });
         let prompt = if mode.is_silent() { "&prompt=none" } else { "" };
         format!("{AUTHORIZE}?state={state}&nonce={nonce}{prompt}")

@@ -11,7 +11,9 @@ use browser_oidc::oauth::authorize::AuthorizationRequest;
 use browser_oidc::oauth::callback::{CallbackError, CallbackExpectations, check_callback, parse_callback_query};
 use browser_oidc::oauth::discovery::{DiscoveryError, ProviderMetadata, discovery_url, parse_metadata};
 use browser_oidc::oauth::http::{HttpClient, HttpRequest};
-use browser_oidc::oauth::id_token::{ExpectedClaims, IdTokenClaims, parse_claims, verify_claims};
+use browser_oidc::oauth::id_token::{
+    ExpectedClaims, IdTokenClaims, check_requested_authentication, parse_claims, verify_claims,
+};
 use browser_oidc::oauth::jwks::{Jwk, JwkSet, KeyError, candidate_keys, parse_jwk_set};
 use browser_oidc::oauth::jwt::parse_jws;
 use browser_oidc::oauth::pkce::PkceCodeVerifier;
@@ -23,7 +25,7 @@ use browser_oidc::oauth::userinfo::{UserinfoClaims, UserinfoError, parse_userinf
 use browser_oidc::session::error::{AuthError, CryptoError};
 use browser_oidc::session::tokens::{Session, User, expiry_from};
 use browser_oidc::session::transit::SignInTransit;
-use browser_oidc::session::{SignInMode, SignedIn};
+use browser_oidc::session::{SignInMode, SignInOptions, SignedIn};
 use futures_util::future::join;
 
 /// Fetches and checks the provider's metadata (its `issuer` must be exactly
@@ -45,7 +47,13 @@ pub async fn start_sign_in(
     names: &Names,
     return_path: &str,
     mode: SignInMode,
+    options: &SignInOptions,
 ) -> Result<String, AuthError> {
+    // A silent sign-in asks for nothing but `prompt=none`.
+    let parameters = match mode.is_silent() {
+        true => vec![("prompt".to_owned(), "none".to_owned())],
+        false => options.parameters()?,
+    };
     let metadata = discover(http, &config.issuer).await?;
     let pending = SignInTransit {
         state: CsrfState::new(random_url_safe_string()?),
@@ -55,6 +63,8 @@ pub async fn start_sign_in(
         silent: mode.is_silent(),
         renewal: mode == SignInMode::Renewal,
         metadata: Some(metadata.clone()),
+        max_age: options.requested_max_age().filter(|_| !mode.is_silent()),
+        required_acr: options.required_acr().filter(|_| !mode.is_silent()),
     };
     let challenge = pkce_challenge(&pending.verifier).await?;
     let url = AuthorizationRequest {
@@ -65,7 +75,7 @@ pub async fn start_sign_in(
         state: &pending.state,
         nonce: &pending.nonce,
         code_challenge: &challenge,
-        prompt: mode.is_silent().then_some("none"),
+        parameters: &parameters,
     }
     .url();
     transit::save(&names.sign_in(), &pending)?;
@@ -120,6 +130,8 @@ pub async fn finish_sign_in(
     let id_token = tokens.id_token.clone().ok_or(TokenError::IdTokenMissing)?;
     let expected = expected_claims(config, &metadata, Some(&pending.nonce), &now_millis);
     let (claims, keys) = verify_id_token_with_keys(http, &metadata, keys.ok(), &id_token, &expected).await?;
+    let required_acr = pending.required_acr.as_deref();
+    check_requested_authentication(&claims, pending.max_age, required_acr, expected.now_seconds, expected.leeway_seconds)?;
 
     let mut user = User::from_claims(&claims);
     if config.fetch_userinfo {

@@ -28,7 +28,7 @@ use browser_oidc::oauth::secret::SecretUrl;
 use browser_oidc::session::api::{ApiAnswer, ApiCallError, ApiCallKind, ApiRequest, ApiResponse};
 use browser_oidc::session::error::AuthError;
 use browser_oidc::session::state::{AuthState, Progress};
-use browser_oidc::session::{CallId, Command, Event, SessionCore, Stored, TabMessage, Timer, TransitKind};
+use browser_oidc::session::{CallId, Command, Event, SessionCore, SignInOptions, Stored, TabMessage, Timer, TransitKind};
 
 pub use user::User;
 
@@ -256,9 +256,26 @@ impl Auth {
 
     /// Sends the person to the provider to sign in, to come back here.
     pub fn sign_in(self) {
+        self.sign_in_with(SignInOptions::default());
+    }
+
+    /// [`Auth::sign_in`], asking the provider for more: `prompt`,
+    /// `login_hint`, `max_age` (then `auth_time` is checked), `acr_values`
+    /// (`acr` checked when required), `ui_locales`, `resource` or any
+    /// other parameter.
+    ///
+    /// ```no_run
+    /// # fn demo(auth: leptos_browser_oidc::Auth) {
+    /// use leptos_browser_oidc::SignInOptions;
+    ///
+    /// auth.sign_in_with(SignInOptions::new().prompt("login").max_age(300));
+    /// # }
+    /// ```
+    pub fn sign_in_with(self, options: SignInOptions) {
         let current = page::current_location();
         self.dispatch(Event::SignInRequested {
             current_page: format!("{}{}{}", current.path, current.query, current.fragment),
+            options,
         });
     }
 
@@ -386,12 +403,12 @@ impl Driver {
                     }
                 }
             }
-            Command::PrepareSignIn { request, mode, return_path } => {
+            Command::PrepareSignIn { request, mode, return_path, options } => {
                 let Some(config) = self.config() else { return };
                 let names = Names::new(&config.client_id);
                 let return_path = return_path.unwrap_or_else(page::current_path_and_query);
                 self.spawn(async move {
-                    let url = flow::start_sign_in(&Fetch, &config, &names, &return_path, mode).await;
+                    let url = flow::start_sign_in(&Fetch, &config, &names, &return_path, mode, &options).await;
                     Event::SignInPrepared { request, result: url.map(SecretUrl::new) }
                 });
             }
