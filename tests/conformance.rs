@@ -14,7 +14,8 @@ use std::collections::{HashMap, VecDeque};
 
 use common::{TestKey, b64, hmac_sha256};
 use leptos_browser_oidc::internal::flow::{check_signature, fetch_userinfo, finish_sign_in, start_sign_in};
-use leptos_browser_oidc::{AuthError, AuthState};
+use browser_oidc::session::state::AuthState;
+use leptos_browser_oidc::AuthError;
 use leptos_browser_oidc::internal::names::Names;
 use leptos_browser_oidc::internal::transit;
 use browser_oidc::config::Config;

@@ -36,6 +36,8 @@ impl Page {
             AuthState::SignedOut(notice) => Self::SignedOut(*notice),
             AuthState::SignedIn(_) => Self::SignedIn,
             AuthState::Failed(error) => Self::Failed(error.clone()),
+            // A state a later version of the library adds.
+            _ => Self::Loading(Progress::Starting),
         }
     }
 }

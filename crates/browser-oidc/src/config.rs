@@ -83,7 +83,15 @@ impl Config {
                 .iter()
                 .map(|url| {
                     let url = url.as_str().ok_or(invalid("protected_apis", "it must be a list of URLs"))?;
-                    parse_endpoint_url(url).map_err(|problem| invalid("protected_apis", problem.reason()))?;
+                    let parts = parse_endpoint_url(url).map_err(|problem| invalid("protected_apis", problem.reason()))?;
+                    // Only the last segment may be empty (a trailing `/`).
+                    let segments: Vec<&str> = parts.path.split('/').skip(1).collect();
+                    let plain = !url.contains('?')
+                        && !has_dot_segment(&parts.path)
+                        && segments.iter().rev().skip(1).all(|segment| !segment.is_empty());
+                    if !plain {
+                        return Err(invalid("protected_apis", "each must be an origin, or an origin and a plain path (no query, no empty, . or .. segment)"));
+                    }
                     Ok(url.to_owned())
                 })
                 .collect::<Result<_, _>>()?,
@@ -118,14 +126,25 @@ impl Config {
     /// the origin of one of [`Config::protected_apis`] and at or below its
     /// path (on a `/` boundary). URLs are taken apart, never prefix-matched:
     /// `https://api.example.com@evil.example` is not on `https://api.example.com`.
+    ///
+    /// A target with a `.` or `..` segment (also written `%2e`) is never
+    /// protected: the browser would resolve it to another path.
     pub fn protects(&self, url: &str) -> bool {
         let Ok(target) = parse_endpoint_url(url) else { return false };
+        if has_dot_segment(&target.path) {
+            return false;
+        }
         self.protected_apis.iter().filter_map(|api| parse_endpoint_url(api).ok()).any(|api| {
             let base = api.path.trim_end_matches('/');
             api.origin() == target.origin()
                 && (target.path == base || target.path.strip_prefix(base).is_some_and(|rest| rest.starts_with('/')))
         })
     }
+}
+
+/// A `.` or `..` path segment, in any spelling a browser resolves.
+fn has_dot_segment(path: &str) -> bool {
+    path.split('/').any(|segment| matches!(segment.to_ascii_lowercase().replace("%2e", ".").as_str(), "." | ".."))
 }
 
 fn invalid(field: &'static str, reason: &'static str) -> ConfigError {
@@ -229,6 +248,11 @@ mod tests {
             "https://evil.example/?https://api.example.com",
             "https://other.example.com/v10",
             "https://other.example.com/",
+            "https://other.example.com/v1/../admin",
+            "https://other.example.com/v1/%2e%2E/admin",
+            "https://other.example.com/v1/.%2e",
+            "https://other.example.com/v1/./x",
+            "https://api.example.com/..",
             "not a url",
         ] {
             assert!(!config.protects(url), "{url}");
@@ -275,6 +299,13 @@ mod tests {
                 "{field}"
             );
         }
+        for api in ["http://127.0.0.1:3000/v1?x=1", "http://127.0.0.1:3000/v1/../x", "http://127.0.0.1:3000//", "http://127.0.0.1:3000/a//b"] {
+            assert!(
+                matches!(parse(with("protected_apis", json!([api]))), Err(ConfigError::InvalidField { field: "protected_apis", .. })),
+                "{api}"
+            );
+        }
+        assert!(parse(with("protected_apis", json!(["http://127.0.0.1:3000/v1/"]))).is_ok());
         assert!(matches!(
             parse(with("protected_apis", json!("http://127.0.0.1:3000"))),
             Err(ConfigError::InvalidField { field: "protected_apis", reason: "it must be a list of URLs" })

@@ -495,7 +495,14 @@ fn the_token_never_goes_to_an_api_the_configuration_does_not_list() {
     let mut world = World::new();
     let tab = world.signed_in_tab();
     let sent_before = world.provider.log.len();
-    for url in ["https://evil.test/api", "https://api.test@evil.test/api", "https://api.test.evil.test/", "http://api.test/"] {
+    for url in [
+        "https://evil.test/api",
+        "https://api.test@evil.test/api",
+        "https://api.test.evil.test/",
+        "http://api.test/",
+        "https://api.test/v1/../../admin",
+        "https://api.test/%2e%2e/admin",
+    ] {
         let call = world.request(tab, ApiCallKind::Send(ApiRequest::new(Method::Get, url)));
         let authorize = world.request(tab, ApiCallKind::Authorize { method: Method::Get, url: url.into() });
         world.settle(20);
@@ -503,8 +510,47 @@ fn the_token_never_goes_to_an_api_the_configuration_does_not_list() {
             assert_eq!(world.api_answer(tab, call), Some(&Err(ApiCallError::NotProtected(url.into()))), "{url}");
         }
     }
-    // The fake panics on a request to an unknown place; nothing was sent at all.
-    assert_eq!(world.provider.log.len(), sent_before);
+    assert_eq!(world.provider.log.len(), sent_before, "nothing was sent at all");
+}
+
+#[test]
+fn a_request_to_an_unlisted_api_is_refused_signed_in_or_not() {
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    let call = world.request(tab, ApiCallKind::Send(ApiRequest::new(Method::Get, "https://evil.test/")));
+    assert_eq!(world.api_answer(tab, call), Some(&Err(ApiCallError::NotProtected("https://evil.test/".into()))));
+    let call = world.call_api(tab);
+    assert_eq!(world.api_answer(tab, call), Some(&Err(ApiCallError::Renewal(AuthError::NotSignedIn))));
+}
+
+#[test]
+fn the_app_cannot_put_its_own_authorization_on_a_request() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    let request = ApiRequest::new(Method::Get, "https://api.test/x").header("authorization", "Bearer forged");
+    world.request(tab, ApiCallKind::Send(request));
+    world.settle(20);
+    let token = world.tabs[tab].session().unwrap().access_token.secret().to_owned();
+    let sent: Vec<String> =
+        world.provider.log.iter().filter_map(|l| matches!(l.wire, Wire::Api { .. }).then(|| l.wire.clone())).map(|w| match w {
+            Wire::Api { token, .. } => token,
+            _ => unreachable!(),
+        }).collect();
+    assert_eq!(sent, [token], "one Authorization, the session's");
+}
+
+#[test]
+fn authorize_wants_a_token_with_some_life_left() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    let token = world.tabs[tab].session().unwrap().access_token.secret().to_owned();
+    let expires_at = world.tabs[tab].session().unwrap().access_token_expires_at_ms.unwrap();
+    // 10 s before expiry: too little for a request the app sends itself.
+    world.advance(expires_at - world.now - 10_000);
+    let call = world.request(tab, ApiCallKind::Authorize { method: Method::Get, url: "https://api.test/".into() });
+    world.settle(20);
+    let Some(Ok(ApiAnswer::Authorization(headers))) = world.api_answer(tab, call) else { panic!("no headers") };
+    assert_ne!(headers.0[0].1, format!("Bearer {token}"), "a fresh token, not the one about to expire");
 }
 
 #[test]

@@ -28,12 +28,12 @@ mod browser;
 mod config;
 
 pub use auth::gates::{Authenticated, Unauthenticated};
-pub use auth::{Auth, User, provide_auth, provide_auth_showing, try_use_auth, use_auth};
+pub use auth::{Auth, AuthState, User, provide_auth, provide_auth_showing, try_use_auth, use_auth};
 pub use browser_oidc::oauth::http::Method;
 pub use browser_oidc::session::api::{ApiCallError, ApiError, ApiRequest, ApiResponse};
 pub use browser_oidc::session::error::AuthError;
 pub use browser_oidc::session::options::{SignInOptionError, SignInOptions};
-pub use browser_oidc::session::state::{AuthState, Notice, Progress};
+pub use browser_oidc::session::state::{Notice, Progress};
 pub use config::AuthConfig;
 
 /// The pieces the crate's own browser tests drive directly. Not a public

@@ -77,14 +77,20 @@ impl ApiCallKind {
     }
 }
 
-/// A protected API's answer (any status the API gave that is not a
-/// refusal of the token).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A protected API's answer (a 2xx status). `Debug` leaves the body out:
+/// it may carry personal data.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ApiResponse {
     /// The HTTP status (2xx).
     pub status: u16,
     /// The body as text.
     pub body: String,
+}
+
+impl std::fmt::Debug for ApiResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiResponse").field("status", &self.status).field("body", &"[redacted]").finish()
+    }
 }
 
 /// The headers that authorize one request (today `Authorization: Bearer`;

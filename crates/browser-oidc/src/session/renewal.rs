@@ -10,6 +10,7 @@ use super::core::{Io, Purpose};
 use super::error::{AuthError, CryptoError};
 use super::state::{AuthState, RenewalProblem};
 use super::timing::{
+    AUTHORIZE_MARGIN_MS,
     JWKS_REFETCH_INTERVAL_MS, MAX_RETRY_AFTER_MS, MIN_REFRESH_INTERVAL_MS, REAUTHENTICATION_WAIT_MS,
     RESIGN_IN_INTERVAL_MS, refresh_due_at, retry_after_ms, retry_delay_ms, timer_delay,
 };
@@ -498,7 +499,13 @@ impl Held {
     // ------------------------------------------------------------ API calls
 
     pub(super) fn call_api(&mut self, io: &mut Io, config: &Config, call: ApiCall, now: u64) {
-        if !self.expired(now) {
+        // Headers go into a request the app sends itself, where no retry
+        // follows a refusal: they need a token with some life left.
+        let margin = match call.kind {
+            ApiCallKind::Authorize { .. } => authorize_margin_ms(&self.session),
+            ApiCallKind::Send(_) => 0,
+        };
+        if !self.expired(now.saturating_add(margin)) {
             return self.send_call(io, call);
         }
         self.waiting.push(call);
@@ -658,4 +665,12 @@ impl Held {
             Err(error) => Some(Ending::Refused(error.into())),
         }
     }
+}
+
+/// How much life a token handed out by `authorize` must have left: 30 s,
+/// or a quarter of its lifetime if that is shorter (so a short-lived token
+/// is not renewed for every request).
+fn authorize_margin_ms(session: &Session) -> u64 {
+    let lifetime = session.access_token_expires_at_ms.map_or(0, |at| at.saturating_sub(session.received_at_ms));
+    AUTHORIZE_MARGIN_MS.min(lifetime / 4)
 }

@@ -7,6 +7,9 @@ use super::tokens::Session;
 /// lifetime: with 1-second tokens the app once sent 813 refreshes in 8 s.
 pub const MIN_REFRESH_INTERVAL_MS: u64 = 5_000;
 
+/// The life a token handed out for the app's own request must have left.
+pub const AUTHORIZE_MARGIN_MS: u64 = 30_000;
+
 /// The longest delay a browser timer takes: `setTimeout` stores it in a
 /// signed 32-bit integer, and anything longer fires at once.
 pub const MAX_TIMER_DELAY_MS: u64 = i32::MAX as u64;

@@ -5,6 +5,7 @@
 
 pub mod flow;
 pub mod gates;
+mod state;
 mod user;
 
 use std::cell::{Cell, RefCell};
@@ -27,16 +28,20 @@ use browser_oidc::oauth::random::random_url_safe_string;
 use browser_oidc::oauth::secret::SecretUrl;
 use browser_oidc::session::api::{ApiAnswer, ApiCallError, ApiCallKind, ApiRequest, ApiResponse};
 use browser_oidc::session::error::AuthError;
-use browser_oidc::session::state::{AuthState, Progress};
+use browser_oidc::session::state::{self as core_state, Progress};
 use browser_oidc::session::{CallId, Command, Event, SessionCore, SignInOptions, Stored, TabMessage, Timer, TransitKind};
 
+pub use state::AuthState;
 pub use user::User;
 
 /// The sign-in handle: `Copy`, so closures and components capture it
 /// freely. Get it with [`use_auth`] below [`provide_auth`].
 #[derive(Clone, Copy)]
 pub struct Auth {
-    state: RwSignal<AuthState>,
+    /// What the session core shows (it holds the session's tokens).
+    state: RwSignal<core_state::AuthState>,
+    /// The same for the app: the user, never a token.
+    view: Memo<AuthState>,
     /// Set while a renewal keeps failing for a temporary reason.
     renewal_problem: RwSignal<Option<String>>,
     driver: StoredValue<Rc<Driver>, LocalStorage>,
@@ -75,25 +80,33 @@ pub fn try_use_auth() -> Option<Auth> {
 /// On a server (an SSR app's server side) it provides a handle that stays
 /// [`AuthState::Loading`] and does nothing; the client takes over when it hydrates.
 pub fn provide_auth(config: AuthConfig) -> Auth {
-    let auth = new_auth(AuthState::Loading(Progress::Starting), config);
+    let auth = new_auth(core_state::AuthState::Loading(Progress::Starting), config);
+    // After the first render, so a hydrating page matches the server's;
+    // a server (never wasm) does nothing.
     if cfg!(target_arch = "wasm32") {
-        auth.start();
+        Effect::new(move |_| auth.start());
     }
     auth
 }
 
 /// A handle that only shows `state`, for tests of components.
 #[doc(hidden)]
-pub fn provide_auth_showing(state: AuthState) -> Auth {
+pub fn provide_auth_showing(state: core_state::AuthState) -> Auth {
     new_auth(state, AuthConfig::from_url("/config.json"))
 }
 
-fn new_auth(state: AuthState, config: AuthConfig) -> Auth {
+fn new_auth(state: core_state::AuthState, config: AuthConfig) -> Auth {
     let state = RwSignal::new(state);
+    let view = Memo::new(move |_| state.with(AuthState::of));
     let renewal_problem = RwSignal::new(None);
+    // The client id as the configuration check reads it (trimmed).
     let names = match &config.source {
-        Source::Fields(_) => config.client_id().map(Names::new),
-        Source::Url(url) => names::remembered_client_id(url).as_deref().map(Names::new),
+        Source::Fields(_) => config.client_id().map(|id| Names::new(id.trim())),
+        // Storage exists only in a browser (not on an SSR server).
+        Source::Url(url) if cfg!(target_arch = "wasm32") => {
+            names::remembered_client_id(url).as_deref().map(Names::new)
+        }
+        Source::Url(_) => None,
     };
     let driver = Rc::new(Driver {
         source: config.source,
@@ -109,7 +122,7 @@ fn new_auth(state: AuthState, config: AuthConfig) -> Auth {
         state,
         renewal_problem,
     });
-    let auth = Auth { state, renewal_problem, driver: StoredValue::new_local(driver) };
+    let auth = Auth { state, view, renewal_problem, driver: StoredValue::new_local(driver) };
     provide_context(auth);
     auth
 }
@@ -117,16 +130,16 @@ fn new_auth(state: AuthState, config: AuthConfig) -> Auth {
 impl Auth {
     /// What the page should show: loading, signed out, signed in, or an
     /// error (reactive).
-    pub fn state(&self) -> ReadSignal<AuthState> {
-        self.state.read_only()
+    pub fn state(&self) -> Memo<AuthState> {
+        self.view
     }
 
     /// Who is signed in, if anyone (reactive). The same person across
     /// refreshes; standard claims as fields, any other claim with
     /// [`User::claim`].
     pub fn user(&self) -> Option<User> {
-        self.state.with(|state| match state {
-            AuthState::SignedIn(session) => Some(User::of(session)),
+        self.view.with(|state| match state {
+            AuthState::SignedIn(user) => Some(user.clone()),
             _ => None,
         })
     }
@@ -135,7 +148,7 @@ impl Auth {
     /// clock), if the provider said (reactive).
     pub fn access_token_expires_at(&self) -> Option<u64> {
         self.state.with(|state| match state {
-            AuthState::SignedIn(session) => session.access_token_expires_at_ms,
+            core_state::AuthState::SignedIn(session) => session.access_token_expires_at_ms,
             _ => None,
         })
     }
@@ -143,7 +156,7 @@ impl Auth {
     /// The scopes the provider granted, if it said (reactive).
     pub fn granted_scopes(&self) -> Option<String> {
         self.state.with(|state| match state {
-            AuthState::SignedIn(session) => session.scope.clone(),
+            core_state::AuthState::SignedIn(session) => session.scope.clone(),
             _ => None,
         })
     }
@@ -171,7 +184,7 @@ impl Auth {
 
     /// Shows `state` without the core: for tests of components only.
     #[doc(hidden)]
-    pub fn show_for_tests(&self, state: AuthState) {
+    pub fn show_for_tests(&self, state: core_state::AuthState) {
         self.state.set(state);
     }
 
@@ -316,7 +329,7 @@ struct Driver {
     timers: RefCell<[Option<TimeoutHandle>; 2]>,
     calls: RefCell<Vec<(CallId, AnswerSender)>>,
     next_call: Cell<u64>,
-    state: RwSignal<AuthState>,
+    state: RwSignal<core_state::AuthState>,
     renewal_problem: RwSignal<Option<String>>,
 }
 

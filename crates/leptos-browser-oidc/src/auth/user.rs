@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 /// The person signed in, from the verified ID token (and UserInfo, when
-/// the configuration asks for it).
-#[derive(Clone)]
+/// the configuration asks for it). Holds no token.
+#[derive(Clone, PartialEq)]
 pub struct User {
     /// `sub`: the provider's stable identifier for the person.
     pub subject: String,
@@ -17,13 +17,23 @@ pub struct User {
     pub name: Option<String>,
     /// `email`.
     pub email: Option<String>,
-    session: Arc<Session>,
+    /// Every claim of the verified ID token, read once.
+    claims: Arc<Map<String, Value>>,
 }
 
 impl User {
-    pub(crate) fn of(session: &Arc<Session>) -> Self {
+    pub(crate) fn of(session: &Session) -> Self {
         let user = &session.user;
-        Self { subject: user.subject.clone(), name: user.name.clone(), email: user.email.clone(), session: session.clone() }
+        let claims = parse_jws(session.id_token.secret())
+            .ok()
+            .and_then(|jws| serde_json::from_slice(&jws.payload).ok())
+            .unwrap_or_default();
+        Self {
+            subject: user.subject.clone(),
+            name: user.name.clone(),
+            email: user.email.clone(),
+            claims: Arc::new(claims),
+        }
     }
 
     /// The name to greet the person by: their name, else their subject.
@@ -35,22 +45,17 @@ impl User {
     /// `user.claim::<Vec<String>>("roles")`. `None` when the token has no
     /// such claim, or it does not have that type.
     pub fn claim<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
-        let jws = parse_jws(self.session.id_token.secret()).ok()?;
-        let mut claims: Map<String, Value> = serde_json::from_slice(&jws.payload).ok()?;
-        serde_json::from_value(claims.remove(name)?).ok()
+        T::deserialize(self.claims.get(name)?).ok()
     }
 }
 
-/// The same person with the same profile: a refresh does not change a `User`.
-impl PartialEq for User {
-    fn eq(&self, other: &Self) -> bool {
-        (&self.subject, &self.name, &self.email) == (&other.subject, &other.name, &other.email)
-    }
-}
-
-/// Shows the profile, never a token.
+/// Shows the profile; the other claims (a `nonce`, a `sid`) are left out.
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("User").field("subject", &self.subject).field("name", &self.name).field("email", &self.email).finish()
+        f.debug_struct("User")
+            .field("subject", &self.subject)
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .finish_non_exhaustive()
     }
 }

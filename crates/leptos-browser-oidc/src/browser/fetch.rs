@@ -3,7 +3,8 @@
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortSignal, Headers, ReferrerPolicy, Request, RequestCache, RequestCredentials, RequestInit, Response,
+    AbortSignal, Headers, ReferrerPolicy, Request, RequestCache, RequestCredentials, RequestInit, RequestRedirect,
+    Response,
 };
 
 /// How long a request may go unanswered before it counts as unreachable.
@@ -40,6 +41,11 @@ async fn send(request: &HttpRequest) -> Result<HttpResponse, JsValue> {
         init.set_cache(RequestCache::NoStore);
     }
     init.set_referrer_policy(ReferrerPolicy::NoReferrer);
+    // A token is for the URL it was allowed to: a redirect elsewhere
+    // (even on the same origin) fails rather than carry it along.
+    if request.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("Authorization")) {
+        init.set_redirect(RequestRedirect::Error);
+    }
     init.set_signal(timeout_signal().as_ref());
     let headers = Headers::new()?;
     for (name, value) in &request.headers {
