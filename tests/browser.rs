@@ -28,7 +28,7 @@ use browser_oidc::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
 use browser_oidc::session::transit::SignInTransit;
 use oidc_spa::ui::Shell;
 use serde_json::json;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -333,6 +333,24 @@ fn the_session_hint_holds_no_secret() {
     assert_eq!(local.get_item("oidc:demo-spa:had-session").unwrap().as_deref(), Some("true"));
     session_hint::forget(&names());
     assert!(!session_hint::present(&names()));
+}
+
+#[wasm_bindgen_test]
+fn a_replaced_url_is_announced_to_routers_with_popstate() {
+    use leptos_browser_oidc::internal::page;
+    use wasm_bindgen::closure::Closure;
+    let window = web_sys::window().unwrap();
+    let before = window.location().href().unwrap();
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let record = seen.clone();
+    let location = window.location();
+    // What leptos_router does on popstate: read the location again.
+    let listener = Closure::<dyn Fn()>::new(move || record.borrow_mut().push(location.pathname().unwrap()));
+    window.add_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref()).unwrap();
+    page::replace_url("/orders/7?tab=2");
+    window.remove_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref()).unwrap();
+    assert_eq!(*seen.borrow(), ["/orders/7"], "one popstate, after the address bar changed");
+    window.history().unwrap().replace_state_with_url(&JsValue::NULL, "", Some(&before)).unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -16,7 +16,8 @@ const measure = (bytes) => ({
 
 const dist = process.argv[2];
 const ours = readdirSync(dist)
-  .filter((name) => !name.startsWith('.'))
+  // Not the host's own files (_headers, _redirects): the browser never downloads them.
+  .filter((name) => !name.startsWith('.') && !name.startsWith('_'))
   .map((name) => ({ name, ...measure(readFileSync(join(dist, name))) }));
 
 const here = new URL('.', import.meta.url).pathname;

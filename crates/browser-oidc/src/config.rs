@@ -10,13 +10,18 @@ const DEFAULT_LEEWAY_SECONDS: i64 = 60;
 pub const DEFAULT_SCOPES: &str = "openid profile";
 const MAX_LEEWAY_SECONDS: i64 = 600;
 
+/// The app's checked settings: where the provider is, who the app is, and
+/// which APIs get the access token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// The OpenID Provider's issuer identifier; discovery starts here.
     pub issuer: String,
+    /// This app's client identifier, as registered at the provider.
     pub client_id: String,
     /// Registered exactly at the provider; must be on this app's origin.
     pub redirect_uri: String,
+    /// Where the provider sends the browser back after logout; on this
+    /// app's origin, like `redirect_uri`.
     pub post_logout_redirect_uri: String,
     /// Space-separated; always includes `openid`.
     pub scopes: String,
@@ -30,17 +35,32 @@ pub struct Config {
     pub fetch_userinfo: bool,
 }
 
+/// Why the configuration could not be used; the app cannot start without it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The configuration's URL, and why it could not be fetched.
     #[error("the configuration could not be loaded from {url}: {reason}")]
-    Unavailable { url: String, reason: String },
+    Unavailable {
+        /// Where the configuration was fetched from.
+        url: String,
+        /// Why the fetch failed.
+        reason: String,
+    },
+    /// The body is not JSON, or not a JSON object.
     #[error("the configuration is not a JSON object")]
     NotAnObject,
+    /// A required field (named) is absent.
     #[error("the configuration is missing \"{0}\"")]
     MissingField(&'static str),
+    /// A field is present but its value is unusable.
     #[error("the configuration value \"{field}\" is invalid: {reason}")]
-    InvalidField { field: &'static str, reason: &'static str },
+    InvalidField {
+        /// The field's name in `config.json`.
+        field: &'static str,
+        /// What the value must be instead.
+        reason: &'static str,
+    },
 }
 
 impl Config {

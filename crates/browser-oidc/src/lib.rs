@@ -15,6 +15,8 @@
 //! The browser side (fetch, WebCrypto, storage, history, timers) and a
 //! Leptos API live in `leptos-browser-oidc`.
 
+#![deny(missing_docs)]
+
 pub mod config;
 pub mod oauth;
 pub mod session;

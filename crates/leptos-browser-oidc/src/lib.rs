@@ -23,6 +23,8 @@
 //! web storage (for one sign-in's transit data and non-secret hints only),
 //! history, timers and BroadcastChannel.
 
+#![deny(missing_docs)]
+
 mod auth;
 mod browser;
 mod config;
@@ -41,5 +43,5 @@ pub use config::AuthConfig;
 #[doc(hidden)]
 pub mod internal {
     pub use crate::auth::flow;
-    pub use crate::browser::{clock, names, session_hint, tabs, transit, webcrypto};
+    pub use crate::browser::{clock, names, page, session_hint, tabs, transit, webcrypto};
 }

@@ -6,12 +6,19 @@ use super::secret::{CsrfState, Nonce};
 /// Everything one authorization request carries. Only `response_type=code`
 /// exists here: the implicit and password grants are retired (RFC 9700 §2.1.2, §2.4).
 pub struct AuthorizationRequest<'a> {
+    /// The provider's authorization endpoint, from discovery.
     pub authorization_endpoint: &'a str,
+    /// This app's client identifier.
     pub client_id: &'a str,
+    /// Where the provider sends the browser back with the code.
     pub redirect_uri: &'a str,
+    /// Space-separated scopes; includes `openid`.
     pub scope: &'a str,
+    /// Binds the callback to this browser (CSRF protection, RFC 6749 §10.12).
     pub state: &'a CsrfState,
+    /// Binds the ID token to this request (OIDC Core §3.1.2.1).
     pub nonce: &'a Nonce,
+    /// The S256 challenge of this sign-in's PKCE verifier (RFC 7636 §4.2).
     pub code_challenge: &'a PkceCodeChallenge,
     /// More parameters: `prompt=none` for a silent sign-in, or what the
     /// app asked of an interactive one (checked by `SignInOptions`).

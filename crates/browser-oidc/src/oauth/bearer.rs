@@ -4,8 +4,11 @@
 /// The parameters of a Bearer challenge that the client acts on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BearerChallenge {
+    /// The error code, e.g. `invalid_token` or `insufficient_scope` (RFC 6750 §3.1).
     pub error: Option<String>,
+    /// A human-readable explanation, for developers.
     pub error_description: Option<String>,
+    /// The scope the resource needs, space-separated.
     pub scope: Option<String>,
 }
 

@@ -8,32 +8,50 @@ use super::secret::{AuthorizationCode, CsrfState};
 /// The callback's parameters, as sent. Nothing here is trusted yet.
 #[derive(Debug)]
 pub struct AuthorizationResponse {
+    /// The authorization code, on success.
     pub code: Option<AuthorizationCode>,
+    /// The `state` echoed back; must match the one this tab sent.
     pub state: Option<String>,
+    /// The issuer that sent the response (RFC 9207); must be the configured one.
     pub iss: Option<String>,
+    /// The provider's error response (RFC 6749 §4.1.2.1), instead of a code.
     pub error: Option<ProviderError>,
 }
 
+/// Why a callback was refused; nothing from a refused callback is used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CallbackError {
+    /// A parameter (named) appears twice, which RFC 6749 §3.1 forbids.
     #[error("the sign-in response repeats the parameter \"{0}\"")]
     DuplicateParameter(String),
+    /// This tab holds no `state`: it started no sign-in, so the response may be forged.
     #[error("no sign-in was started in this browser tab, so this sign-in response was refused")]
     NoSignInInProgress,
+    /// The response carries no `state`.
     #[error("the sign-in response has no state, so it was refused")]
     StateMissing,
+    /// The `state` is not the one this tab sent (CSRF, RFC 9700 §4.7).
     #[error(
         "the sign-in response does not belong to the sign-in started here (state mismatch), so it was refused"
     )]
     StateMismatch,
+    /// The provider advertises `iss` in responses but this one has none (RFC 9207 §2.4).
     #[error("the sign-in response does not say which provider sent it (iss missing), so it was refused")]
     IssuerMissing,
+    /// The `iss` names another provider: a possible mix-up attack (RFC 9700 §4.4).
     #[error("the sign-in response came from another provider (\"{found}\"), so it was refused")]
-    IssuerMismatch { found: String },
+    IssuerMismatch {
+        /// The issuer the response claims to come from.
+        found: String,
+    },
+    /// The user declined at the provider (`access_denied`).
     #[error("sign-in was cancelled")]
     Cancelled,
+    /// The provider answered with another error.
     #[error("the provider refused the sign-in: {0}")]
     Provider(ProviderError),
+    /// Neither a code nor an error came back.
     #[error("the sign-in response has no authorization code")]
     CodeMissing,
 }

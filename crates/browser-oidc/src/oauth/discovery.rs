@@ -16,18 +16,27 @@ pub fn discovery_url(issuer: &str) -> String {
 /// The parts of the provider's metadata this client uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderMetadata {
+    /// The provider's issuer identifier; must equal the configured one.
     pub issuer: String,
+    /// Where the browser is sent to sign in (RFC 6749 §3.1).
     pub authorization_endpoint: String,
+    /// Where codes and refresh tokens are exchanged for tokens (RFC 6749 §3.2).
     pub token_endpoint: String,
+    /// The provider's signing keys, for checking ID tokens.
     pub jwks_uri: String,
+    /// The UserInfo endpoint (OIDC Core §5.3), if offered.
     #[serde(default)]
     pub userinfo_endpoint: Option<String>,
+    /// The RP-initiated logout endpoint, if offered.
     #[serde(default)]
     pub end_session_endpoint: Option<String>,
+    /// The token revocation endpoint (RFC 7009), if offered.
     #[serde(default)]
     pub revocation_endpoint: Option<String>,
+    /// Must include `code`: the only flow this client uses.
     #[serde(default)]
     pub response_types_supported: Vec<String>,
+    /// `None` when the provider does not say; a list must include `S256`.
     #[serde(default)]
     pub code_challenge_methods_supported: Option<Vec<String>>,
     /// RFC 9207 §3: when true, a missing `iss` in the callback is a rejection.
@@ -35,18 +44,35 @@ pub struct ProviderMetadata {
     pub authorization_response_iss_parameter_supported: bool,
 }
 
+/// Why a discovery document was refused; this client will not use the provider.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DiscoveryError {
+    /// The document is not valid JSON of the expected shape (the parser's reason).
     #[error("the provider's discovery document could not be read: {0}")]
     Malformed(String),
+    /// The document names another issuer (Discovery §4.3).
     #[error("the provider says its issuer is \"{found}\" but this app is configured for \"{expected}\"")]
-    IssuerMismatch { expected: String, found: String },
+    IssuerMismatch {
+        /// The configured issuer.
+        expected: String,
+        /// The issuer the document names.
+        found: String,
+    },
+    /// `response_types_supported` lacks `code`.
     #[error("the provider does not support the authorization code flow")]
     CodeFlowUnsupported,
+    /// `code_challenge_methods_supported` lacks `S256`.
     #[error("the provider does not support PKCE with S256")]
     PkceS256Unsupported,
+    /// An endpoint is not HTTPS (or loopback HTTP).
     #[error("the provider's {field} is not a secure URL: {url}")]
-    InsecureEndpoint { field: &'static str, url: String },
+    InsecureEndpoint {
+        /// The metadata field holding the endpoint.
+        field: &'static str,
+        /// The refused URL.
+        url: String,
+    },
 }
 
 /// Parses and checks a discovery document fetched for `expected_issuer`.

@@ -13,8 +13,11 @@
 /// An accepted URL's parts (scheme and host in lower case).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointUrl {
+    /// `https` or `http`.
     pub scheme: String,
+    /// A domain name, an IPv4 address or `[::1]`.
     pub host: String,
+    /// The port as written, if any (even the scheme's default).
     pub port: Option<u16>,
     /// The path as written (`/` when empty), without the query.
     pub path: String,
@@ -35,12 +38,19 @@ impl EndpointUrl {
 /// Why a URL was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UrlProblem {
+    /// Not an absolute `https://` or `http://` URL.
     NotHttps,
+    /// Whitespace, a control character or a backslash, which parsers read differently.
     BadCharacter,
+    /// A user name or password (`…@`), which can hide the real host.
     Userinfo,
+    /// A fragment (`#…`), which endpoints must not have (RFC 6749 §3.1).
     Fragment,
+    /// The host is not a domain name, an IPv4 address or `[::1]`.
     BadHost,
+    /// The port is empty or not a number from 0 to 65535.
     BadPort,
+    /// Plain `http://` to a host other than this machine.
     InsecureHttp,
 }
 

@@ -32,11 +32,16 @@ impl Method {
     }
 }
 
+/// A request for the caller's HTTP client to send.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
+    /// The HTTP method.
     pub method: Method,
+    /// Where to send it; an app file's may be a path on the app's own origin.
     pub url: String,
+    /// Header names and values, in order; values may hold tokens.
     pub headers: Vec<(Cow<'static, str>, String)>,
+    /// The body, if any; may hold tokens or codes.
     pub body: Option<String>,
     /// A public file of the app's own (its config): fetched like the page's
     /// other files, so the browser may cache it and use the page's preload.
@@ -59,6 +64,7 @@ impl std::fmt::Debug for HttpRequest {
 }
 
 impl HttpRequest {
+    /// A `GET` that asks for JSON.
     pub fn get(url: impl Into<String>) -> Self {
         Self {
             method: Method::Get,
@@ -69,6 +75,7 @@ impl HttpRequest {
         }
     }
 
+    /// A `GET` of one of the app's own public files, e.g. `/config.json`.
     pub fn get_app_file(path: impl Into<String>) -> Self {
         Self { app_file: true, ..Self::get(path) }
     }
@@ -88,19 +95,23 @@ impl HttpRequest {
         }
     }
 
+    /// Adds a header (e.g. `Authorization`), keeping those already set.
     pub fn with_header(mut self, name: impl Into<Cow<'static, str>>, value: String) -> Self {
         self.headers.push((name.into(), value));
         self
     }
 }
 
+/// The answer to an [`HttpRequest`], with only what the protocol reads.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
+    /// The HTTP status code.
     pub status: u16,
     /// `WWW-Authenticate`: what a refusal means (RFC 6750 §3).
     pub www_authenticate: Option<String>,
     /// `Retry-After`: when a busy server (429, 503) may be asked again.
     pub retry_after: Option<String>,
+    /// The body as text; may hold tokens.
     pub body: String,
 }
 
@@ -120,11 +131,14 @@ impl std::fmt::Debug for HttpResponse {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("could not reach {url}")]
 pub struct Unreachable {
+    /// The URL that could not be reached.
     pub url: String,
 }
 
+/// Sends HTTP requests: `fetch` in the browser, a fake in tests.
 #[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
 pub trait HttpClient {
+    /// Sends `request`; any answer, whatever its status, is `Ok`.
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Unreachable>;
 }
 

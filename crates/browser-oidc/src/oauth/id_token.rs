@@ -11,7 +11,9 @@ use super::secret::Nonce;
 /// `aud` is a string or an array of strings (RFC 7519 §4.1.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audience {
+    /// A single audience, as a string.
     One(String),
+    /// An array of audiences.
     Many(Vec<String>),
 }
 
@@ -62,29 +64,40 @@ impl Audience {
 /// hides the `nonce`.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 pub struct IdTokenClaims {
+    /// The issuer; must be exactly the discovered one (step 2).
     #[serde(default)]
     pub iss: Option<String>,
+    /// The subject: the person's stable identifier at the issuer.
     #[serde(default)]
     pub sub: Option<String>,
+    /// The audience; must be this app's client id only.
     #[serde(default)]
     pub aud: Option<Audience>,
+    /// The authorized party; if present, this app's client id.
     #[serde(default)]
     pub azp: Option<String>,
+    /// Expiry time, in seconds since the Unix epoch.
     #[serde(default)]
     pub exp: Option<i64>,
+    /// Issue time, in seconds since the Unix epoch.
     #[serde(default)]
     pub iat: Option<i64>,
+    /// Echoes the authorization request's nonce (a replay check).
     #[serde(default)]
     pub nonce: Option<String>,
+    /// When the person last authenticated, in seconds since the Unix epoch.
     #[serde(default)]
     pub auth_time: Option<i64>,
     /// The authentication context class the provider used.
     #[serde(default)]
     pub acr: Option<String>,
+    /// The person's full name, for display.
     #[serde(default)]
     pub name: Option<String>,
+    /// The name the person prefers to be shown as; not unique, not an identifier.
     #[serde(default)]
     pub preferred_username: Option<String>,
+    /// The person's email address; not necessarily verified.
     #[serde(default)]
     pub email: Option<String>,
 }
@@ -108,59 +121,91 @@ impl std::fmt::Debug for IdTokenClaims {
     }
 }
 
+/// Why an ID token's claims were refused (OIDC Core §3.1.3.7 steps, where numbered).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum IdTokenError {
+    /// The payload is not a JSON object of the expected claim types.
     #[error("the ID token's claims could not be read")]
     MalformedClaims,
+    /// `max_age` was sent but `auth_time` is absent (OIDC Core §3.1.2.1).
     #[error("the sign-in asked for a recent authentication (max_age), but the ID token does not say when it was (auth_time)")]
     AuthTimeMissing,
+    /// `auth_time` is older than `max_age` allows.
     #[error("the sign-in asked for a recent authentication (max_age), but the person authenticated earlier than that")]
     AuthenticationTooOld,
+    /// `acr` is not one of the required values.
     #[error("the sign-in required an authentication class (acr) the provider did not use (it used {found:?})")]
-    AcrNotSatisfied { found: Option<String> },
+    AcrNotSatisfied {
+        /// The `acr` the provider used, if it said.
+        found: Option<String>,
+    },
+    /// `iss` is not the configured issuer (step 2).
     #[error("the ID token was issued by \"{found}\", not by the configured provider")]
-    IssuerMismatch { found: String },
+    IssuerMismatch {
+        /// The issuer the token names.
+        found: String,
+    },
+    /// `iss` is absent.
     #[error("the ID token has no issuer (iss)")]
     IssuerMissing,
+    /// `aud` is absent.
     #[error("the ID token has no audience (aud)")]
     AudienceMissing,
+    /// `aud` does not include this app's client id (step 3).
     #[error("the ID token is not meant for this app (aud)")]
     AudienceMismatch,
+    /// `aud` also names another party, which this client does not trust (step 3).
     #[error("the ID token is also meant for other, untrusted parties (aud)")]
     UntrustedAudience,
+    /// Several audiences and no `azp` (step 4).
     #[error("the ID token has several audiences but no authorized party (azp)")]
     AuthorizedPartyMissing,
+    /// `azp` is another client's id (step 5).
     #[error("the ID token was issued to another app (azp)")]
     AuthorizedPartyMismatch,
+    /// `exp` is absent.
     #[error("the ID token has no expiry time (exp)")]
     ExpiryMissing,
+    /// `exp` has passed, beyond the leeway (step 9).
     #[error("the ID token has expired")]
     Expired,
+    /// `iat` is absent.
     #[error("the ID token has no issue time (iat)")]
     IssuedAtMissing,
+    /// `iat` is in the future, beyond the leeway (step 10): often a wrong device clock.
     #[error("the ID token claims to be issued in the future (iat); check this device's clock")]
     IssuedInFuture,
+    /// A nonce was sent but the token has none (step 11).
     #[error("the ID token has no nonce")]
     NonceMissing,
+    /// The nonce is not this sign-in's: a possible replay (step 11).
     #[error("the ID token does not belong to this sign-in attempt (nonce mismatch)")]
     NonceMismatch,
+    /// `sub` is absent or empty (§2).
     #[error("the ID token does not name the signed-in person (sub)")]
     SubjectMissing,
+    /// A refreshed ID token describes another sign-in (§12.2); names the claim that changed.
     #[error("the refreshed ID token names another {0} than the original one")]
     RefreshedIdentityChanged(&'static str),
 }
 
 /// What the claims must match; `now` comes from an injected clock.
 pub struct ExpectedClaims<'a> {
+    /// The issuer from the (checked) discovery document.
     pub issuer: &'a str,
+    /// This app's client id: the one audience allowed.
     pub client_id: &'a str,
     /// The nonce sent with the authorization request. `None` only for a
     /// refreshed ID token, which need not carry one (§12.2).
     pub nonce: Option<&'a Nonce>,
+    /// The current time, in seconds since the Unix epoch.
     pub now_seconds: i64,
+    /// Tolerance for clock differences in the `exp` and `iat` checks.
     pub leeway_seconds: i64,
 }
 
+/// Reads an ID token's payload (already signature-checked) as claims.
 pub fn parse_claims(payload: &[u8]) -> Result<IdTokenClaims, IdTokenError> {
     serde_json::from_slice(payload).map_err(|_| IdTokenError::MalformedClaims)
 }
@@ -190,6 +235,8 @@ pub fn check_requested_authentication(
     Ok(())
 }
 
+/// The claim checks of OIDC Core §3.1.3.7 (steps 2–5 and 9–11) and §2's
+/// required `sub`; the signature must have been checked already.
 pub fn verify_claims(claims: &IdTokenClaims, expected: &ExpectedClaims<'_>) -> Result<(), IdTokenError> {
     // 2. The issuer must exactly match the discovered issuer.
     match claims.iss.as_deref() {

@@ -8,42 +8,59 @@ use super::jwt::{JwsHeader, SigningAlgorithm};
 /// A public key as published at `jwks_uri`. Only public members are read.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Jwk {
+    /// The key type: `RSA` or `EC` for the allowed algorithms.
     pub kty: String,
+    /// The key ID, matched against a token's `kid`.
     #[serde(default)]
     pub kid: Option<String>,
+    /// The key's intended use (`use`); if present, must be `sig`.
     #[serde(default, rename = "use")]
     pub key_use: Option<String>,
+    /// The one algorithm the key is for, if the provider says.
     #[serde(default)]
     pub alg: Option<String>,
     // RSA
+    /// The RSA modulus, base64url.
     #[serde(default)]
     pub n: Option<String>,
+    /// The RSA public exponent, base64url.
     #[serde(default)]
     pub e: Option<String>,
     // EC
+    /// The elliptic curve; only `P-256` is used.
     #[serde(default)]
     pub crv: Option<String>,
+    /// The EC public point's x coordinate, base64url.
     #[serde(default)]
     pub x: Option<String>,
+    /// The EC public point's y coordinate, base64url.
     #[serde(default)]
     pub y: Option<String>,
 }
 
+/// The document at `jwks_uri` (RFC 7517 §5).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct JwkSet {
+    /// The published keys, current and (during a rotation) next.
     pub keys: Vec<Jwk>,
 }
 
+/// Why no key could be picked to verify a token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
+    /// The key set is not JSON of the expected shape.
     #[error("the provider's key set could not be read")]
     MalformedKeySet,
+    /// No fitting key has the token's `kid` (given): refetch the set once, as the keys may have rotated.
     #[error("the token was signed with a key the provider does not publish (kid \"{0}\")")]
     UnknownKeyId(String),
+    /// The token has no `kid` and no key fits its algorithm.
     #[error("the provider publishes no key that fits the token's algorithm")]
     NoSuitableKey,
 }
 
+/// Reads the document fetched from `jwks_uri`.
 pub fn parse_jwk_set(body: &str) -> Result<JwkSet, KeyError> {
     serde_json::from_str(body).map_err(|_| KeyError::MalformedKeySet)
 }

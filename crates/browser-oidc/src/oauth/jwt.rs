@@ -12,12 +12,16 @@ use serde::Deserialize;
 /// anyone "sign" with the provider's public key (algorithm confusion).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SigningAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256, the one OIDC requires providers to support.
     Rs256,
+    /// RSASSA-PSS with SHA-256.
     Ps256,
+    /// ECDSA with P-256 and SHA-256.
     Es256,
 }
 
 impl SigningAlgorithm {
+    /// The algorithm a header's `alg` names, if it is on the allow-list.
     pub fn from_name(name: &str) -> Result<Self, JwtError> {
         match name {
             "RS256" => Ok(Self::Rs256),
@@ -36,6 +40,7 @@ impl SigningAlgorithm {
         }
     }
 
+    /// The algorithm's `alg` name (RFC 7518 §3.1).
     pub fn name(self) -> &'static str {
         match self {
             Self::Rs256 => "RS256",
@@ -57,36 +62,53 @@ struct RawHeader {
     crit: Option<serde::de::IgnoredAny>,
 }
 
+/// The JOSE header's parameters this client uses, already checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JwsHeader {
+    /// The signature algorithm, from the allow-list.
     pub alg: SigningAlgorithm,
+    /// The key ID, which picks the key from the provider's JWKS.
     pub kid: Option<String>,
+    /// The token's media type, as written; never another kind of token's.
     pub typ: Option<String>,
 }
 
 /// A JWS taken apart; `signing_input` and `signature` go to verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Jws<'a> {
+    /// The checked header.
     pub header: JwsHeader,
+    /// The decoded payload: the claims, untrusted until the signature is verified.
     pub payload: Vec<u8>,
+    /// `header.payload` as sent: the bytes the signature covers.
     pub signing_input: &'a str,
+    /// The decoded signature; never empty.
     pub signature: Vec<u8>,
 }
 
+/// Why a token could not be taken apart, or is refused before any key is tried.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum JwtError {
+    /// Not three dot-separated parts.
     #[error("the token is not a signed JWT (expected three dot-separated parts)")]
     NotCompactJws,
+    /// A part (named) is not valid unpadded base64url.
     #[error("the token's {0} is not valid base64url")]
     BadEncoding(&'static str),
+    /// The header is not JSON, or has no string `alg`.
     #[error("the token's header could not be read")]
     BadHeader,
+    /// `alg` is `none`, or the signature is empty.
     #[error("the token is unsigned (alg \"none\")")]
     Unsigned,
+    /// `alg` (given) is not on the allow-list, e.g. HS256 (algorithm confusion).
     #[error("the token is signed with \"{0}\", which is not allowed")]
     AlgorithmNotAllowed(String),
+    /// The header has `crit`: extensions that must be understood, and none are (RFC 7515 §4.1.11).
     #[error("the token requires extensions this app does not understand (crit)")]
     CriticalExtension,
+    /// `typ` (given) marks another kind of token, e.g. an access token (RFC 8725 §3.11).
     #[error("the token is marked as another kind of token (typ \"{0}\"), not an ID token")]
     WrongTokenType(String),
 }

@@ -10,14 +10,20 @@
 use super::authorize::append_query;
 use super::secret::CsrfState;
 
+/// A logout request to the provider (RP-Initiated Logout §2).
 pub struct EndSessionRequest<'a> {
+    /// The provider's `end_session_endpoint`, from discovery.
     pub end_session_endpoint: &'a str,
+    /// This app's client identifier, which names the app instead of `id_token_hint`.
     pub client_id: &'a str,
+    /// Where the provider sends the browser back after logout.
     pub post_logout_redirect_uri: &'a str,
+    /// Sent back on the return, so this tab can tell its own logout from a forged one.
     pub state: &'a CsrfState,
 }
 
 impl EndSessionRequest<'_> {
+    /// The URL to send the browser to (a top-level redirect).
     pub fn url(&self) -> String {
         let query = form_urlencoded::Serializer::new(String::new())
             .append_pair("client_id", self.client_id)

@@ -18,6 +18,7 @@ pub const CHALLENGE_METHOD: &str = "S256";
 #[serde(try_from = "String")]
 pub struct PkceCodeVerifier(String);
 
+/// A stored verifier that breaks RFC 7636 §4.1's length or character rules.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("a PKCE verifier must be 43 to 128 characters from [A-Za-z0-9-._~]")]
 pub struct InvalidVerifier;
@@ -28,6 +29,7 @@ impl PkceCodeVerifier {
         random_url_safe_string().map(Self)
     }
 
+    /// The raw verifier, for the token request and the challenge's hash only.
     pub fn secret(&self) -> &str {
         &self.0
     }
@@ -71,6 +73,7 @@ impl PkceCodeChallenge {
         Self(URL_SAFE_NO_PAD.encode(digest))
     }
 
+    /// The challenge as sent in `code_challenge`; not a secret.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -2,16 +2,21 @@
 
 use serde::Deserialize;
 
+/// An error the provider answered with, from a redirect or a token response.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ProviderError {
+    /// The error code, e.g. `invalid_grant` or `access_denied`.
     pub error: String,
+    /// A human-readable explanation, for developers; may be absent.
     #[serde(default)]
     pub error_description: Option<String>,
+    /// A web page with more about the error, if the provider gives one.
     #[serde(default)]
     pub error_uri: Option<String>,
 }
 
 impl ProviderError {
+    /// An error with a code and an optional description, and no `error_uri`.
     pub fn new(error: impl Into<String>, description: Option<String>) -> Self {
         Self { error: error.into(), error_description: description, error_uri: None }
     }

@@ -7,6 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 /// 32 bytes = 256 bits of entropy, which RFC 7636 §7.1 asks of the verifier.
 pub const RANDOM_BYTES: usize = 32;
 
+/// The platform has no CSPRNG: no sign-in can start without one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("this browser offers no secure random number generator")]
 pub struct RandomUnavailable;

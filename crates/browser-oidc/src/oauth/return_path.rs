@@ -1,6 +1,7 @@
 //! Where to go after sign-in. Only a same-origin relative path is ever
 //! followed: anything else becomes `/` (open redirect, RFC 9700 §4.11).
 
+/// `candidate` if it is a path on this origin, else `/`.
 pub fn safe_return_path(candidate: &str) -> String {
     let is_safe = candidate.starts_with('/')
         // `//host` and `/\host` are scheme-relative URLs to another site.

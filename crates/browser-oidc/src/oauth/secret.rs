@@ -13,6 +13,7 @@ macro_rules! secret_type {
         pub struct $name(String);
 
         impl $name {
+            /// Wraps a value received or generated; `Debug` will not show it.
             pub fn new(value: impl Into<String>) -> Self {
                 Self(value.into())
             }

@@ -36,30 +36,50 @@ pub fn refresh_body(refresh_token: &RefreshToken, client_id: &str) -> String {
 /// A successful token response (RFC 6749 §5.1) for an OpenID Connect client.
 #[derive(Debug, Deserialize)]
 pub struct TokenResponse {
+    /// The access token, for the protected APIs.
     pub access_token: AccessToken,
+    /// Must be `Bearer` (compared case-insensitively).
     pub token_type: String,
+    /// The access token's lifetime in seconds, if the provider says.
     #[serde(default)]
     pub expires_in: Option<u64>,
+    /// A refresh token, if issued; a rotating provider issues a new one each time.
     #[serde(default)]
     pub refresh_token: Option<RefreshToken>,
+    /// The ID token: required on a code exchange, optional on a refresh (OIDC Core §12.2).
     #[serde(default)]
     pub id_token: Option<IdToken>,
+    /// The granted scopes; may be left out when they are those asked for (RFC 6749 §5.1).
     #[serde(default)]
     pub scope: Option<String>,
 }
 
+/// Why a token request gave no usable tokens.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TokenError {
+    /// The provider's error response (RFC 6749 §5.2), e.g. `invalid_grant`.
     #[error("the provider refused to issue tokens: {0}")]
     Provider(ProviderError),
+    /// A success status with a body that is not a valid token response.
     #[error("the provider's token response could not be read ({reason})")]
-    Malformed { reason: String },
+    Malformed {
+        /// What is wrong, without quoting the body (it may hold tokens).
+        reason: String,
+    },
     /// The body is kept for a developer, never shown: an error page that
     /// echoes the request could echo a code or a refresh token.
     #[error("the provider answered the token request with HTTP {status}")]
-    UnexpectedStatus { status: u16, body: String },
+    UnexpectedStatus {
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the body (at most 200 characters).
+        body: String,
+    },
+    /// `token_type` (given) is not `Bearer`.
     #[error("the provider issued a \"{0}\" token, which this app cannot use")]
     UnsupportedTokenType(String),
+    /// A code exchange answered without the ID token OpenID Connect requires.
     #[error("the provider issued no ID token")]
     IdTokenMissing,
 }

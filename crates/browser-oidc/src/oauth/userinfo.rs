@@ -4,29 +4,41 @@
 
 use serde::Deserialize;
 
+/// The UserInfo claims this client reads.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct UserinfoClaims {
+    /// The subject; must equal the ID token's `sub`.
     pub sub: String,
+    /// The person's full name, for display.
     #[serde(default)]
     pub name: Option<String>,
+    /// The name the person prefers to be shown as; not unique, not an identifier.
     #[serde(default)]
     pub preferred_username: Option<String>,
+    /// The person's email address; not necessarily verified.
     #[serde(default)]
     pub email: Option<String>,
 }
 
+/// Why the UserInfo claims could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UserinfoError {
+    /// The discovery document names no `userinfo_endpoint`.
     #[error("the provider offers no user information endpoint")]
     NotOffered,
+    /// The endpoint answered with this HTTP status instead of 200.
     #[error("the provider's user information could not be fetched (HTTP {0})")]
     Status(u16),
+    /// The body is not a JSON object with a string `sub`.
     #[error("the provider's user information could not be read")]
     Malformed,
+    /// The claims describe another subject than the ID token (§5.3.2).
     #[error("the provider's user information describes another person (sub mismatch)")]
     SubjectMismatch,
 }
 
+/// Reads a UserInfo answer and checks its `sub` against the ID token's.
 pub fn parse_userinfo(
     status: u16,
     body: &str,

@@ -117,16 +117,22 @@ pub enum ApiAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiError {
+    /// The request got no answer.
     #[error("The API could not be reached. Check that it is running, then try again.")]
     Unreachable,
+    /// 401: the token was refused; holds the challenge's `error_description`.
     #[error("The API did not accept the access token ({0}). Sign in again to get a new one.")]
     InvalidToken(String),
+    /// 403 `insufficient_scope`; holds the scope the API asked for (RFC 6750 §3.1).
     #[error("The API needs the scope \"{0}\", which this sign-in did not grant.")]
     InsufficientScope(String),
+    /// 429 or 503 with a `Retry-After`, in whole seconds.
     #[error("The API is busy. Try again in {0} s.")]
     Busy(u64),
+    /// 429 or 503 without a usable `Retry-After`.
     #[error("The API is busy. Try again in a moment.")]
     BusyNoHint,
+    /// Any other non-2xx status.
     #[error("The API answered HTTP {0}.")]
     Status(u16),
 }

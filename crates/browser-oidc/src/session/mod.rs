@@ -71,13 +71,16 @@ pub enum Timer {
 /// What tabs of the app tell each other (no secret ever travels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TabMessage {
+    /// A tab signed out: every other tab drops its session too.
     SignedOut,
 }
 
 /// Which transit entry a command means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransitKind {
+    /// The [`SignInTransit`] of a sign-in this tab started.
     SignIn,
+    /// The [`SignOutTransit`] of a sign-out this tab started.
     SignOut,
 }
 
@@ -160,7 +163,9 @@ impl Location {
 /// What web storage held when the page started.
 #[derive(Debug, Default)]
 pub struct Stored {
+    /// The transit data of a sign-in this tab started, if any.
     pub sign_in: Option<SignInTransit>,
+    /// The transit data of a sign-out this tab started, if any.
     pub sign_out: Option<SignOutTransit>,
     /// The non-secret hint that this browser had a session.
     pub had_session: bool,
@@ -171,12 +176,15 @@ pub struct Stored {
 /// A completed sign-in (the driver's [`Command::FinishSignIn`]).
 #[derive(Debug)]
 pub struct SignedIn {
+    /// The new session, its ID token verified.
     pub session: Session,
     /// The metadata the sign-in used, for the session's refreshes.
     pub metadata: ProviderMetadata,
     /// The JWKS that verified the ID token, cached for refreshed ones.
     pub keys: Option<JwkSet>,
+    /// Where to go now: the page the sign-in started from (checked again before use).
     pub return_path: String,
+    /// A `prompt=none` sign-in (a restore or a renewal), not a click.
     pub silent: bool,
 }
 
@@ -186,48 +194,67 @@ pub struct SignedIn {
 pub enum Event {
     /// The page loaded at `location` (a first visit, a reload, a callback).
     Started {
+        /// Where the page is.
         location: Location,
+        /// What this tab's web storage held.
         stored: Stored,
     },
+    /// The outcome of a [`Command::LoadConfig`].
     ConfigLoaded(Result<Config, ConfigError>),
     /// The person asked to sign in; `current_page` is where to come back to.
     SignInRequested {
+        /// Path, query and fragment of the page shown now.
         current_page: String,
+        /// What the app asks of this sign-in.
         options: SignInOptions,
     },
     /// The person asked to try again after the configuration failed.
     RetryRequested,
     /// The person dismissed an error.
     ErrorDismissed,
+    /// The person asked to sign out.
     SignOutRequested,
     /// The authorization URL of a [`Command::PrepareSignIn`], or why not.
     SignInPrepared {
+        /// The command's id.
         request: RequestId,
+        /// The URL to navigate to, or why the sign-in cannot start.
         result: Result<SecretUrl, AuthError>,
     },
     /// The outcome of a [`Command::FinishSignIn`].
     SignInFinished(Result<SignedIn, AuthError>),
+    /// The answer to a [`Command::Send`].
     HttpAnswered {
+        /// The command's id.
         request: RequestId,
+        /// The response (any status), or no answer at all.
         result: Result<HttpResponse, Unreachable>,
     },
+    /// The outcome of a [`Command::CheckSignature`].
     SignatureChecked {
+        /// The command's id.
         request: RequestId,
+        /// Whether a key verified the signature, or why WebCrypto could not tell.
         result: Result<bool, CryptoError>,
     },
+    /// A timer set by [`Command::SetTimer`] went off.
     TimerFired(Timer),
     /// The page became visible again (its timers may have been frozen).
     PageVisible,
     /// Restored from the back/forward cache (`pageshow` with `persisted`);
     /// `last_sign_out_at` is when a tab of this app last signed out.
     PageRestored {
+        /// Local time (ms since epoch) of the last sign-out, if one was recorded.
         last_sign_out_at: Option<u64>,
     },
+    /// Another tab of the app said something.
     TabMessage(TabMessage),
     /// The app wants a request sent to a protected API with the access
     /// token, or the headers for one.
     ApiCallRequested {
+        /// Names the call in its [`Command::ApiCallDone`].
         call: CallId,
+        /// The request to send, or the headers wanted.
         kind: ApiCallKind,
     },
 }
@@ -236,60 +263,88 @@ pub enum Event {
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)] // each is built once and moved once
 pub enum Command {
+    /// Render this state.
     Show(AuthState),
     /// A warning while the person keeps working, or none.
     ShowRenewalProblem(Option<RenewalProblem>),
+    /// Fetch or check the configuration; answer with [`Event::ConfigLoaded`].
     LoadConfig,
     /// Discover, make a fresh `state`, `nonce` and PKCE verifier, keep them
     /// as transit data, and answer with the authorization URL. Without a
     /// return path, come back to the page shown now.
     PrepareSignIn {
+        /// Names the answer, [`Event::SignInPrepared`].
         request: RequestId,
+        /// Interactive, or silent (`prompt=none`).
         mode: SignInMode,
+        /// Where to come back to after the sign-in.
         return_path: Option<String>,
         /// What the app asked of an interactive sign-in (none for silent ones).
         options: SignInOptions,
     },
     /// Exchange the code of the callback `query` and verify the ID token.
     FinishSignIn {
+        /// The callback's query string (it holds the code).
         query: SecretUrl,
+        /// This tab's transit data, if it started a sign-in.
         pending: Option<SignInTransit>,
     },
+    /// Send an HTTP request; answer with [`Event::HttpAnswered`].
     Send {
+        /// Names the answer.
         request: RequestId,
+        /// The request to send.
         http: HttpRequest,
     },
     /// Does the signature of `id_token` verify with one of `keys`?
     CheckSignature {
+        /// Names the answer, [`Event::SignatureChecked`].
         request: RequestId,
+        /// The refreshed ID token whose signature to check.
         id_token: IdToken,
+        /// The keys to try, in turn.
         keys: Vec<Jwk>,
     },
+    /// Set (or reset) a timer; when it fires, send [`Event::TimerFired`].
     SetTimer {
+        /// Which timer.
         timer: Timer,
+        /// The delay, at most [`timing::MAX_TIMER_DELAY_MS`] (a browser timer's limit).
         after_ms: u32,
     },
+    /// Cancel a timer, if set.
     ClearTimer(Timer),
     /// Replace the address bar's URL without a history entry.
     ReplaceUrl(String),
     /// A top-level navigation (to the provider).
     Navigate(SecretUrl),
+    /// Keep a sign-out's transit data for the provider's return.
     StoreSignOut(SignOutTransit),
+    /// Delete a transit entry: it is used once.
     DeleteTransit(TransitKind),
-    /// Keep (or drop) the non-secret hint that this browser has a session.
+    /// Keep the non-secret hint that this browser has a session.
     RememberSession,
+    /// Drop that hint.
     ForgetSession,
+    /// Note that this tab left for a silent restore, so it tries at most once a minute.
     RecordSilentAttempt {
+        /// Local time, in ms since epoch.
         at: u64,
     },
+    /// The silent restore came back: a later reload may try again.
     ClearSilentAttempt,
     /// Tell pages in the back/forward cache, later, that a sign-out happened.
     RecordSignOut {
+        /// Local time, in ms since epoch.
         at: u64,
     },
+    /// Tell the app's other open tabs.
     Broadcast(TabMessage),
+    /// An API call is done; hand its result to whoever asked.
     ApiCallDone {
+        /// The call's id, from [`Event::ApiCallRequested`].
         call: CallId,
+        /// The answer, or why there is none.
         result: Result<ApiAnswer, ApiCallError>,
     },
 }

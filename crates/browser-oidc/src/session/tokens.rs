@@ -7,12 +7,16 @@ use crate::oauth::userinfo::UserinfoClaims;
 /// The person, from the verified ID token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
+    /// The `sub` claim: the stable identifier to key the person's data on.
     pub subject: String,
+    /// `name`, else `preferred_username`, for display only.
     pub name: Option<String>,
+    /// The email address, for display only (not necessarily verified).
     pub email: Option<String>,
 }
 
 impl User {
+    /// The person as the (verified) ID token's claims describe them.
     pub fn from_claims(claims: &IdTokenClaims) -> Self {
         Self {
             subject: claims.sub.clone().unwrap_or_default(),
@@ -30,6 +34,7 @@ impl User {
         }
     }
 
+    /// What to call the person: the name, else the subject.
     pub fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.subject)
     }
@@ -38,12 +43,16 @@ impl User {
 /// Lives only in memory (a signal); its `Debug` redacts every token.
 #[derive(Debug, Clone)]
 pub struct Session {
+    /// The access token, for the protected APIs only.
     pub access_token: AccessToken,
+    /// The refresh token, if the provider issued one; replaced when it rotates.
     pub refresh_token: Option<RefreshToken>,
+    /// The latest verified ID token, as received (compact JWS).
     pub id_token: IdToken,
     /// The verified claims of the sign-in's ID token: refreshed ID tokens
     /// must keep its identity (OpenID Connect Core §12.2).
     pub id_token_claims: IdTokenClaims,
+    /// Who signed in.
     pub user: User,
     /// Local time (ms since epoch) at which the token response arrived.
     pub received_at_ms: u64,
@@ -51,6 +60,7 @@ pub struct Session {
     /// computed from `expires_in` and the local time the response arrived,
     /// so a skewed device clock does not matter.
     pub access_token_expires_at_ms: Option<u64>,
+    /// The granted scopes, as a token response last named them.
     pub scope: Option<String>,
 }
 

@@ -11,8 +11,11 @@ use crate::oauth::secret::{CsrfState, Nonce};
 /// What the callback needs to finish the sign-in this tab started.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SignInTransit {
+    /// The `state` sent; the callback's must match it.
     pub state: CsrfState,
+    /// The `nonce` sent; the ID token's must match it.
     pub nonce: Nonce,
+    /// The PKCE verifier, sent once with the code exchange.
     pub verifier: PkceCodeVerifier,
     /// A same-origin path, checked again when it is used.
     pub return_path: String,
@@ -38,5 +41,6 @@ pub struct SignInTransit {
 /// The `state` of a sign-out, checked when the provider sends us back.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SignOutTransit {
+    /// The `state` sent to the end-session endpoint.
     pub state: CsrfState,
 }

@@ -28,15 +28,23 @@ pub fn current_path_and_query() -> String {
         .unwrap_or_else(|| "/".to_owned())
 }
 
+/// The page's origin (`https://app.example.com`).
 pub fn origin() -> String {
     window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
 /// Replaces the address bar's URL without a reload or a history entry, so
 /// `code`, `state` and `iss` vanish from the address bar and from history.
+/// Then a `popstate` event tells a router (leptos_router re-reads the
+/// location on it) that the page is now at `path`: the callback route and
+/// the return to the page the person started from go through the router.
 pub fn replace_url(path: &str) {
-    if let Some(history) = window().and_then(|w| w.history().ok()) {
+    let Some(window) = window() else { return };
+    if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+    }
+    if let Ok(event) = web_sys::Event::new("popstate") {
+        let _ = window.dispatch_event(&event);
     }
 }
 

@@ -8,14 +8,17 @@
 use super::names::Names;
 use super::storage::{self, Area};
 
+/// Notes that this browser has a session (worth a silent restore).
 pub fn remember(names: &Names) {
     storage::set(Area::Local, &names.had_session(), &true);
 }
 
+/// Forgets that note (signed out).
 pub fn forget(names: &Names) {
     storage::delete(Area::Local, &names.had_session());
 }
 
+/// Whether this browser had a session.
 pub fn present(names: &Names) -> bool {
     storage::get::<bool>(Area::Local, &names.had_session()).unwrap_or(false)
 }

@@ -9,6 +9,7 @@ use super::names::Names;
 
 const SIGNED_OUT: &str = "signed-out";
 
+/// Tells the app's other tabs that this one signed out.
 pub fn announce_sign_out(names: &Names) {
     if let Ok(channel) = BroadcastChannel::new(&names.channel()) {
         let _ = channel.post_message(&SIGNED_OUT.into());

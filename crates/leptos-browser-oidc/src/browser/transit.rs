@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::storage::{self, Area};
 use browser_oidc::session::error::StorageUnavailable;
 
+/// Keeps `value` under `key` in this tab's sessionStorage.
 pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), StorageUnavailable> {
     storage::set(Area::Session, key, value).then_some(()).ok_or(StorageUnavailable)
 }
@@ -15,6 +16,7 @@ pub fn peek<T: for<'de> Deserialize<'de>>(key: &str) -> Option<T> {
     storage::get(Area::Session, key)
 }
 
+/// Deletes the entry under `key`.
 pub fn delete(key: &str) {
     storage::delete(Area::Session, key);
 }
