@@ -52,6 +52,7 @@ fn sign_in_transit_round_trips_once_and_is_deleted() {
         renewal: false,
         metadata: None,
         max_age: Some(300),
+        requested_at: Some(1_800_000_000),
         required_acr: Some(vec!["gold".into()]),
     };
     transit::save(&sign_in_key(), &pending).unwrap();

@@ -29,6 +29,7 @@ use browser_oidc::oauth::provider_error::ProviderError;
 use browser_oidc::oauth::random::random_url_safe_string;
 use browser_oidc::oauth::token::TokenError;
 use browser_oidc::oauth::userinfo::UserinfoError;
+use browser_oidc::session::transit::SignInTransit;
 use browser_oidc::session::{Command, Event, Location, SessionCore, SignInMode, SignInOptions, SignedIn, Stored, Timer};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -1134,6 +1135,8 @@ async fn sign_in_options_reach_the_provider_and_max_age_and_acr_are_checked() {
     let params = asked(&url);
     assert_eq!(params["prompt"], "none");
     assert!(!params.contains_key("max_age") && !params.contains_key("audience"));
+    let kept: SignInTransit = transit::peek(&sign_in_key()).expect("the silent sign-in's transit");
+    assert_eq!((kept.max_age, kept.required_acr), (None, None), "nothing to check after a silent sign-in");
 }
 
 /// The storage names of the app under test (client id `demo-spa`).

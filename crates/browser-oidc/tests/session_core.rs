@@ -529,14 +529,34 @@ fn the_app_cannot_put_its_own_authorization_on_a_request() {
     let tab = world.signed_in_tab();
     let request = ApiRequest::new(Method::Get, "https://api.test/x").header("authorization", "Bearer forged");
     world.request(tab, ApiCallKind::Send(request));
-    world.settle(20);
     let token = world.tabs[tab].session().unwrap().access_token.secret().to_owned();
-    let sent: Vec<String> =
-        world.provider.log.iter().filter_map(|l| matches!(l.wire, Wire::Api { .. }).then(|| l.wire.clone())).map(|w| match w {
-            Wire::Api { token, .. } => token,
-            _ => unreachable!(),
-        }).collect();
-    assert_eq!(sent, [token], "one Authorization, the session's");
+    let sent = world.tabs[tab].pending.iter().find_map(|pending| match pending {
+        Pending::Http { http, .. } if http.url == "https://api.test/x" => Some(http.headers.clone()),
+        _ => None,
+    });
+    let authorizations: Vec<String> = sent
+        .expect("the request went out")
+        .into_iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        .map(|(_, value)| value)
+        .collect();
+    assert_eq!(authorizations, [format!("Bearer {token}")], "one Authorization, the session's");
+}
+
+#[test]
+fn authorize_near_expiry_without_a_refresh_token_answers_and_stays_on_the_page() {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    let tab = world.signed_in_tab();
+    let page = world.tabs[tab].page;
+    let token = world.tabs[tab].session().unwrap().access_token.secret().to_owned();
+    let expires_at = world.tabs[tab].session().unwrap().access_token_expires_at_ms.unwrap();
+    world.advance(expires_at - world.now - 10_000);
+    let call = world.request(tab, ApiCallKind::Authorize { method: Method::Get, url: "https://api.test/".into() });
+    world.settle(20);
+    let Some(Ok(ApiAnswer::Authorization(headers))) = world.api_answer(tab, call) else { panic!("no headers") };
+    assert_eq!(headers.0[0].1, format!("Bearer {token}"), "the token that still works");
+    assert_eq!(world.tabs[tab].page, page, "no re-sign-in just for headers");
 }
 
 #[test]

@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The parameters this crate sets itself; an option cannot replace them.
-const RESERVED: [&str; 10] = [
+/// The parameters this crate sets itself, or that would replace them
+/// (`request`, `request_uri`) or bind the code to a key it lacks
+/// (`dpop_jkt`): no option may send them.
+const RESERVED: [&str; 12] = [
     "response_type",
     "response_mode",
     "client_id",
@@ -14,7 +16,12 @@ const RESERVED: [&str; 10] = [
     "code_challenge",
     "code_challenge_method",
     "request",
+    "request_uri",
+    "dpop_jkt",
 ];
+
+/// The parameters with an option of their own, which checks them.
+const TYPED: [&str; 6] = ["prompt", "login_hint", "max_age", "acr_values", "ui_locales", "resource"];
 
 /// Options for one sign-in (OpenID Connect Core §3.1.2.1, RFC 8707).
 ///
@@ -46,6 +53,15 @@ pub enum SignInOptionError {
     /// A `resource` is not an absolute URI without a fragment (RFC 8707 §2).
     #[error("the resource \"{0}\" must be an absolute URI without a fragment")]
     BadResource(String),
+    /// An extra parameter that has an option of its own.
+    #[error("the parameter \"{0}\" has an option of its own: use it, so that the sign-in checks it")]
+    HasItsOwnOption(String),
+    /// `prompt=none`, which only the library's silent sign-ins send.
+    #[error("prompt=none is for silent sign-ins, which the library makes itself")]
+    PromptNone,
+    /// `acr_values` with no value.
+    #[error("acr_values must name at least one value")]
+    EmptyAcrValues,
 }
 
 impl SignInOptions {
@@ -118,6 +134,12 @@ impl SignInOptions {
 
     /// The authorization request's parameters for these options, checked.
     pub fn parameters(&self) -> Result<Vec<(String, String)>, SignInOptionError> {
+        if self.prompt.as_deref().is_some_and(|prompt| prompt.split(' ').any(|value| value == "none")) {
+            return Err(SignInOptionError::PromptNone);
+        }
+        if self.acr_values.as_deref().is_some_and(|values| values.split(' ').all(str::is_empty)) {
+            return Err(SignInOptionError::EmptyAcrValues);
+        }
         let mut parameters = Vec::new();
         let mut add = |name: &str, value: Option<String>| {
             if let Some(value) = value {
@@ -139,6 +161,9 @@ impl SignInOptions {
         for (name, value) in &self.extra {
             if RESERVED.contains(&name.as_str()) {
                 return Err(SignInOptionError::Reserved(name.clone()));
+            }
+            if TYPED.contains(&name.as_str()) {
+                return Err(SignInOptionError::HasItsOwnOption(name.clone()));
             }
             parameters.push((name.clone(), value.clone()));
         }
@@ -197,10 +222,21 @@ mod tests {
 
     #[test]
     fn no_option_replaces_a_parameter_the_sign_in_sets() {
-        for name in RESERVED {
+        // Written out, not taken from the list under test.
+        let reserved = [
+            "response_type", "response_mode", "client_id", "redirect_uri", "scope", "state", "nonce",
+            "code_challenge", "code_challenge_method", "request", "request_uri", "dpop_jkt",
+        ];
+        for name in reserved {
             let options = SignInOptions::new().param(name, "x");
             assert_eq!(options.parameters(), Err(SignInOptionError::Reserved(name.to_owned())), "{name}");
         }
+        for name in ["prompt", "login_hint", "max_age", "acr_values", "ui_locales", "resource"] {
+            let options = SignInOptions::new().param(name, "0");
+            assert_eq!(options.parameters(), Err(SignInOptionError::HasItsOwnOption(name.to_owned())), "{name}");
+        }
+        assert_eq!(SignInOptions::new().prompt("login none").parameters(), Err(SignInOptionError::PromptNone));
+        assert_eq!(SignInOptions::new().acr_values(" ", true).parameters(), Err(SignInOptionError::EmptyAcrValues));
         for resource in ["api", "https://api.example.com/#x", ":x"] {
             let options = SignInOptions::new().resource(resource);
             assert_eq!(options.parameters(), Err(SignInOptionError::BadResource(resource.to_owned())));

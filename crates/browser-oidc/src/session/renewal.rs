@@ -501,9 +501,13 @@ impl Held {
     pub(super) fn call_api(&mut self, io: &mut Io, config: &Config, call: ApiCall, now: u64) {
         // Headers go into a request the app sends itself, where no retry
         // follows a refusal: they need a token with some life left.
+        // The margin asks only for a refresh: a token that still works is
+        // never held back for a re-sign-in, which would leave the page.
         let margin = match call.kind {
-            ApiCallKind::Authorize { .. } => authorize_margin_ms(&self.session),
-            ApiCallKind::Send(_) => 0,
+            ApiCallKind::Authorize { .. } if self.session.refresh_token.is_some() => {
+                authorize_margin_ms(&self.session)
+            }
+            _ => 0,
         };
         if !self.expired(now.saturating_add(margin)) {
             return self.send_call(io, call);
@@ -534,7 +538,12 @@ impl Held {
                 AuthError::NoRefreshToken
             };
             for call in std::mem::take(&mut self.waiting) {
-                io.finish_call(&call, Err(ApiCallError::Renewal(error.clone())));
+                // Headers asked for early still come from a token that works.
+                if matches!(call.kind, ApiCallKind::Authorize { .. }) && !self.expired(now) {
+                    self.send_call(io, call);
+                } else {
+                    io.finish_call(&call, Err(ApiCallError::Renewal(error.clone())));
+                }
             }
         }
         self.renewal_step(io, config, now);

@@ -33,6 +33,10 @@ pub struct SignInTransit {
     /// The `max_age` this sign-in asked for: `auth_time` is checked against it.
     #[serde(default)]
     pub max_age: Option<u64>,
+    /// When the sign-in left for the provider (seconds since the epoch):
+    /// `max_age` counts back from here.
+    #[serde(default)]
+    pub requested_at: Option<i64>,
     /// The `acr` values the ID token must match, when the app required one.
     #[serde(default)]
     pub required_acr: Option<Vec<String>>,

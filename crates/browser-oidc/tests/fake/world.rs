@@ -566,6 +566,7 @@ impl World {
             renewal: s.renewal,
             metadata: None,
             max_age: s.max_age,
+            requested_at: s.requested_at,
             required_acr: s.required_acr.clone(),
         });
         t.sign_out =
@@ -870,6 +871,7 @@ impl World {
             renewal: mode == SignInMode::Renewal,
             metadata: None,
             max_age: None,
+            requested_at: None,
             required_acr: None,
         });
         let prompt = if mode.is_silent() { "&prompt=none" } else { "" };

@@ -64,6 +64,7 @@ pub async fn start_sign_in(
         renewal: mode == SignInMode::Renewal,
         metadata: Some(metadata.clone()),
         max_age: options.requested_max_age().filter(|_| !mode.is_silent()),
+        requested_at: Some((crate::browser::clock::now_millis() / 1000) as i64),
         required_acr: options.required_acr().filter(|_| !mode.is_silent()),
     };
     let challenge = pkce_challenge(&pending.verifier).await?;
@@ -131,7 +132,8 @@ pub async fn finish_sign_in(
     let expected = expected_claims(config, &metadata, Some(&pending.nonce), &now_millis);
     let (claims, keys) = verify_id_token_with_keys(http, &metadata, keys.ok(), &id_token, &expected).await?;
     let required_acr = pending.required_acr.as_deref();
-    check_requested_authentication(&claims, pending.max_age, required_acr, expected.now_seconds, expected.leeway_seconds)?;
+    let requested_at = pending.requested_at.unwrap_or(expected.now_seconds);
+    check_requested_authentication(&claims, pending.max_age, required_acr, requested_at, expected.leeway_seconds)?;
 
     let mut user = User::from_claims(&claims);
     if config.fetch_userinfo {

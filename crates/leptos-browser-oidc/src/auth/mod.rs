@@ -64,7 +64,8 @@ pub fn try_use_auth() -> Option<Auth> {
 /// Sets up sign-in for the components below: it finishes a sign-in at the
 /// redirect URI, restores the session after a reload (a top-level
 /// `prompt=none` redirect when this browser had one), and keeps the tokens
-/// fresh, in memory only. Call it once, near the root of the app.
+/// fresh, in memory only. Call it once, near the root of the app, above a
+/// router (its callback route must not unmount it).
 ///
 /// ```no_run
 /// use leptos::prelude::*;
@@ -276,6 +277,12 @@ impl Auth {
     /// `login_hint`, `max_age` (then `auth_time` is checked), `acr_values`
     /// (`acr` checked when required), `ui_locales`, `resource` or any
     /// other parameter.
+    ///
+    /// For someone not signed in: while a session is held it does nothing
+    /// (a step-up of a live session is not supported yet). The checks hold
+    /// for this sign-in; renewals keep its identity (`iss`, `sub`,
+    /// `auth_time`), and an app that needs a lasting `acr` reads
+    /// `user.claim::<String>("acr")`.
     ///
     /// ```no_run
     /// # fn demo(auth: leptos_browser_oidc::Auth) {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 /// The person signed in, from the verified ID token (and UserInfo, when
 /// the configuration asks for it). Holds no token.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct User {
     /// `sub`: the provider's stable identifier for the person.
     pub subject: String,
@@ -46,6 +46,22 @@ impl User {
     /// such claim, or it does not have that type.
     pub fn claim<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
         T::deserialize(self.claims.get(name)?).ok()
+    }
+}
+
+/// Claims that change with every ID token of one session.
+const PER_TOKEN_CLAIMS: [&str; 7] = ["iat", "exp", "nbf", "jti", "nonce", "at_hash", "c_hash"];
+
+/// The same person with the same claims: a refreshed ID token with only a
+/// new `iat` or `exp` is the same `User`, so views of it are not rebuilt.
+impl PartialEq for User {
+    fn eq(&self, other: &Self) -> bool {
+        let lasting = |user: &Self| {
+            let claims = user.claims.iter().filter(|(name, _)| !PER_TOKEN_CLAIMS.contains(&name.as_str()));
+            claims.map(|(name, value)| (name.clone(), value.clone())).collect::<Vec<_>>()
+        };
+        (&self.subject, &self.name, &self.email) == (&other.subject, &other.name, &other.email)
+            && lasting(self) == lasting(other)
     }
 }
 

@@ -43,7 +43,7 @@ pub fn replace_url(path: &str) {
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
     }
-    if let Ok(event) = web_sys::Event::new("popstate") {
+    if let Ok(event) = web_sys::PopStateEvent::new("popstate") {
         let _ = window.dispatch_event(&event);
     }
 }
