@@ -1,7 +1,5 @@
 //! [`SignInOptions`]: what one interactive sign-in asks the provider for.
 
-use serde::{Deserialize, Serialize};
-
 /// The parameters this crate sets itself, or that would replace them
 /// (`request`, `request_uri`) or bind the code to a key it lacks
 /// (`dpop_jkt`): no option may send them.
@@ -31,7 +29,7 @@ const TYPED: [&str; 6] = ["prompt", "login_hint", "max_age", "acr_values", "ui_l
 /// let options = SignInOptions::new().prompt("login").max_age(300).ui_locales("fr en");
 /// # let _ = options;
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct SignInOptions {
     prompt: Option<String>,
     login_hint: Option<String>,
