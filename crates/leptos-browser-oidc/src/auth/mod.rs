@@ -40,8 +40,8 @@ pub use user::User;
 pub struct Auth {
     /// What the session core shows (it holds the session's tokens).
     state: RwSignal<core_state::AuthState>,
-    /// The same for the app: the user, never a token.
-    view: Memo<AuthState>,
+    /// The same for the app: the user, never a token (set with it).
+    view: RwSignal<AuthState>,
     /// Set while a renewal keeps failing for a temporary reason.
     renewal_problem: RwSignal<Option<String>>,
     driver: StoredValue<Rc<Driver>, LocalStorage>,
@@ -97,8 +97,8 @@ pub fn provide_auth_showing(state: core_state::AuthState) -> Auth {
 }
 
 fn new_auth(state: core_state::AuthState, config: AuthConfig) -> Auth {
+    let view = RwSignal::new(AuthState::of(&state));
     let state = RwSignal::new(state);
-    let view = Memo::new(move |_| state.with(AuthState::of));
     let renewal_problem = RwSignal::new(None);
     // The client id as the configuration check reads it (trimmed).
     let names = match &config.source {
@@ -121,6 +121,7 @@ fn new_auth(state: core_state::AuthState, config: AuthConfig) -> Auth {
         calls: RefCell::new(Vec::new()),
         next_call: Cell::new(0),
         state,
+        view,
         renewal_problem,
     });
     let auth = Auth { state, view, renewal_problem, driver: StoredValue::new_local(driver) };
@@ -131,8 +132,8 @@ fn new_auth(state: core_state::AuthState, config: AuthConfig) -> Auth {
 impl Auth {
     /// What the page should show: loading, signed out, signed in, or an
     /// error (reactive).
-    pub fn state(&self) -> Memo<AuthState> {
-        self.view
+    pub fn state(&self) -> ReadSignal<AuthState> {
+        self.view.read_only()
     }
 
     /// Who is signed in, if anyone (reactive). The same person across
@@ -186,6 +187,7 @@ impl Auth {
     /// Shows `state` without the core: for tests of components only.
     #[doc(hidden)]
     pub fn show_for_tests(&self, state: core_state::AuthState) {
+        self.view.set(AuthState::of(&state));
         self.state.set(state);
     }
 
@@ -337,6 +339,7 @@ struct Driver {
     calls: RefCell<Vec<(CallId, AnswerSender)>>,
     next_call: Cell<u64>,
     state: RwSignal<core_state::AuthState>,
+    view: RwSignal<AuthState>,
     renewal_problem: RwSignal<Option<String>>,
 }
 
@@ -402,7 +405,10 @@ impl Driver {
 
     fn perform(self: &Rc<Self>, command: Command) {
         match command {
-            Command::Show(state) => self.state.set(state),
+            Command::Show(state) => {
+                self.view.set(AuthState::of(&state));
+                self.state.set(state);
+            }
             Command::ShowRenewalProblem(problem) => self.renewal_problem.set(problem.map(|p| p.to_string())),
             Command::LoadConfig => {
                 let origin = page::origin();

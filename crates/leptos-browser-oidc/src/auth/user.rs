@@ -56,12 +56,11 @@ const PER_TOKEN_CLAIMS: [&str; 7] = ["iat", "exp", "nbf", "jti", "nonce", "at_ha
 /// new `iat` or `exp` is the same `User`, so views of it are not rebuilt.
 impl PartialEq for User {
     fn eq(&self, other: &Self) -> bool {
-        let lasting = |user: &Self| {
-            let claims = user.claims.iter().filter(|(name, _)| !PER_TOKEN_CLAIMS.contains(&name.as_str()));
-            claims.map(|(name, value)| (name.clone(), value.clone())).collect::<Vec<_>>()
-        };
+        fn lasting(user: &User) -> impl Iterator<Item = (&String, &Value)> {
+            user.claims.iter().filter(|(name, _)| !PER_TOKEN_CLAIMS.contains(&name.as_str()))
+        }
         (&self.subject, &self.name, &self.email) == (&other.subject, &other.name, &other.email)
-            && lasting(self) == lasting(other)
+            && lasting(self).eq(lasting(other))
     }
 }
 
