@@ -636,6 +636,47 @@ fn a_provider_without_refresh_tokens_never_leaves_the_page_by_itself() {
 }
 
 #[test]
+fn without_refresh_tokens_a_due_session_is_renewed_at_a_safe_moment_and_only_then() {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    world.provider.expires_in = Some(300);
+    let tab = world.signed_in_tab();
+    let (page, token) = (world.tabs[tab].page, world.tabs[tab].session().unwrap().access_token.secret().to_owned());
+
+    // Past the minute after signing in, but the token is not due: nothing.
+    world.advance(70_000);
+    world.handle(tab, Event::SafeMoment);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].page, page);
+
+    // Due: the page still never leaves by itself...
+    world.advance(225_000);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].page, page, "no redirect the person did not ask for");
+    // ...but at a safe moment it renews, with a silent re-sign-in.
+    world.handle(tab, Event::SafeMoment);
+    world.settle(50);
+    assert_ne!(world.tabs[tab].page, page, "left for the provider and came back");
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+    assert_ne!(world.tabs[tab].session().unwrap().access_token.secret(), token, "a fresh access token");
+}
+
+#[test]
+fn a_safe_moment_leaves_alone_a_session_that_refreshes_or_is_signed_out() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    let page = world.tabs[tab].page;
+    world.advance(3_600_000);
+    world.handle(tab, Event::SafeMoment);
+    world.settle(50);
+    assert_eq!(world.tabs[tab].page, page, "a refresh token renews in place");
+    let other = world.open_tab(&format!("{APP}/?x"));
+    let other_page = world.tabs[other].page;
+    world.handle(other, Event::SafeMoment);
+    assert_eq!(world.tabs[other].page, other_page);
+}
+
+#[test]
 fn back_from_the_provider_during_a_re_sign_in_tries_again() {
     let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::LostAfter);

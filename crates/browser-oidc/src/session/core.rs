@@ -223,6 +223,7 @@ impl SessionCore {
             Event::SignatureChecked { request, result } => self.on_signature(request, result),
             Event::TimerFired(Timer::Renewal) | Event::PageVisible => self.on_wake(now),
             Event::TimerFired(Timer::SignOutDeadline) => self.finish_sign_out(),
+            Event::SafeMoment => self.on_safe_moment(now),
             Event::PageRestored { last_sign_out_at } => self.on_page_restored(last_sign_out_at, now),
             Event::TabMessage(TabMessage::SignedOut) => self.on_signed_out_elsewhere(),
             Event::ApiCallRequested { call, kind } => self.on_api_call(call, kind, now),
@@ -452,6 +453,12 @@ impl SessionCore {
         };
         if let Some(ending) = held.wake(&mut self.io, config, now) {
             self.end_session(ending);
+        }
+    }
+
+    fn on_safe_moment(&mut self, now: u64) {
+        if let (Phase::SignedIn(held), Some(config)) = (&mut self.phase, config_of(&self.config)) {
+            held.at_safe_moment(&mut self.io, config, now);
         }
     }
 

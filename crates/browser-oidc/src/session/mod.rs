@@ -249,6 +249,11 @@ pub enum Event {
     },
     /// Another tab of the app said something.
     TabMessage(TabMessage),
+    /// The app is between pages (a navigation of its own router): leaving
+    /// for the provider now loses no work. A session the provider gave no
+    /// refresh token is renewed here, by a silent re-sign-in, once its
+    /// access token is due, and never at any other moment.
+    SafeMoment,
     /// The app wants a request sent to a protected API with the access
     /// token, or the headers for one.
     ApiCallRequested {

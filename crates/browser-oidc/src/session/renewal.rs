@@ -233,6 +233,18 @@ impl Held {
         None
     }
 
+    /// A moment to leave the page without loss (`Event::SafeMoment`):
+    /// a session with no refresh token to renew by, whose access token is
+    /// due, leaves for a silent re-sign-in (at most once a minute after
+    /// this page signed in or last left for one).
+    pub(super) fn at_safe_moment(&mut self, io: &mut Io, config: &Config, now: u64) {
+        let due = refresh_due_at(&self.session).is_some_and(|at| now >= at);
+        let idle = self.renewal == Renewal::Idle;
+        if due && idle && !self.renewable() && now >= self.earliest_attempt(now) {
+            self.attempt(io, config, now);
+        }
+    }
+
     /// The page came back from the back/forward cache: a navigation to the
     /// provider that it was waiting for did not happen.
     pub(super) fn navigation_abandoned(&mut self) {

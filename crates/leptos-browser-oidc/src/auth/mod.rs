@@ -207,6 +207,8 @@ impl Auth {
         let listening = driver.clone();
         page::on_visible(move || listening.dispatch(Event::PageVisible));
         let listening = driver.clone();
+        page::on_in_app_navigation(move || listening.dispatch(Event::SafeMoment));
+        let listening = driver.clone();
         page::on_restored_from_cache(move || {
             let last_sign_out_at = listening.names.borrow().as_ref().and_then(session_hint::last_sign_out);
             listening.dispatch(Event::PageRestored { last_sign_out_at })
@@ -268,6 +270,16 @@ impl Auth {
         driver.calls.borrow_mut().push((call, answer));
         driver.dispatch(Event::ApiCallRequested { call, kind });
         answered.await.unwrap_or(Err(ApiCallError::Renewal(AuthError::NotSignedIn)))
+    }
+
+    /// Tells the library the app is between pages, where leaving for the
+    /// provider loses nothing typed. Link clicks a router handles and Back
+    /// and Forward count already; call this from other such moments (after
+    /// a form is saved, say). A session the provider gave no refresh token
+    /// is renewed only at such a moment, once its access token is due, by
+    /// a silent re-sign-in that comes back to the page shown then.
+    pub fn at_safe_moment(self) {
+        self.dispatch(Event::SafeMoment);
     }
 
     /// Sends the person to the provider to sign in, to come back here.
