@@ -665,15 +665,44 @@ fn without_refresh_tokens_a_due_session_is_renewed_at_a_safe_moment_and_only_the
 fn a_safe_moment_leaves_alone_a_session_that_refreshes_or_is_signed_out() {
     let mut world = World::new();
     let tab = world.signed_in_tab();
-    let page = world.tabs[tab].page;
+    // Due, with its timer held: a refresh token renews by the timer, not here.
+    world.tabs[tab].timers.clear();
     world.advance(3_600_000);
+    let sent = world.provider.log.len();
     world.handle(tab, Event::SafeMoment);
-    world.settle(50);
-    assert_eq!(world.tabs[tab].page, page, "a refresh token renews in place");
-    let other = world.open_tab(&format!("{APP}/?x"));
-    let other_page = world.tabs[other].page;
-    world.handle(other, Event::SafeMoment);
-    assert_eq!(world.tabs[other].page, other_page);
+    assert_eq!(world.provider.log.len(), sent, "nothing sent at the safe moment");
+    assert!(world.tabs[tab].pending.is_empty(), "{:?}", world.tabs[tab].pending);
+
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    let page = world.tabs[tab].page;
+    world.handle(tab, Event::SafeMoment);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].page, page, "signed out: nothing to renew");
+}
+
+#[test]
+fn a_safe_moment_is_brief_and_waits_a_minute_after_signing_in() {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    world.provider.expires_in = Some(40);
+    let tab = world.signed_in_tab();
+    let page = world.tabs[tab].page;
+    // Due within the first minute after signing in: not yet.
+    world.advance(35_000);
+    world.handle(tab, Event::SafeMoment);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].page, page, "a minute after signing in at least");
+
+    // The provider's answer comes 3 s after the moment: the person is busy
+    // on the new page by then, so the page stays.
+    world.advance(30_000);
+    world.handle(tab, Event::SafeMoment);
+    assert!(world.has_pending(tab, "https://op.test/token"), "the provider is asked first");
+    world.advance(3_000);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].page, page, "too late to leave");
+    assert!(world.tabs[tab].is_signed_in(), "the session is kept");
 }
 
 #[test]

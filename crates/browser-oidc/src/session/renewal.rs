@@ -10,7 +10,7 @@ use super::core::{Io, Purpose};
 use super::error::{AuthError, CryptoError};
 use super::state::{AuthState, RenewalProblem};
 use super::timing::{
-    AUTHORIZE_MARGIN_MS,
+    AUTHORIZE_MARGIN_MS, SAFE_MOMENT_MS,
     JWKS_REFETCH_INTERVAL_MS, MAX_RETRY_AFTER_MS, MIN_REFRESH_INTERVAL_MS, REAUTHENTICATION_WAIT_MS,
     RESIGN_IN_INTERVAL_MS, refresh_due_at, retry_after_ms, retry_delay_ms, timer_delay,
 };
@@ -68,6 +68,8 @@ pub(super) struct Held {
     signed_in_at: u64,
     /// When this page last left for a re-sign-in (Back can bring it back).
     resigned_in_at: Option<u64>,
+    /// When the last safe moment started a renewal.
+    safe_moment_at: Option<u64>,
     metadata: ProviderMetadata,
     /// The provider's keys, cached for the session; the request that
     /// fetched them (none: the sign-in's); when they were last asked for.
@@ -118,6 +120,7 @@ impl Held {
             dropped_refresh_token: None,
             signed_in_at: now,
             resigned_in_at: None,
+            safe_moment_at: None,
             metadata: signed_in.metadata,
             keys_from: None,
             keys_asked_at: signed_in.keys.as_ref().map(|_| now),
@@ -241,6 +244,7 @@ impl Held {
         let due = refresh_due_at(&self.session).is_some_and(|at| now >= at);
         let idle = self.renewal == Renewal::Idle;
         if due && idle && !self.renewable() && now >= self.earliest_attempt(now) {
+            self.safe_moment_at = Some(now);
             self.attempt(io, config, now);
         }
     }
@@ -449,9 +453,13 @@ impl Held {
         }
         // The next attempt may wait longer than the backoff (5 s apart, a
         // minute between re-sign-ins): say when it really comes.
-        let retry_in = self.next_attempt(now).map_or(delay, |at| at.saturating_sub(now));
-        let retry_in_seconds = retry_in.div_ceil(1000);
-        io.push(Command::ShowRenewalProblem(Some(RenewalProblem { error, retry_in_seconds })));
+        // Without a way to refresh nothing retries by itself (a later safe
+        // moment may): no banner promises a retry.
+        if self.renewable() {
+            let retry_in = self.next_attempt(now).map_or(delay, |at| at.saturating_sub(now));
+            let retry_in_seconds = retry_in.div_ceil(1000);
+            io.push(Command::ShowRenewalProblem(Some(RenewalProblem { error, retry_in_seconds })));
+        }
         self.arm_timer(io, now);
     }
 
@@ -471,6 +479,9 @@ impl Held {
                 let error = TokenError::UnexpectedStatus { status: response.status, body: String::new() };
                 self.temporary_failure(io, error.into(), retry_after, now);
             }
+            // A safe moment is brief: a slow answer finds the person busy
+            // on the new page, so the page stays (the next moment tries).
+            Ok(_) if !self.renewable() && self.safe_moment_at.is_none_or(|at| now.saturating_sub(at) > SAFE_MOMENT_MS) => {}
             Ok(_) => {
                 // The page will leave: calls waiting for a token cannot get one here.
                 for call in std::mem::take(&mut self.waiting) {

@@ -7,6 +7,9 @@ use super::tokens::Session;
 /// lifetime: with 1-second tokens the app once sent 813 refreshes in 8 s.
 pub const MIN_REFRESH_INTERVAL_MS: u64 = 5_000;
 
+/// How long after a safe moment the page may still leave for a renewal.
+pub const SAFE_MOMENT_MS: u64 = 2_000;
+
 /// The life a token handed out for the app's own request must have left.
 pub const AUTHORIZE_MARGIN_MS: u64 = 30_000;
 
