@@ -23,12 +23,17 @@ say "3/3 End-to-end tests"
 cargo build -p demo-api
 trunk build --release
 source scripts/services.sh
+# run_e2e FILE...: the end-to-end test files, one test at a time. A test that
+# hangs fails after 3 minutes instead of holding the run.
+run_e2e() {
+  (cd tests/e2e && node --test --test-concurrency=1 --test-timeout=180000 "$@")
+}
 # Short-lived access tokens, so the session tests see several refreshes.
 export ACCESS_TOKEN_TTL=10
 start_provider
 start_api
 start_app
-(cd tests/e2e && node --test --test-concurrency=1 attacks.test.mjs session.test.mjs sign-in.test.mjs)
+run_e2e attacks.test.mjs session.test.mjs sign-in.test.mjs
 
 say "3/3 End-to-end tests of the release build behind nginx"
 stop_service app
@@ -43,16 +48,15 @@ start_api
 export SERVER_CONFIG="$ROOT/target/server-config"
 scripts/release.sh --out "$SERVER_CONFIG"
 start_nginx_app
-(cd tests/e2e && APP_SERVER=release APP_ACCESS_LOG="$LOG_DIR/nginx-access.log" \
-  node --test --test-concurrency=1 release.test.mjs sign-in.test.mjs)
+APP_SERVER=release APP_ACCESS_LOG="$LOG_DIR/nginx-access.log" run_e2e release.test.mjs sign-in.test.mjs
 
 say "3/3 End-to-end tests of the release build behind Caddy"
 stop_service app
 start_caddy_app
-(cd tests/e2e && APP_SERVER=release node --test --test-concurrency=1 release.test.mjs)
+APP_SERVER=release run_e2e release.test.mjs
 
 say "3/3 End-to-end test of the minimal example (examples/minimal)"
 stop_service app
 
 start_minimal_example
-(cd tests/e2e && APP_SERVER=minimal node --test --test-concurrency=1 minimal.test.mjs)
+APP_SERVER=minimal run_e2e minimal.test.mjs

@@ -28,7 +28,10 @@ const marker = () => {
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
+    '--disable-component-update', '--disable-sync', '--no-first-run',
+    // As in the end-to-end tests: with RenderDocument on, closing a page as a
+    // navigation commits can hang forever (crbug.com/536385539).
+    '--disable-features=RenderDocument'],
 });
 
 let accessToken;

@@ -19,6 +19,11 @@ export function launchChromium() {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // Playwright 1.62 and later leave RenderDocument on, and then closing a
+      // page while a navigation commits can hang forever (crbug.com/536385539,
+      // microsoft/playwright#42068). Tests close tabs right after a sign-out
+      // has sent them to the provider, so turn it off as Playwright used to.
+      '--disable-features=RenderDocument',
     ],
   });
 }
