@@ -5,18 +5,27 @@ const escapeHtml = (value) =>
   String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 const STYLE = `
-  body { font-family: system-ui, sans-serif; background: #eef1f5; color: #1d2330; margin: 0; }
-  main { max-width: 24rem; margin: 4rem auto; background: #fff; border: 1px solid #d5dbe4;
+  :root { color-scheme: light dark; --bg: #eef1f5; --ink: #1d2330; --muted: #5b6475; --surface: #fff;
+          --line: #d5dbe4; --accent: #2b59c3; --accent-ink: #fff; --focus: #b7410e;
+          --error: #a4161a; --error-bg: #fdecec; }
+  @media (prefers-color-scheme: dark) {
+    :root { --bg: #111419; --ink: #e6e9ef; --muted: #a9b1bf; --surface: #1b1f27; --line: #343b48;
+            --accent: #8cb4ff; --accent-ink: #0d1526; --focus: #ffb38a; --error: #ff9a9a; --error-bg: #3a1618; }
+  }
+  body { font-family: system-ui, sans-serif; background: var(--bg); color: var(--ink); margin: 0; }
+  main { max-width: 24rem; margin: 4rem auto; background: var(--surface); border: 1px solid var(--line);
          border-radius: 10px; padding: 1.5rem 1.75rem; }
+  @media (max-width: 30rem) { main { margin: 1rem 0.5rem; padding: 1rem; } }
   h1 { font-size: 1.3rem; margin-top: 0; }
   label { display: block; margin: 0.8rem 0 0.25rem; }
   input { width: 100%; box-sizing: border-box; font: inherit; padding: 0.45rem; }
-  .buttons { display: flex; gap: 0.6rem; margin-top: 1.2rem; }
-  button { font: inherit; padding: 0.5rem 1rem; border-radius: 6px; border: 1px solid #2b59c3; cursor: pointer; }
-  .primary { background: #2b59c3; color: #fff; }
-  .secondary { background: #fff; color: #2b59c3; }
-  .error { color: #a4161a; background: #fdecec; padding: 0.5rem 0.7rem; border-radius: 6px; }
-  .hint { color: #5b6475; font-size: 0.9rem; }
+  .buttons { display: flex; flex-wrap: wrap; gap: 0.6rem; margin-top: 1.2rem; }
+  button { font: inherit; padding: 0.5rem 1rem; border-radius: 6px; border: 1px solid var(--accent); cursor: pointer; }
+  :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+  .primary { background: var(--accent); color: var(--accent-ink); }
+  .secondary { background: var(--surface); color: var(--accent); }
+  .error { color: var(--error); background: var(--error-bg); padding: 0.5rem 0.7rem; border-radius: 6px; }
+  .hint { color: var(--muted); font-size: 0.9rem; }
   ul { padding-left: 1.2rem; }
 `;
 
@@ -38,11 +47,11 @@ export function loginPage({ uid, clientName, error, username }) {
   return layout('Sign in', `
     <h1>Sign in to continue to ${escapeHtml(clientName)}</h1>
     ${error ? `<p class="error" role="alert" data-testid="login-error">${escapeHtml(error)}</p>` : ''}
-    <form method="post" action="/interaction/${escapeHtml(uid)}/login" autocomplete="off">
+    <form method="post" action="/interaction/${escapeHtml(uid)}/login">
       <label for="username">Username</label>
-      <input id="username" name="username" required autofocus value="${escapeHtml(username)}">
+      <input id="username" name="username" autocomplete="username" required autofocus value="${escapeHtml(username)}">
       <label for="password">Password</label>
-      <input id="password" name="password" type="password" required>
+      <input id="password" name="password" type="password" autocomplete="current-password" required>
       <div class="buttons">
         <button class="primary" type="submit">Sign in</button>
       </div>

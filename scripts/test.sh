@@ -23,17 +23,17 @@ say "3/3 End-to-end tests"
 cargo build -p demo-api
 trunk build --release
 source scripts/services.sh
-# run_e2e FILE...: the end-to-end test files, one test at a time. A test that
-# hangs fails after 3 minutes instead of holding the run.
+# run_e2e FILE...: the end-to-end test files, one test at a time. A file
+# that hangs fails after 10 minutes instead of holding the run.
 run_e2e() {
-  (cd tests/e2e && node --test --test-concurrency=1 --test-timeout=180000 "$@")
+  (cd tests/e2e && node --test --test-concurrency=1 --test-timeout=600000 "$@")
 }
 # Short-lived access tokens, so the session tests see several refreshes.
 export ACCESS_TOKEN_TTL=10
 start_provider
 start_api
 start_app
-run_e2e attacks.test.mjs session.test.mjs sign-in.test.mjs
+run_e2e attacks.test.mjs session.test.mjs sign-in.test.mjs accessibility.test.mjs
 
 say "3/3 End-to-end tests of the release build behind nginx"
 stop_service app

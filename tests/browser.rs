@@ -9,15 +9,6 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::TestKey;
-use leptos::prelude::*;
-use leptos_browser_oidc::internal::flow::verify_id_token;
-use browser_oidc::session::tokens::{Session, User};
-use browser_oidc::session::state::AuthState;
-use leptos_browser_oidc::{AuthError, Notice, provide_auth_showing};
-use leptos_browser_oidc::internal::names::Names;
-use leptos_browser_oidc::internal::transit;
-use leptos_browser_oidc::internal::webcrypto::{pkce_challenge, verify_signature};
 use browser_oidc::oauth::discovery::ProviderMetadata;
 use browser_oidc::oauth::http::{HttpClient, HttpRequest, HttpResponse, Unreachable};
 use browser_oidc::oauth::id_token::{ExpectedClaims, IdTokenError};
@@ -25,7 +16,16 @@ use browser_oidc::oauth::jwks::KeyError;
 use browser_oidc::oauth::jwt::{SigningAlgorithm, parse_jws};
 use browser_oidc::oauth::pkce::PkceCodeVerifier;
 use browser_oidc::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
+use browser_oidc::session::state::AuthState;
+use browser_oidc::session::tokens::{Session, User};
 use browser_oidc::session::transit::SignInTransit;
+use common::TestKey;
+use leptos::prelude::*;
+use leptos_browser_oidc::internal::flow::verify_id_token;
+use leptos_browser_oidc::internal::names::Names;
+use leptos_browser_oidc::internal::transit;
+use leptos_browser_oidc::internal::webcrypto::{pkce_challenge, verify_signature};
+use leptos_browser_oidc::{AuthError, Notice, provide_auth_showing};
 use oidc_spa::ui::Shell;
 use serde_json::json;
 use wasm_bindgen::{JsCast, JsValue};
@@ -235,6 +235,8 @@ async fn claims_are_checked_after_the_signature() {
 
 struct Mounted {
     root: web_sys::HtmlElement,
+    /// Shows another state, as the session core would.
+    auth: leptos_browser_oidc::Auth,
     _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
 }
 
@@ -243,11 +245,47 @@ fn mount(state: AuthState) -> Mounted {
     let document = web_sys::window().unwrap().document().unwrap();
     let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
+    let auth = std::rc::Rc::new(Cell::new(None));
+    let handle_out = auth.clone();
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        provide_auth_showing(state);
+        handle_out.set(Some(provide_auth_showing(state)));
         view! { <Shell /> }.into_any()
     });
-    Mounted { root, _handle: handle }
+    Mounted { root, auth: auth.get().unwrap(), _handle: handle }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        // Tests share one document: the next one must not find this shell.
+        self.root.remove();
+    }
+}
+
+/// Lets effects run and the browser paint a frame (focus moves after it).
+async fn settle() {
+    leptos::task::tick().await;
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().request_animation_frame(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(frame).await.unwrap();
+    leptos::task::tick().await;
+}
+
+fn focused() -> web_sys::Element {
+    web_sys::window().unwrap().document().unwrap().active_element().unwrap()
+}
+
+fn by_test_id(mounted: &Mounted, test_id: &str) -> web_sys::Element {
+    mounted.root.query_selector(&format!("[data-testid={test_id}]")).unwrap().unwrap()
+}
+
+fn button(mounted: &Mounted, label: &str) -> web_sys::HtmlElement {
+    let buttons = mounted.root.query_selector_all("button").unwrap();
+    (0..buttons.length())
+        .filter_map(|i| buttons.item(i))
+        .find(|b| b.text_content().as_deref() == Some(label))
+        .unwrap()
+        .unchecked_into()
 }
 
 fn text_of(mounted: &Mounted, test_id: &str) -> Option<String> {
@@ -309,6 +347,84 @@ async fn the_error_view_explains_in_plain_words() {
     assert_eq!(text_of(&mounted, "error-message"), Some(error.to_string()));
 }
 
+#[wasm_bindgen_test]
+async fn every_page_has_one_heading() {
+    let error = AuthError::from(browser_oidc::oauth::callback::CallbackError::StateMismatch);
+    for state in [
+        AuthState::Loading(leptos_browser_oidc::Progress::RestoringSession),
+        AuthState::SignedOut(None),
+        AuthState::SignedIn(session_with_token("t")),
+        AuthState::Failed(error),
+    ] {
+        let mounted = mount(state);
+        settle().await;
+        assert_eq!(
+            mounted.root.query_selector_all("h1").unwrap().length(),
+            1,
+            "{}",
+            mounted.root.inner_html()
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_page_change_moves_focus_to_its_heading_and_a_refresh_does_not() {
+    let mounted = mount(AuthState::SignedOut(None));
+    settle().await;
+    let sign_in = button(&mounted, "Sign in");
+    sign_in.focus().unwrap();
+    settle().await;
+    assert!(focused().is_same_node(Some(&sign_in)), "the first page leaves focus alone");
+
+    mounted.auth.show_for_tests(AuthState::SignedIn(session_with_token("first")));
+    settle().await;
+    assert_eq!(focused().tag_name(), "H1");
+    assert!(focused().text_content().unwrap().starts_with("Hello"));
+
+    let call_api = button(&mounted, "Call protected API");
+    call_api.focus().unwrap();
+    mounted.auth.show_for_tests(AuthState::SignedIn(session_with_token("refreshed")));
+    settle().await;
+    assert!(focused().is_same_node(Some(&call_api)), "a token refresh keeps focus where it was");
+
+    mounted.auth.show_for_tests(AuthState::Failed(AuthError::SessionEnded));
+    settle().await;
+    assert_eq!(focused().text_content().as_deref(), Some("Something went wrong"));
+
+    mounted.auth.show_for_tests(AuthState::SignedOut(Some(Notice::SignedOut)));
+    settle().await;
+    assert_eq!(focused().text_content().as_deref(), Some("Sign in with OpenID Connect"));
+}
+
+#[wasm_bindgen_test]
+async fn messages_go_to_live_regions_that_were_there_before_them() {
+    let mounted = mount(AuthState::SignedIn(session_with_token("t")));
+    settle().await;
+    let status = by_test_id(&mounted, "announced-status");
+    let alert = by_test_id(&mounted, "announced-alert");
+    assert_eq!(status.get_attribute("role").as_deref(), Some("status"));
+    assert_eq!(alert.get_attribute("role").as_deref(), Some("alert"));
+    assert_eq!(status.text_content().as_deref(), Some(""));
+    assert_eq!(alert.text_content().as_deref(), Some(""));
+
+    mounted.auth.show_for_tests(AuthState::SignedOut(Some(Notice::SignedOutElsewhere)));
+    settle().await;
+    assert!(by_test_id(&mounted, "announced-status").is_same_node(Some(&status)), "the same region, kept");
+    assert_eq!(status.text_content().as_deref(), Some("You signed out in another tab."));
+
+    let error = AuthError::from(browser_oidc::oauth::callback::CallbackError::StateMismatch);
+    mounted.auth.show_for_tests(AuthState::Failed(error.clone()));
+    settle().await;
+    assert!(by_test_id(&mounted, "announced-alert").is_same_node(Some(&alert)));
+    assert_eq!(alert.text_content(), Some(error.to_string()));
+    assert_eq!(status.text_content().as_deref(), Some(""), "one message at a time");
+    // Only the live regions speak: no page makes a region of its own.
+    assert_eq!(
+        mounted.root.query_selector_all("[role=status], [role=alert], [aria-live]").unwrap().length(),
+        2
+    );
+}
+
 // ---------------------------------------------------------------- session hint and tabs
 
 #[wasm_bindgen_test]
@@ -319,7 +435,10 @@ fn the_silent_attempt_time_is_kept_for_this_tab_only() {
     session_hint::record_silent_attempt(&names(), 1_800_000_000_123);
     assert_eq!(session_hint::last_silent_attempt(&names()), Some(1_800_000_000_123));
     let session = web_sys::window().unwrap().session_storage().unwrap().unwrap();
-    assert_eq!(session.get_item("oidc:demo-spa:silent-attempt-at").unwrap().as_deref(), Some("1800000000123"));
+    assert_eq!(
+        session.get_item("oidc:demo-spa:silent-attempt-at").unwrap().as_deref(),
+        Some("1800000000123")
+    );
     session_hint::silent_attempt_done(&names());
     assert_eq!(session_hint::last_silent_attempt(&names()), None);
 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
+use super::announce::use_announcer;
 use leptos_browser_oidc::{ApiResponse, use_auth};
 
 /// The demo API's greeting, below the first protected API of the configuration.
@@ -20,17 +21,26 @@ enum ApiCall {
 #[component]
 pub fn ApiDemo() -> impl IntoView {
     let auth = use_auth();
+    let announcer = use_announcer();
     let call = RwSignal::new(ApiCall::NotYet);
 
     let call_api = move |_| {
         call.set(ApiCall::Calling);
+        announcer.status("Calling the API…".to_owned());
         spawn_local(async move {
             let api = auth.protected_apis().into_iter().next().unwrap_or_default();
             let url = format!("{}{GREETING_PATH}", api.trim_end_matches('/'));
-            call.set(match auth.get(&url).await {
-                Ok(ApiResponse { body, .. }) => ApiCall::Answered(pretty_json(&body)),
-                Err(error) => ApiCall::Refused(error.to_string()),
-            });
+            match auth.get(&url).await {
+                Ok(ApiResponse { body, .. }) => {
+                    announcer.status("The API answered.".to_owned());
+                    call.set(ApiCall::Answered(pretty_json(&body)));
+                }
+                Err(error) => {
+                    let message = error.to_string();
+                    announcer.alert(message.clone());
+                    call.set(ApiCall::Refused(message));
+                }
+            }
         });
     };
 
@@ -41,12 +51,12 @@ pub fn ApiDemo() -> impl IntoView {
             </button>
             {move || match call.get() {
                 ApiCall::NotYet => None,
-                ApiCall::Calling => Some(view! { <p role="status">"Calling the API…"</p> }.into_any()),
+                ApiCall::Calling => Some(view! { <p>"Calling the API…"</p> }.into_any()),
                 ApiCall::Answered(body) => {
                     Some(view! { <pre class="api-answer" data-testid="api-answer">{body}</pre> }.into_any())
                 }
                 ApiCall::Refused(message) => {
-                    Some(view! { <p class="api-error" role="alert" data-testid="api-error">{message}</p> }.into_any())
+                    Some(view! { <p class="api-error" data-testid="api-error">{message}</p> }.into_any())
                 }
             }}
         </div>

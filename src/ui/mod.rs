@@ -1,11 +1,13 @@
 //! Pages and components. Each page renders one `AuthState`.
 
+mod announce;
 mod api_demo;
 mod countdown;
 mod pages;
 
 use leptos::prelude::*;
 
+use announce::{Announcer, LiveRegions, focus_heading};
 use leptos_browser_oidc::{AuthConfig, AuthError, AuthState, Notice, Progress, provide_auth, use_auth};
 pub use pages::{ErrorPage, LoadingPage, SignedInPage, SignedOutPage};
 
@@ -48,18 +50,43 @@ impl Page {
 pub fn Shell() -> impl IntoView {
     let auth = use_auth();
     let page = Memo::new(move |_| auth.state().with(Page::of));
+    let announcer = Announcer::provide();
+    let shown = std::cell::Cell::new(None);
     view! {
+        <LiveRegions />
         <header class="top">
             <span class="brand">"Rust OIDC SPA"</span>
             <span class="tagline">"Code flow + PKCE · tokens in memory only"</span>
         </header>
         <main>
-            {move || match page.get() {
-                Page::Loading(progress) => view! { <LoadingPage progress /> }.into_any(),
-                Page::SignedOut(notice) => view! { <SignedOutPage notice /> }.into_any(),
-                Page::SignedIn => view! { <SignedInPage /> }.into_any(),
-                Page::Failed(error) => view! { <ErrorPage error /> }.into_any(),
+            {move || {
+                let page = page.get();
+                // A new kind of page (never a refresh, which keeps it): focus
+                // moves to its heading, and what it has to say is announced.
+                let kind = std::mem::discriminant(&page);
+                if shown.replace(Some(kind)).is_some_and(|shown| shown != kind) {
+                    focus_heading();
+                }
+                announce(announcer, &page);
+                show(page)
             }}
         </main>
+    }
+}
+
+fn announce(announcer: Announcer, page: &Page) {
+    match page {
+        Page::SignedOut(Some(notice)) => announcer.status(notice.message().to_owned()),
+        Page::Failed(error) => announcer.alert(error.to_string()),
+        _ => announcer.clear(),
+    }
+}
+
+fn show(page: Page) -> AnyView {
+    match page {
+        Page::Loading(progress) => view! { <LoadingPage progress /> }.into_any(),
+        Page::SignedOut(notice) => view! { <SignedOutPage notice /> }.into_any(),
+        Page::SignedIn => view! { <SignedInPage /> }.into_any(),
+        Page::Failed(error) => view! { <ErrorPage error /> }.into_any(),
     }
 }

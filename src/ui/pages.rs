@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::announce::use_announcer;
 use super::api_demo::ApiDemo;
 use super::countdown::{describe_remaining, seconds_left};
 use leptos_browser_oidc::{AuthError, Notice, Progress, use_auth};
@@ -13,7 +14,7 @@ pub fn LoadingPage(progress: Progress) -> impl IntoView {
     view! {
         <section class="card" aria-busy="true" data-testid="loading">
             <div class="spinner" aria-hidden="true"></div>
-            <p role="status">{progress.message()}</p>
+            <h1 tabindex="-1">{progress.message()}</h1>
         </section>
     }
 }
@@ -23,8 +24,8 @@ pub fn SignedOutPage(notice: Option<Notice>) -> impl IntoView {
     let auth = use_auth();
     view! {
         <section class="card" data-testid="signed-out">
-            {notice.map(|notice| view! { <p class="notice" role="status" data-testid="notice">{notice.message()}</p> })}
-            <h1>"Sign in with OpenID Connect"</h1>
+            {notice.map(|notice| view! { <p class="notice" data-testid="notice">{notice.message()}</p> })}
+            <h1 tabindex="-1">"Sign in with OpenID Connect"</h1>
             <p>
                 "This app signs you in with the authorization code flow and PKCE, verifies the ID token's "
                 "signature in your browser, and keeps every token in memory only: nothing is stored, "
@@ -46,7 +47,8 @@ pub fn SignedInPage() -> impl IntoView {
 
     // A live countdown: ticks once a second while this page is shown.
     let now = RwSignal::new(now_millis());
-    if let Ok(ticker) = set_interval_with_handle(move || now.set(now_millis()), std::time::Duration::from_secs(1))
+    if let Ok(ticker) =
+        set_interval_with_handle(move || now.set(now_millis()), std::time::Duration::from_secs(1))
     {
         on_cleanup(move || ticker.clear());
     }
@@ -56,13 +58,20 @@ pub fn SignedInPage() -> impl IntoView {
     };
 
     let renewal_problem = auth.renewal_problem();
+    // Said once when renewals start failing, not at every retry.
+    let announcer = use_announcer();
+    let was_failing = std::cell::Cell::new(false);
 
     view! {
         <section class="card" data-testid="signed-in">
-            {move || renewal_problem.get().map(|problem| view! {
-                <p class="warning" role="alert" data-testid="renewal-problem">{problem}</p>
-            })}
-            <h1>"Hello, " <span data-testid="user-name">{user.display_name().to_owned()}</span></h1>
+            {move || {
+                let problem = renewal_problem.get();
+                if !was_failing.replace(problem.is_some()) && let Some(problem) = &problem {
+                    announcer.alert(problem.clone());
+                }
+                problem.map(|problem| view! { <p class="warning" data-testid="renewal-problem">{problem}</p> })
+            }}
+            <h1 tabindex="-1">"Hello, " <span data-testid="user-name">{user.display_name().to_owned()}</span></h1>
             <dl class="facts">
                 <dt>"Email"</dt>
                 <dd data-testid="user-email">{user.email.clone().unwrap_or_else(|| "not shared".into())}</dd>
@@ -88,8 +97,8 @@ pub fn ErrorPage(error: AuthError) -> impl IntoView {
     // Without a configuration there is nothing to sign in with: load it again.
     let configured = auth.is_configured();
     view! {
-        <section class="card error" role="alert" data-testid="error">
-            <h1>"Something went wrong"</h1>
+        <section class="card error" data-testid="error">
+            <h1 tabindex="-1">"Something went wrong"</h1>
             <p data-testid="error-message">{error.to_string()}</p>
             <div class="actions">
                 <Show

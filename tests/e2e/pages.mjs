@@ -28,9 +28,13 @@ export function launchChromium() {
   });
 }
 
-/** A fresh browser profile with a page, recording requests, token responses and console output. */
-export async function openApp(browser) {
-  const context = await browser.newContext();
+/**
+ * A fresh browser profile with a page, recording requests, token responses
+ * and console output. `options` are Playwright's context options (colour
+ * scheme, viewport, reduced motion).
+ */
+export async function openApp(browser, options = {}) {
+  const context = await browser.newContext(options);
   return openTab(context);
 }
 
