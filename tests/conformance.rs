@@ -784,6 +784,21 @@ async fn oidcc_refresh_token_invalid_sub() {
     assert_eq!(failure_of(&refreshed), claims(IdTokenError::RefreshedIdentityChanged("person (sub)")));
 }
 
+/// OIDC Core §12.2: a refreshed ID token with another `auth_time` is another
+/// sign-in. The session ends, and the message says why in plain words.
+#[wasm_bindgen_test]
+async fn a_refreshed_id_token_with_another_sign_in_time_ends_the_session_saying_so() {
+    let provider = TestProvider::new(Scenario {
+        refreshed_id_token_claims: |c| c["auth_time"] = (c["auth_time"].as_i64().unwrap() + 60).into(),
+        ..Default::default()
+    })
+    .await;
+    let (_, refreshed) = signed_in_then_refreshed(&provider, &config(), now, four_minutes_later).await;
+    let message = failure_of(&refreshed).to_string();
+    assert!(message.contains("the provider reported a different sign-in"), "{message}");
+    assert!(message.ends_with("Please sign in again."), "says what to do next: {message}");
+}
+
 #[wasm_bindgen_test]
 async fn a_refreshed_id_token_with_an_invalid_signature_ends_the_session() {
     let provider =
