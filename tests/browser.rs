@@ -474,39 +474,6 @@ fn a_replaced_url_is_announced_to_routers_with_popstate() {
 }
 
 #[wasm_bindgen_test]
-fn a_link_a_router_handled_and_back_or_forward_are_safe_moments() {
-    use leptos_browser_oidc::internal::page;
-    use wasm_bindgen::closure::Closure;
-    let document = web_sys::window().unwrap().document().unwrap();
-    let moments = std::rc::Rc::new(Cell::new(0));
-    let counter = moments.clone();
-    page::on_in_app_navigation(move || counter.set(counter.get() + 1));
-
-    // A link whose click a router takes over (it prevents the page load).
-    let link: web_sys::HtmlElement = document.create_element("a").unwrap().dyn_into().unwrap();
-    link.set_attribute("href", "/orders").unwrap();
-    let inner = document.create_element("span").unwrap();
-    link.append_child(&inner).unwrap();
-    let router = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| event.prevent_default());
-    link.add_event_listener_with_callback("click", router.as_ref().unchecked_ref()).unwrap();
-    document.body().unwrap().append_child(&link).unwrap();
-    inner.dyn_ref::<web_sys::HtmlElement>().unwrap().click();
-    assert_eq!(moments.get(), 1, "a click inside the link counts");
-
-    // A button is no navigation.
-    let button: web_sys::HtmlElement = document.create_element("button").unwrap().dyn_into().unwrap();
-    document.body().unwrap().append_child(&button).unwrap();
-    button.click();
-    assert_eq!(moments.get(), 1);
-
-    // Back or Forward.
-    web_sys::window().unwrap().dispatch_event(&web_sys::PopStateEvent::new("popstate").unwrap()).unwrap();
-    assert_eq!(moments.get(), 2);
-    link.remove();
-    button.remove();
-}
-
-#[wasm_bindgen_test]
 async fn a_sign_out_reaches_the_other_tabs() {
     use leptos_browser_oidc::internal::tabs;
     let heard = std::rc::Rc::new(Cell::new(0));

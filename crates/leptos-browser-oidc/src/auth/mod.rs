@@ -206,8 +206,7 @@ impl Auth {
         }
         let listening = driver.clone();
         page::on_visible(move || listening.dispatch(Event::PageVisible));
-        let listening = driver.clone();
-        page::on_in_app_navigation(move || listening.dispatch(Event::SafeMoment));
+
         let listening = driver.clone();
         page::on_restored_from_cache(move || {
             let last_sign_out_at = listening.names.borrow().as_ref().and_then(session_hint::last_sign_out);
@@ -273,9 +272,9 @@ impl Auth {
     }
 
     /// Tells the library the app is between pages, where leaving for the
-    /// provider loses nothing typed. A link the router handled and Back or
-    /// Forward count already; call this from other such moments (after a
-    /// form is saved, say). A session the provider gave no refresh token
+    /// provider loses nothing typed: call it from the router's navigation
+    /// (with leptos_router, an effect on `use_location().pathname`), or
+    /// after a form is saved. A session the provider gave no refresh token
     /// is renewed only at such a moment, once its access token is due, by
     /// a silent re-sign-in that comes back to the page shown then, and
     /// only if the provider answers within 2 s.

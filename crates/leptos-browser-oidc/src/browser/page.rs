@@ -76,30 +76,6 @@ pub fn on_restored_from_cache(on_restored: impl Fn() + 'static) {
     listener.forget(); // lives as long as the page
 }
 
-/// Calls `on_moment` whenever the app moves between its own pages: a
-/// link its router handled (a click on `<a href>` whose default the router
-/// prevented), or Back and Forward (`popstate`). Nothing typed on the page
-/// is lost if the page leaves then. The router's own click listener must
-/// come first, as leptos_router's does: it is added while the app renders,
-/// and the library starts listening after that, in an effect.
-pub fn on_in_app_navigation(on_moment: impl Fn() + 'static) {
-    let Some(window) = window() else { return };
-    let on_moment = std::rc::Rc::new(on_moment);
-    let after_click = on_moment.clone();
-    let clicks = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
-        let target = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok());
-        let link = target.and_then(|element| element.closest("a[href]").ok().flatten());
-        if event.default_prevented() && link.is_some() {
-            after_click();
-        }
-    });
-    let moves = Closure::<dyn Fn()>::new(move || on_moment());
-    let _ = window.add_event_listener_with_callback("click", clicks.as_ref().unchecked_ref());
-    let _ = window.add_event_listener_with_callback("popstate", moves.as_ref().unchecked_ref());
-    clicks.forget(); // both live as long as the page
-    moves.forget();
-}
-
 /// A top-level navigation (to the provider).
 pub fn navigate(url: &str) {
     if let Some(window) = window() {
