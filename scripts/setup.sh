@@ -78,7 +78,11 @@ setup_rust() {
 
 # npm packages of the given folders (default: what the demo and tests need).
 setup_npm() {
-  command -v node >/dev/null || { echo "Node.js (20 or later) and npm are required." >&2; exit 1; }
+  # 20.11 is the first with the test runner's --test-timeout.
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 11) ? 0 : 1)' 2>/dev/null; then
+    echo "Node.js 20.11 or later, with npm, is required (found: $(node --version 2>/dev/null || echo none))." >&2
+    exit 1
+  fi
   local dir dirs=("$@")
   [ ${#dirs[@]} -gt 0 ] || dirs=(idp tests/e2e tools)
   for dir in "${dirs[@]}"; do

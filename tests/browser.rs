@@ -371,6 +371,7 @@ async fn every_page_has_one_heading() {
 async fn a_page_change_moves_focus_to_its_heading_and_a_refresh_does_not() {
     let mounted = mount(AuthState::SignedOut(None));
     settle().await;
+    assert_ne!(focused().tag_name(), "H1", "the first page leaves focus where the browser put it");
     let sign_in = button(&mounted, "Sign in");
     sign_in.focus().unwrap();
     settle().await;
@@ -423,6 +424,30 @@ async fn messages_go_to_live_regions_that_were_there_before_them() {
         mounted.root.query_selector_all("[role=status], [role=alert], [aria-live]").unwrap().length(),
         2
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_renewal_problem_is_announced_once_without_its_timer() {
+    use leptos_browser_oidc::RenewalProblem;
+    let mounted = mount(AuthState::SignedIn(session_with_token("t")));
+    settle().await;
+    let problem = |retry_in_seconds| RenewalProblem { error: AuthError::SessionEnded, retry_in_seconds };
+    mounted.auth.show_renewal_problem_for_tests(Some(problem(30)));
+    settle().await;
+    assert_eq!(text_of(&mounted, "renewal-problem"), Some(problem(30).to_string()), "shown with its timer");
+    let alert = by_test_id(&mounted, "announced-alert");
+    assert_eq!(alert.text_content(), Some(problem(30).reason()));
+    assert!(!alert.text_content().unwrap().contains("Retrying"), "no timer is read out");
+    // The signed-in page's countdown and warning are not live regions.
+    let live = "[role=status], [role=alert], [aria-live]";
+    assert_eq!(mounted.root.query_selector_all(live).unwrap().length(), 2);
+
+    // The next failed attempt updates the warning and is not announced again.
+    let next = RenewalProblem { error: AuthError::NotSignedIn, retry_in_seconds: 60 };
+    mounted.auth.show_renewal_problem_for_tests(Some(next.clone()));
+    settle().await;
+    assert_eq!(text_of(&mounted, "renewal-problem"), Some(next.to_string()));
+    assert_eq!(alert.text_content(), Some(problem(30).reason()), "still the first announcement");
 }
 
 // ---------------------------------------------------------------- session hint and tabs

@@ -7,6 +7,8 @@
 // and the access token of the last sign-in (for the API benchmark).
 import { chromium } from 'playwright-core';
 
+import { CHROMIUM_ARGS } from '../../tests/e2e/chromium-args.mjs';
+
 const RUNS = Number(process.env.RUNS ?? 20);
 const targets = {
   ours: { url: 'http://127.0.0.1:8080/', name: '[data-testid="user-name"]' },
@@ -27,11 +29,7 @@ const marker = () => {
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run',
-    // As in the end-to-end tests: with RenderDocument on, closing a page as a
-    // navigation commits can hang forever (crbug.com/536385539).
-    '--disable-features=RenderDocument'],
+  args: CHROMIUM_ARGS,
 });
 
 let accessToken;

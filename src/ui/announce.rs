@@ -64,6 +64,11 @@ pub fn LiveRegions() -> impl IntoView {
     }
 }
 
+/// Whether focus is on something in `main`, which a new page replaces.
+pub fn focus_is_in_main() -> bool {
+    document().active_element().is_some_and(|focused| focused.closest("main").ok().flatten().is_some())
+}
+
 /// Moves focus to the page's heading once the new page is in the document.
 pub fn focus_heading() {
     request_animation_frame(|| {

@@ -7,9 +7,9 @@ mod pages;
 
 use leptos::prelude::*;
 
-use announce::{Announcer, LiveRegions, focus_heading};
+use announce::{Announcer, LiveRegions, focus_heading, focus_is_in_main};
 use leptos_browser_oidc::{AuthConfig, AuthError, AuthState, Notice, Progress, provide_auth, use_auth};
-pub use pages::{ErrorPage, LoadingPage, SignedInPage, SignedOutPage};
+use pages::{ErrorPage, LoadingPage, SignedInPage, SignedOutPage};
 
 /// Where the demo's settings are: one build serves every environment.
 const CONFIG_URL: &str = "/config.json";
@@ -63,8 +63,10 @@ pub fn Shell() -> impl IntoView {
                 let page = page.get();
                 // A new kind of page (never a refresh, which keeps it): focus
                 // moves to its heading, and what it has to say is announced.
+                // A page of the same kind is rebuilt too (Loading to Loading, one
+                // error to another): focus that was on it goes to the new heading.
                 let kind = std::mem::discriminant(&page);
-                if shown.replace(Some(kind)).is_some_and(|shown| shown != kind) {
+                if shown.replace(Some(kind)).is_some_and(|shown| shown != kind) || focus_is_in_main() {
                     focus_heading();
                 }
                 announce(announcer, &page);
@@ -76,6 +78,7 @@ pub fn Shell() -> impl IntoView {
 
 fn announce(announcer: Announcer, page: &Page) {
     match page {
+        Page::Loading(progress) => announcer.status(progress.message().to_owned()),
         Page::SignedOut(Some(notice)) => announcer.status(notice.message().to_owned()),
         Page::Failed(error) => announcer.alert(error.to_string()),
         _ => announcer.clear(),

@@ -12,7 +12,7 @@ fn now_millis() -> u64 {
 #[component]
 pub fn LoadingPage(progress: Progress) -> impl IntoView {
     view! {
-        <section class="card" aria-busy="true" data-testid="loading">
+        <section class="card" data-testid="loading">
             <div class="spinner" aria-hidden="true"></div>
             <h1 tabindex="-1">{progress.message()}</h1>
         </section>
@@ -67,9 +67,9 @@ pub fn SignedInPage() -> impl IntoView {
             {move || {
                 let problem = renewal_problem.get();
                 if !was_failing.replace(problem.is_some()) && let Some(problem) = &problem {
-                    announcer.alert(problem.clone());
+                    announcer.alert(problem.reason());
                 }
-                problem.map(|problem| view! { <p class="warning" data-testid="renewal-problem">{problem}</p> })
+                problem.map(|problem| view! { <p class="warning" data-testid="renewal-problem">{problem.to_string()}</p> })
             }}
             <h1 tabindex="-1">"Hello, " <span data-testid="user-name">{user.display_name().to_owned()}</span></h1>
             <dl class="facts">

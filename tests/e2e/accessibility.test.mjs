@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-import { APP, PROVIDER, launchChromium, openApp, signInAsAlice } from './pages.mjs';
+import { APP, PROVIDER, launchChromium, openApp } from './pages.mjs';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_RULES = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
@@ -129,7 +129,9 @@ for (const colorScheme of ['light', 'dark']) {
     await page.route(`${PROVIDER}/token`, (route) => route.abort('connectionrefused'));
     await page.getByTestId('renewal-problem').waitFor({ timeout: 20_000 });
     await audit(page, 'the renewal warning');
-    assert.match(await page.getByTestId('announced-alert').textContent(), /could not be renewed/);
+    const announced = await page.getByTestId('announced-alert').textContent();
+    assert.match(announced, /could not be renewed/);
+    assert.doesNotMatch(announced, /Retrying/, 'the retry timer is not read out');
     assert.equal((await focusedElement(page)).text, 'Call protected API', 'a failed refresh leaves focus alone');
     await page.unroute(`${PROVIDER}/token`);
 
@@ -156,7 +158,11 @@ for (const colorScheme of ['light', 'dark']) {
     await page.goto(`${APP}/callback?code=forged&state=forged&iss=${encodeURIComponent(PROVIDER)}`);
     await page.getByTestId('error').waitFor();
     await headingHasFocus(page, 'Something went wrong');
-    assert.notEqual(await page.getByTestId('announced-alert').textContent(), '', 'the error is announced');
+    assert.equal(
+      await page.getByTestId('announced-alert').textContent(),
+      await page.getByTestId('error-message').textContent(),
+      'the error is announced',
+    );
     await audit(page, 'the error page');
     await shot(page, 'error');
 
@@ -219,8 +225,14 @@ test('the layout holds at 320 px wide and at 200% zoom, and the spinner stops fo
     const { page } = opened;
     await page.getByTestId('signed-out').waitFor();
     assert.ok(await fitsWidth(page), `the signed-out page fits ${width} px`);
-    await signInAsAlice(opened);
-    assert.ok(await fitsWidth(page), `the provider's pages and the signed-in page fit ${width} px`);
+    await opened.app.startSignIn();
+    assert.ok(await fitsWidth(page), `the provider's login page fits ${width} px`);
+    await opened.provider.logIn('alice', 'wonderland');
+    await page.getByRole('button', { name: 'Allow' }).waitFor();
+    assert.ok(await fitsWidth(page), `the provider's consent page fits ${width} px`);
+    await opened.provider.allow();
+    await opened.app.signedIn().waitFor();
+    assert.ok(await fitsWidth(page), `the signed-in page fits ${width} px`);
     await (await opened.app.callApi()).waitFor();
     assert.ok(await fitsWidth(page), `the API answer scrolls in its own box at ${width} px`);
     await page.goto(`${APP}/callback?code=forged&state=forged`);

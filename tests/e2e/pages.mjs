@@ -5,26 +5,15 @@ import assert from 'node:assert/strict';
 
 import { chromium } from 'playwright-core';
 
+import { CHROMIUM_ARGS } from './chromium-args.mjs';
+
 export const APP = 'http://127.0.0.1:8080';
 export const PROVIDER = 'http://127.0.0.1:9000';
 
 export function launchChromium() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      // Playwright 1.62 and later leave RenderDocument on, and then closing a
-      // page while a navigation commits can hang forever (crbug.com/536385539,
-      // microsoft/playwright#42068). Tests close tabs right after a sign-out
-      // has sent them to the provider, so turn it off as Playwright used to.
-      '--disable-features=RenderDocument',
-    ],
+    args: CHROMIUM_ARGS,
   });
 }
 

@@ -78,7 +78,6 @@ test('two tabs refresh independently, and signing out in one signs out the other
   const first = await openApp(browser);
   await signInAsAlice(first);
   const second = await openTab(first.context);
-  await second.page.goto(APP);
   await second.app.signedIn().waitFor(); // restored silently: its own code exchange
   await waitFor(
     () => refreshes(first.seen).length >= 2 && refreshes(second.seen).length >= 2,

@@ -35,7 +35,7 @@ pub use browser_oidc::oauth::http::Method;
 pub use browser_oidc::session::api::{ApiCallError, ApiError, ApiRequest, ApiResponse};
 pub use browser_oidc::session::error::AuthError;
 pub use browser_oidc::session::options::{SignInOptionError, SignInOptions};
-pub use browser_oidc::session::state::{Notice, Progress};
+pub use browser_oidc::session::state::{Notice, Progress, RenewalProblem};
 pub use config::AuthConfig;
 
 /// The pieces the crate's own browser tests drive directly. Not a public

@@ -304,7 +304,8 @@ pub fn verify_claims(claims: &IdTokenClaims, expected: &ExpectedClaims<'_>) -> R
 }
 
 /// OpenID Connect Core §12.2: a refreshed ID token must describe the same
-/// sign-in: same `iss`, `sub`, `aud` and `azp`, and the same `auth_time` if any.
+/// sign-in: same `iss`, `sub`, `aud` and `azp` (none if the original had
+/// none), and, if it carries an `auth_time`, the original sign-in's.
 pub fn check_refreshed_claims(
     original: &IdTokenClaims,
     refreshed: &IdTokenClaims,
@@ -316,14 +317,12 @@ pub fn check_refreshed_claims(
             "audience (aud)",
             original.aud.as_ref().map(Audience::as_set) == refreshed.aud.as_ref().map(Audience::as_set),
         ),
-        // An `azp` must be kept. One added on refresh is allowed: the refreshed
-        // token has passed verify_claims, so it names our client_id (step 5).
-        ("authorized party (azp)", original.azp.is_none() || original.azp == refreshed.azp),
+        ("authorized party (azp)", original.azp == refreshed.azp),
     ];
     if let Some((what, _)) = same.into_iter().find(|(_, same)| !same) {
         return Err(IdTokenError::RefreshedIdentityChanged(what));
     }
-    if original.auth_time.is_some() && original.auth_time != refreshed.auth_time {
+    if original.auth_time.is_some() && refreshed.auth_time.is_some() && original.auth_time != refreshed.auth_time {
         return Err(IdTokenError::DifferentSignIn);
     }
     Ok(())
@@ -507,6 +506,9 @@ mod tests {
             check_refreshed_claims(&original, &refreshed("auth_time", json!(NOW))),
             Err(IdTokenError::DifferentSignIn)
         );
+        // §12.2 binds `auth_time` only when the refreshed token carries one.
+        let without_auth_time = parse_claims(good().to_string().as_bytes()).unwrap();
+        assert_eq!(check_refreshed_claims(&original, &without_auth_time), Ok(()));
     }
 
     #[test]
@@ -543,8 +545,9 @@ mod tests {
         assert_eq!(check_refreshed_claims(&claims(Some("demo-spa")), &claims(None)), changed, "dropped");
         assert_eq!(check_refreshed_claims(&claims(Some("demo-spa")), &claims(Some("demo-spa"))), Ok(()));
         assert_eq!(check_refreshed_claims(&claims(None), &claims(None)), Ok(()));
-        // An azp added on refresh was already checked to be our client_id.
-        assert_eq!(check_refreshed_claims(&claims(None), &claims(Some("demo-spa"))), Ok(()));
+        // "If no azp Claim was present in the original ID Token, one MUST NOT
+        // be present in the new ID Token" (§12.2).
+        assert_eq!(check_refreshed_claims(&claims(None), &claims(Some("demo-spa"))), changed, "added");
     }
 
     #[test]

@@ -87,12 +87,16 @@ pub struct RenewalProblem {
     pub retry_in_seconds: u64,
 }
 
+impl RenewalProblem {
+    /// The sentence without the time to the next attempt: what a screen
+    /// reader announces, since a timer read out is stale at once.
+    pub fn reason(&self) -> String {
+        format!("Your session could not be renewed: {}", self.error)
+    }
+}
+
 impl std::fmt::Display for RenewalProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Your session could not be renewed: {} Retrying in {} s.",
-            self.error, self.retry_in_seconds
-        )
+        write!(f, "{} Retrying in {} s.", self.reason(), self.retry_in_seconds)
     }
 }

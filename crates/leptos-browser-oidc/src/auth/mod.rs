@@ -28,7 +28,7 @@ use browser_oidc::oauth::random::random_url_safe_string;
 use browser_oidc::oauth::secret::SecretUrl;
 use browser_oidc::session::api::{ApiAnswer, ApiCallError, ApiCallKind, ApiRequest, ApiResponse};
 use browser_oidc::session::error::AuthError;
-use browser_oidc::session::state::{self as core_state, Progress};
+use browser_oidc::session::state::{self as core_state, Progress, RenewalProblem};
 use browser_oidc::session::{CallId, Command, Event, SessionCore, SignInOptions, Stored, TabMessage, Timer, TransitKind};
 
 pub use state::AuthState;
@@ -43,7 +43,7 @@ pub struct Auth {
     /// The same for the app: the user, never a token (set with it).
     view: RwSignal<AuthState>,
     /// Set while a renewal keeps failing for a temporary reason.
-    renewal_problem: RwSignal<Option<String>>,
+    renewal_problem: RwSignal<Option<RenewalProblem>>,
     driver: StoredValue<Rc<Driver>, LocalStorage>,
 }
 
@@ -163,9 +163,10 @@ impl Auth {
         })
     }
 
-    /// A sentence for the person while renewals keep failing for a
-    /// temporary reason (the provider is down, say); `None` otherwise.
-    pub fn renewal_problem(&self) -> ReadSignal<Option<String>> {
+    /// Why renewals keep failing for a temporary reason (the provider is
+    /// down, say), and when the next attempt is; `None` otherwise. Its
+    /// `Display` is the sentence to show, `reason()` the one to announce.
+    pub fn renewal_problem(&self) -> ReadSignal<Option<RenewalProblem>> {
         self.renewal_problem.read_only()
     }
 
@@ -182,6 +183,12 @@ impl Auth {
 
     fn read_config<T>(&self, read: impl FnOnce(&Config) -> T) -> Option<T> {
         self.driver.with_value(|d| d.core.try_borrow().ok()?.config().map(read))
+    }
+
+    /// Shows a renewal problem without the core: for tests of components only.
+    #[doc(hidden)]
+    pub fn show_renewal_problem_for_tests(&self, problem: Option<RenewalProblem>) {
+        self.renewal_problem.set(problem);
     }
 
     /// Shows `state` without the core: for tests of components only.
@@ -352,7 +359,7 @@ struct Driver {
     next_call: Cell<u64>,
     state: RwSignal<core_state::AuthState>,
     view: RwSignal<AuthState>,
-    renewal_problem: RwSignal<Option<String>>,
+    renewal_problem: RwSignal<Option<RenewalProblem>>,
 }
 
 impl Driver {
@@ -421,7 +428,7 @@ impl Driver {
                 self.view.set(AuthState::of(&state));
                 self.state.set(state);
             }
-            Command::ShowRenewalProblem(problem) => self.renewal_problem.set(problem.map(|p| p.to_string())),
+            Command::ShowRenewalProblem(problem) => self.renewal_problem.set(problem),
             Command::LoadConfig => {
                 let origin = page::origin();
                 match &self.source {
