@@ -427,11 +427,41 @@ async fn messages_go_to_live_regions_that_were_there_before_them() {
 }
 
 #[wasm_bindgen_test]
+async fn a_page_rebuilt_in_place_keeps_focus_on_its_heading_and_says_its_progress() {
+    use leptos_browser_oidc::Progress;
+    let mounted = mount(AuthState::Loading(Progress::Starting));
+    settle().await;
+    let status = by_test_id(&mounted, "announced-status");
+    // Focus on the spinner's heading: the next caption's heading takes it.
+    let heading: web_sys::HtmlElement = mounted.root.query_selector("main h1").unwrap().unwrap().unchecked_into();
+    heading.focus().unwrap();
+    mounted.auth.show_for_tests(AuthState::Loading(Progress::CompletingSignIn));
+    settle().await;
+    assert_eq!(focused().text_content().as_deref(), Some("Signing you in…"));
+    assert_eq!(status.text_content().as_deref(), Some(""), "the focused heading says it");
+
+    // Focus elsewhere: it stays, and the caption is announced instead.
+    focused().unchecked_into::<web_sys::HtmlElement>().blur().unwrap();
+    mounted.auth.show_for_tests(AuthState::Loading(Progress::SigningOut));
+    settle().await;
+    assert_ne!(focused().tag_name(), "H1");
+    assert_eq!(status.text_content().as_deref(), Some("Signing you out…"));
+
+    // One error to another: focus on the old page's button goes to the new heading.
+    mounted.auth.show_for_tests(AuthState::Failed(AuthError::SessionEnded));
+    settle().await;
+    button(&mounted, "Try again").focus().unwrap();
+    mounted.auth.show_for_tests(AuthState::Failed(AuthError::NotSignedIn));
+    settle().await;
+    assert_eq!(focused().text_content().as_deref(), Some("Something went wrong"));
+}
+
+#[wasm_bindgen_test]
 async fn a_renewal_problem_is_announced_once_without_its_timer() {
     use leptos_browser_oidc::RenewalProblem;
     let mounted = mount(AuthState::SignedIn(session_with_token("t")));
     settle().await;
-    let problem = |retry_in_seconds| RenewalProblem { error: AuthError::SessionEnded, retry_in_seconds };
+    let problem = |retry_in_seconds| RenewalProblem::new(AuthError::SessionEnded, retry_in_seconds);
     mounted.auth.show_renewal_problem_for_tests(Some(problem(30)));
     settle().await;
     assert_eq!(text_of(&mounted, "renewal-problem"), Some(problem(30).to_string()), "shown with its timer");
@@ -443,7 +473,7 @@ async fn a_renewal_problem_is_announced_once_without_its_timer() {
     assert_eq!(mounted.root.query_selector_all(live).unwrap().length(), 2);
 
     // The next failed attempt updates the warning and is not announced again.
-    let next = RenewalProblem { error: AuthError::NotSignedIn, retry_in_seconds: 60 };
+    let next = RenewalProblem::new(AuthError::NotSignedIn, 60);
     mounted.auth.show_renewal_problem_for_tests(Some(next.clone()));
     settle().await;
     assert_eq!(text_of(&mounted, "renewal-problem"), Some(next.to_string()));

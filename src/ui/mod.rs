@@ -63,22 +63,31 @@ pub fn Shell() -> impl IntoView {
                 let page = page.get();
                 // A new kind of page (never a refresh, which keeps it): focus
                 // moves to its heading, and what it has to say is announced.
-                // A page of the same kind is rebuilt too (Loading to Loading, one
-                // error to another): focus that was on it goes to the new heading.
+                // A page of the same kind may be rebuilt too (Loading to Loading,
+                // one error to another): focus it loses goes to the new heading.
                 let kind = std::mem::discriminant(&page);
-                if shown.replace(Some(kind)).is_some_and(|shown| shown != kind) || focus_is_in_main() {
-                    focus_heading();
+                let previous = shown.replace(Some(kind));
+                let focus_was_in_main = previous.is_some() && focus_is_in_main();
+                let same_kind = previous == Some(kind);
+                match previous {
+                    None => {} // the first page: where the browser starts reading
+                    Some(_) if !same_kind => focus_heading(false),
+                    Some(_) if focus_was_in_main => focus_heading(true),
+                    Some(_) => {}
                 }
-                announce(announcer, &page);
+                // The heading says what the page is when it takes focus.
+                announce(announcer, &page, same_kind && !focus_was_in_main);
                 show(page)
             }}
         </main>
     }
 }
 
-fn announce(announcer: Announcer, page: &Page) {
+/// Says what a page has to say beyond its heading; a spinner's caption
+/// only when its heading does not take focus to say it.
+fn announce(announcer: Announcer, page: &Page, unheard_progress: bool) {
     match page {
-        Page::Loading(progress) => announcer.status(progress.message().to_owned()),
+        Page::Loading(progress) if unheard_progress => announcer.status(progress.message().to_owned()),
         Page::SignedOut(Some(notice)) => announcer.status(notice.message().to_owned()),
         Page::Failed(error) => announcer.alert(error.to_string()),
         _ => announcer.clear(),

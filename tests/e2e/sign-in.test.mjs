@@ -102,7 +102,7 @@ test('the Sign in button shows while the configuration loads, and a click waits 
   await page.goto(APP);
   const app = new AppPage(page);
   await app.signInButton().click();
-  await page.getByText('Taking you to the sign-in page…').waitFor();
+  await page.getByRole('heading', { name: 'Taking you to the sign-in page…' }).waitFor();
   assert.equal(page.url(), `${APP}/`, 'nothing happens without the configuration');
   releaseConfig();
   await page.waitForURL(`${PROVIDER}/interaction/**`);

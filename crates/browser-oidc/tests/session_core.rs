@@ -170,6 +170,28 @@ fn a_refreshed_id_token_for_another_person_ends_the_session_with_a_reason() {
     assert!(world.provider.revoked(&newest), "the tokens it brought are revoked");
 }
 
+/// OIDC Core §12.2: a refreshed ID token may leave `auth_time` out, but one it
+/// carries must be the sign-in's, however many refreshes came between.
+#[test]
+fn a_refreshed_sign_in_time_is_checked_against_the_original_sign_in() {
+    let mut world = World::new();
+    world.provider.auth_time = Some(1_700_000_000);
+    let tab = world.signed_in_tab();
+    world.provider.refreshed_auth_time = None;
+    world.advance(560_000);
+    world.settle(20);
+    assert!(world.tabs[tab].is_signed_in(), "a refreshed ID token without auth_time is fine");
+    assert!(world.provider.refreshes_by(tab).len() == 1);
+
+    world.provider.refreshed_auth_time = Some(1_700_000_060);
+    world.advance(600_000);
+    world.settle(20);
+    assert_eq!(world.provider.refreshes_by(tab).len(), 2);
+    let error = world.tabs[tab].failed().expect("refused");
+    assert!(error.to_string().contains("the provider reported a different sign-in"), "{error}");
+    assert!(world.tabs[tab].session().is_none());
+}
+
 // ------------------------------------------------ 2. loops and timer overflow
 
 #[test]

@@ -685,9 +685,12 @@ impl Held {
             return None; // a newer ID token replaced the one checked
         }
         self.verifying = None;
-        let PendingIdToken { id_token, claims, .. } = self.pending_id_token.take()?;
+        let PendingIdToken { id_token, mut claims, .. } = self.pending_id_token.take()?;
         match result {
             Ok(true) => {
+                // A refreshed ID token may leave `auth_time` out (OIDC Core
+                // §12.2); the sign-in's stays, for the next refresh's check.
+                claims.auth_time = claims.auth_time.or(self.session.id_token_claims.auth_time);
                 self.session =
                     Arc::new(Session { id_token, id_token_claims: claims, ..Session::clone(&self.session) });
                 io.show(AuthState::SignedIn(self.session.clone()));

@@ -80,6 +80,7 @@ impl Notice {
 
 /// Why renewal is not going well, shown while the person keeps working.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RenewalProblem {
     /// Why the last attempt failed.
     pub error: AuthError,
@@ -88,6 +89,11 @@ pub struct RenewalProblem {
 }
 
 impl RenewalProblem {
+    /// A problem: `error`, with the next attempt in `retry_in_seconds`.
+    pub fn new(error: AuthError, retry_in_seconds: u64) -> Self {
+        Self { error, retry_in_seconds }
+    }
+
     /// The sentence without the time to the next attempt: what a screen
     /// reader announces, since a timer read out is stale at once.
     pub fn reason(&self) -> String {

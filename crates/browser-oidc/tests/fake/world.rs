@@ -168,6 +168,9 @@ pub struct Provider {
     pub id_token_on_refresh: bool,
     /// A refreshed ID token names this person instead.
     pub refreshed_sub: &'static str,
+    /// `auth_time` of the sign-in's ID token, and of refreshed ones (`None`: omitted).
+    pub auth_time: Option<i64>,
+    pub refreshed_auth_time: Option<i64>,
     /// Whether token responses carry a refresh token.
     pub issue_refresh_tokens: bool,
     issued: u64,
@@ -185,6 +188,8 @@ impl Provider {
             expires_in: Some(600),
             id_token_on_refresh: true,
             refreshed_sub: "alice",
+            auth_time: None,
+            refreshed_auth_time: None,
             issue_refresh_tokens: true,
             issued: 0,
         }
@@ -195,12 +200,15 @@ impl Provider {
         format!("{kind}-g{grant}-{}", self.issued)
     }
 
-    pub fn id_token(&self, sub: &str, nonce: Option<&str>, now: u64) -> String {
+    pub fn id_token(&self, sub: &str, nonce: Option<&str>, auth_time: Option<i64>, now: u64) -> String {
         let header = json!({"alg": "RS256", "kid": self.signing_kid});
         let mut claims = json!({
             "iss": ISSUER, "sub": sub, "aud": CLIENT_ID,
             "iat": now / 1000, "exp": now / 1000 + 600, "name": "Alice"
         });
+        if let Some(auth_time) = auth_time {
+            claims["auth_time"] = auth_time.into();
+        }
         if let Some(nonce) = nonce {
             claims["nonce"] = nonce.into();
         }
@@ -271,7 +279,7 @@ impl Provider {
         let grant = &mut self.grants[g];
         grant.refresh_tokens.push((refresh.clone(), TokenState::Active));
         grant.access_tokens.push((access.clone(), expiry, TokenState::Active));
-        let id_token = self.id_token_on_refresh.then(|| self.id_token(self.refreshed_sub, None, now));
+        let id_token = self.id_token_on_refresh.then(|| self.id_token(self.refreshed_sub, None, self.refreshed_auth_time, now));
         self.token_response(&access, &refresh, id_token)
     }
 
@@ -910,7 +918,7 @@ impl World {
         if self.provider.issue_refresh_tokens {
             self.delivered.push((tab, self.tabs[tab].page, refresh.clone()));
         }
-        let id_token = self.provider.id_token("alice", Some(pending.nonce.secret()), self.now);
+        let id_token = self.provider.id_token("alice", Some(pending.nonce.secret()), self.provider.auth_time, self.now);
         let payload = URL_SAFE_NO_PAD.decode(id_token.split('.').nth(1).unwrap()).unwrap();
         let claims = parse_claims(&payload).unwrap();
         let session = Session {

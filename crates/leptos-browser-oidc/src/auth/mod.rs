@@ -213,7 +213,6 @@ impl Auth {
         }
         let listening = driver.clone();
         page::on_visible(move || listening.dispatch(Event::PageVisible));
-
         let listening = driver.clone();
         page::on_restored_from_cache(move || {
             let last_sign_out_at = listening.names.borrow().as_ref().and_then(session_hint::last_sign_out);
