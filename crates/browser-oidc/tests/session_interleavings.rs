@@ -295,3 +295,29 @@ proptest! {
         }
     }
 }
+
+/// Found by the property above in a test-command run (2026-11-29): a renewal
+/// by re-sign-in whose navigation is abandoned while an API call is in
+/// flight. The page is kept, so the call must still get its answer.
+#[test]
+fn an_api_call_in_flight_when_a_re_sign_in_is_abandoned_is_answered() {
+    use Step::*;
+    let steps = [
+        AbandonNextNavigation,
+        CallApi(0),
+        Advance(540_000),
+        Complete { tab: 0, pick: 1, fate: Fate::LostBefore },
+        Advance(5_000),
+        Complete { tab: 0, pick: 1, fate: Fate::Deliver },
+        Complete { tab: 0, pick: 1, fate: Fate::GatewayErrorAfter },
+        AbandonNextNavigation,
+    ];
+    let mut world = World::new();
+    world.signed_in_tab();
+    for step in &steps {
+        run(&mut world, step);
+        check(&world).unwrap();
+    }
+    drain(&mut world).unwrap();
+    check(&world).unwrap();
+}

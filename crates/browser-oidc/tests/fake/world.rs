@@ -708,8 +708,8 @@ impl World {
             return;
         }
         if std::mem::take(&mut self.abandon_next_navigation) {
-            // A page with requests in flight is not kept in the cache.
-            self.tabs[tab].pending.retain(|p| !matches!(p, Pending::Http { .. }));
+            // The page is kept: its requests in flight still get their
+            // answers (or their network errors), after it is shown again.
             let last_sign_out_at = self.last_sign_out_at;
             self.restored.push((tab, Event::PageRestored { last_sign_out_at }));
             return;
