@@ -29,9 +29,66 @@ const STYLE = `
   ul { padding-left: 1.2rem; }
 `;
 
-function layout(title, body) {
+// The login and consent pages' words, in each language the provider
+// advertises (ui_locales_supported); the app asks for one with ui_locales.
+const WORDS = {
+  en: {
+    signInTitle: 'Sign in',
+    signInHeading: (client) => `Sign in to continue to ${client}`,
+    username: 'Username',
+    password: 'Password',
+    signIn: 'Sign in',
+    cancel: 'Cancel',
+    demoHint: 'Local demo provider. The demo account is alice / wonderland.',
+    wrongPassword: 'Wrong username or password.',
+    consentTitle: 'Allow access',
+    consentHeading: (client) => `${client} asks for access`,
+    allowedTo: 'It would be allowed to:',
+    allow: 'Allow',
+    scopes: {
+      openid: 'confirm who you are',
+      profile: 'see your name',
+      email: 'see your email address',
+      'api:read': 'read from the demo API on your behalf',
+    },
+  },
+  fr: {
+    signInTitle: 'Connexion',
+    signInHeading: (client) => `Connectez-vous pour continuer vers ${client}`,
+    username: 'Nom d’utilisateur',
+    password: 'Mot de passe',
+    signIn: 'Se connecter',
+    cancel: 'Annuler',
+    demoHint: 'Fournisseur de démonstration local. Le compte de démonstration est alice / wonderland.',
+    wrongPassword: 'Nom d’utilisateur ou mot de passe incorrect.',
+    consentTitle: 'Autoriser l’accès',
+    consentHeading: (client) => `${client} demande un accès`,
+    allowedTo: 'Elle pourrait :',
+    allow: 'Autoriser',
+    scopes: {
+      openid: 'confirmer votre identité',
+      profile: 'voir votre nom',
+      email: 'voir votre adresse e-mail',
+      'api:read': 'lire l’API de démonstration en votre nom',
+    },
+  },
+};
+
+export const UI_LOCALES_SUPPORTED = Object.keys(WORDS);
+
+/** The first language of `uiLocales` (space-separated BCP 47 tags) these pages speak; English if none. */
+export function languageOf(uiLocales) {
+  const wanted = String(uiLocales ?? '').split(' ').map((tag) => tag.split('-')[0].toLowerCase());
+  return wanted.find((tag) => Object.hasOwn(WORDS, tag)) ?? 'en';
+}
+
+export function wrongPasswordMessage(lang) {
+  return WORDS[lang].wrongPassword;
+}
+
+function layout(title, body, lang = 'en') {
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeHtml(lang)}">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -43,48 +100,43 @@ function layout(title, body) {
 </html>`;
 }
 
-export function loginPage({ uid, clientName, error, username }) {
-  return layout('Sign in', `
-    <h1>Sign in to continue to ${escapeHtml(clientName)}</h1>
+export function loginPage({ uid, clientName, error, username, lang = 'en' }) {
+  const words = WORDS[lang];
+  return layout(words.signInTitle, `
+    <h1>${escapeHtml(words.signInHeading(clientName))}</h1>
     ${error ? `<p class="error" role="alert" data-testid="login-error">${escapeHtml(error)}</p>` : ''}
     <form method="post" action="/interaction/${escapeHtml(uid)}/login">
-      <label for="username">Username</label>
+      <label for="username">${words.username}</label>
       <input id="username" name="username" autocomplete="username" required autofocus value="${escapeHtml(username)}">
-      <label for="password">Password</label>
+      <label for="password">${words.password}</label>
       <input id="password" name="password" type="password" autocomplete="current-password" required>
       <div class="buttons">
-        <button class="primary" type="submit">Sign in</button>
+        <button class="primary" type="submit">${words.signIn}</button>
       </div>
     </form>
     <form method="post" action="/interaction/${escapeHtml(uid)}/abort">
-      <div class="buttons"><button class="secondary" type="submit">Cancel</button></div>
+      <div class="buttons"><button class="secondary" type="submit">${words.cancel}</button></div>
     </form>
-    <p class="hint">Local demo provider. The demo account is alice / wonderland.</p>`);
+    <p class="hint">${words.demoHint}</p>`, lang);
 }
 
-// What each scope lets the app do, in words; unknown scopes are shown as is.
-const SCOPE_DESCRIPTIONS = {
-  openid: 'confirm who you are',
-  profile: 'see your name',
-  email: 'see your email address',
-  'api:read': 'read from the demo API on your behalf',
-};
-
-export function consentPage({ uid, clientName, scopes }) {
-  const describe = (scope) => SCOPE_DESCRIPTIONS[scope] ?? scope;
+export function consentPage({ uid, clientName, scopes, lang = 'en' }) {
+  const words = WORDS[lang];
+  // What each scope lets the app do, in words; unknown scopes are shown as is.
+  const describe = (scope) => words.scopes[scope] ?? scope;
   const items = scopes.map((scope) => `<li>${escapeHtml(describe(scope))} <code>${escapeHtml(scope)}</code></li>`).join('');
-  return layout('Allow access', `
-    <h1>${escapeHtml(clientName)} asks for access</h1>
-    <p>It would be allowed to:</p>
-    <ul>${items || '<li>confirm who you are</li>'}</ul>
+  return layout(words.consentTitle, `
+    <h1>${escapeHtml(words.consentHeading(clientName))}</h1>
+    <p>${words.allowedTo}</p>
+    <ul>${items || `<li>${words.scopes.openid}</li>`}</ul>
     <div class="buttons">
       <form method="post" action="/interaction/${escapeHtml(uid)}/confirm">
-        <button class="primary" type="submit">Allow</button>
+        <button class="primary" type="submit">${words.allow}</button>
       </form>
       <form method="post" action="/interaction/${escapeHtml(uid)}/abort">
-        <button class="secondary" type="submit">Cancel</button>
+        <button class="secondary" type="submit">${words.cancel}</button>
       </form>
-    </div>`);
+    </div>`, lang);
 }
 
 // `form` is the provider's own hidden form (with its CSRF token), id "op.logoutForm".

@@ -9,7 +9,9 @@
 import { generateKeyPairSync, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
 
-import { consentPage, errorPage, loginPage, logoutPage, signedOutPage } from './pages.mjs';
+import {
+  UI_LOCALES_SUPPORTED, consentPage, errorPage, languageOf, loginPage, logoutPage, signedOutPage, wrongPasswordMessage,
+} from './pages.mjs';
 
 const HOST = '127.0.0.1';
 const PORT = Number(process.env.IDP_PORT ?? 9000);
@@ -80,6 +82,8 @@ const configuration = {
   ],
   responseTypes: ['code'], // no implicit or hybrid flows at all
   scopes: ['openid', 'profile', 'email'],
+  // The login and consent pages speak these; the app asks with ui_locales.
+  discovery: { ui_locales_supported: UI_LOCALES_SUPPORTED },
   claims: {
     openid: ['sub'],
     profile: ['name', 'preferred_username'],
@@ -176,19 +180,20 @@ provider.use(async (ctx, next) => {
   const interaction = await provider.interactionDetails(ctx.req, ctx.res);
   const client = await provider.Client.find(interaction.params.client_id);
   const clientName = client?.clientName ?? interaction.params.client_id;
+  const lang = languageOf(interaction.params.ui_locales);
   ctx.set('Cache-Control', 'no-store');
   ctx.type = 'html';
 
   if (ctx.method === 'GET' && !action) {
     if (interaction.prompt.name === 'login') {
-      ctx.body = loginPage({ uid: interaction.uid, clientName });
+      ctx.body = loginPage({ uid: interaction.uid, clientName, lang });
     } else {
       const { details } = interaction.prompt;
       const scopes = [
         ...(details.missingOIDCScope ?? []),
         ...Object.values(details.missingResourceScopes ?? {}).flat(),
       ];
-      ctx.body = consentPage({ uid: interaction.uid, clientName, scopes });
+      ctx.body = consentPage({ uid: interaction.uid, clientName, scopes, lang });
     }
     return undefined;
   }
@@ -202,7 +207,7 @@ provider.use(async (ctx, next) => {
     const { username, password } = await formBody(ctx.req);
     if (!checkPassword(username, password)) {
       ctx.status = 401;
-      ctx.body = loginPage({ uid: interaction.uid, clientName, username, error: 'Wrong username or password.' });
+      ctx.body = loginPage({ uid: interaction.uid, clientName, username, lang, error: wrongPasswordMessage(lang) });
       return undefined;
     }
     result = { login: { accountId: DEMO_USER.claims.sub } };

@@ -33,7 +33,7 @@ export ACCESS_TOKEN_TTL=10
 start_provider
 start_api
 start_app
-run_e2e attacks.test.mjs session.test.mjs sign-in.test.mjs accessibility.test.mjs
+run_e2e attacks.test.mjs session.test.mjs sign-in.test.mjs accessibility.test.mjs languages.test.mjs
 
 say "3/3 End-to-end tests of the release build behind nginx"
 stop_service app
@@ -48,7 +48,7 @@ start_api
 export SERVER_CONFIG="$ROOT/target/server-config"
 scripts/release.sh --out "$SERVER_CONFIG"
 start_nginx_app
-APP_SERVER=release APP_ACCESS_LOG="$LOG_DIR/nginx-access.log" run_e2e release.test.mjs sign-in.test.mjs
+APP_SERVER=release APP_ACCESS_LOG="$LOG_DIR/nginx-access.log" run_e2e release.test.mjs sign-in.test.mjs languages.test.mjs
 
 say "3/3 End-to-end tests of the release build behind Caddy"
 stop_service app

@@ -25,7 +25,7 @@ use leptos_browser_oidc::internal::flow::verify_id_token;
 use leptos_browser_oidc::internal::names::Names;
 use leptos_browser_oidc::internal::transit;
 use leptos_browser_oidc::internal::webcrypto::{pkce_challenge, verify_signature};
-use leptos_browser_oidc::{AuthError, Notice, provide_auth_showing};
+use leptos_browser_oidc::{AuthError, Messages, Notice, Text, Translator, provide_auth_showing, provide_messages};
 use oidc_spa::ui::Shell;
 use serde_json::json;
 use wasm_bindgen::{JsCast, JsValue};
@@ -237,21 +237,30 @@ struct Mounted {
     root: web_sys::HtmlElement,
     /// Shows another state, as the session core would.
     auth: leptos_browser_oidc::Auth,
+    /// Words the page; `set` changes its language.
+    translator: Translator,
     _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
 }
 
 /// Renders the app shell in `state` into a fresh element.
 fn mount(state: AuthState) -> Mounted {
+    mount_in(state, None)
+}
+
+/// The same, with the page worded by `messages` (English without).
+fn mount_in(state: AuthState, messages: Option<Messages>) -> Mounted {
     let document = web_sys::window().unwrap().document().unwrap();
     let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
-    let auth = std::rc::Rc::new(Cell::new(None));
-    let handle_out = auth.clone();
+    let handles = std::rc::Rc::new(Cell::new(None));
+    let handles_out = handles.clone();
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        handle_out.set(Some(provide_auth_showing(state)));
+        let translator = provide_messages(messages.unwrap_or_else(oidc_spa::ui::messages::english));
+        handles_out.set(Some((provide_auth_showing(state), translator)));
         view! { <Shell /> }.into_any()
     });
-    Mounted { root, auth: auth.get().unwrap(), _handle: handle }
+    let (auth, translator) = handles.get().unwrap();
+    Mounted { root, auth, translator, _handle: handle }
 }
 
 impl Drop for Mounted {
@@ -466,7 +475,7 @@ async fn a_renewal_problem_is_announced_once_without_its_timer() {
     settle().await;
     assert_eq!(text_of(&mounted, "renewal-problem"), Some(problem(30).to_string()), "shown with its timer");
     let alert = by_test_id(&mounted, "announced-alert");
-    assert_eq!(alert.text_content(), Some(problem(30).reason()));
+    assert_eq!(alert.text_content(), Some(english(&problem(30).reason())));
     assert!(!alert.text_content().unwrap().contains("Retrying"), "no timer is read out");
     // The signed-in page's countdown and warning are not live regions.
     let live = "[role=status], [role=alert], [aria-live]";
@@ -477,7 +486,101 @@ async fn a_renewal_problem_is_announced_once_without_its_timer() {
     mounted.auth.show_renewal_problem_for_tests(Some(next.clone()));
     settle().await;
     assert_eq!(text_of(&mounted, "renewal-problem"), Some(next.to_string()));
-    assert_eq!(alert.text_content(), Some(problem(30).reason()), "still the first announcement");
+    assert_eq!(alert.text_content(), Some(english(&problem(30).reason())), "still the first announcement");
+}
+
+fn english(text: &Text) -> String {
+    oidc_spa::ui::messages::english().render(text, &leptos_browser_oidc::PluralCategory::english)
+}
+
+// ---------------------------------------------------------------- languages
+
+/// The demo's French, as a browser that chooses it loads it.
+fn french() -> Messages {
+    let mut french = Messages::new("fr").with(oidc_spa::ui::messages::ENGLISH);
+    french.set_json(include_str!("../public/messages/fr.json")).unwrap();
+    french
+}
+
+fn html_lang() -> Option<String> {
+    web_sys::window().unwrap().document().unwrap().document_element().unwrap().get_attribute("lang")
+}
+
+#[wasm_bindgen_test]
+async fn a_second_language_words_every_page_and_sets_html_lang() {
+    let error = AuthError::from(browser_oidc::oauth::callback::CallbackError::StateMismatch);
+    let mounted = mount_in(AuthState::SignedOut(Some(Notice::SignedOut)), Some(french()));
+    settle().await;
+    assert_eq!(html_lang().as_deref(), Some("fr"));
+    assert_eq!(text_of(&mounted, "notice").as_deref(), Some("Vous êtes déconnecté."));
+    assert!(has_button(&mounted, "Se connecter"));
+    assert_eq!(by_test_id(&mounted, "language").unchecked_into::<web_sys::HtmlSelectElement>().value(), "fr");
+
+    mounted.auth.show_for_tests(AuthState::SignedIn(session_with_token("t")));
+    settle().await;
+    let heading = mounted.root.query_selector("h1").unwrap().unwrap().text_content().unwrap();
+    assert!(heading.starts_with("Bonjour, "), "{heading}");
+    assert_eq!(text_of(&mounted, "expires-in").as_deref(), Some("inconnu (le fournisseur d’identité ne l’a pas indiqué)"));
+    assert_eq!(text_of(&mounted, "user-email").as_deref(), Some("non partagé"));
+    assert!(has_button(&mounted, "Appeler l’API protégée"));
+
+    mounted.auth.show_for_tests(AuthState::Failed(error));
+    settle().await;
+    assert_eq!(
+        text_of(&mounted, "error-message").as_deref(),
+        Some("La connexion a échoué : la réponse de connexion n’appartient pas à la connexion lancée ici (state différent), elle a donc été refusée. Veuillez réessayer de vous connecter.")
+    );
+    assert_eq!(by_test_id(&mounted, "announced-alert").text_content(), text_of(&mounted, "error-message"));
+    // English again for the tests after this one.
+    mounted.translator.set(oidc_spa::ui::messages::english());
+    assert_eq!(html_lang().as_deref(), Some("en"));
+}
+
+#[wasm_bindgen_test]
+async fn plurals_follow_the_languages_own_rule_from_intl() {
+    let mounted = mount_in(AuthState::SignedIn(session_with_token("t")), Some(french()));
+    settle().await;
+    let problem = leptos_browser_oidc::RenewalProblem::new(AuthError::SessionEnded, 0);
+    mounted.auth.show_renewal_problem_for_tests(Some(problem));
+    settle().await;
+    // French counts 0 as one; English's rule would say "0 secondes".
+    let warning = text_of(&mounted, "renewal-problem").unwrap();
+    assert!(warning.ends_with("Nouvel essai dans 0 seconde."), "{warning}");
+    mounted.translator.set(oidc_spa::ui::messages::english());
+    settle().await;
+    let warning = text_of(&mounted, "renewal-problem").unwrap();
+    assert!(warning.ends_with("Retrying in 0 seconds."), "{warning}");
+}
+
+#[wasm_bindgen_test]
+async fn changing_the_language_rewords_the_page_in_place_and_keeps_focus() {
+    let mounted = mount_in(AuthState::SignedOut(None), Some(oidc_spa::ui::messages::english()));
+    settle().await;
+    let heading = mounted.root.query_selector("h1").unwrap().unwrap();
+    let sign_in = button(&mounted, "Sign in");
+    sign_in.focus().unwrap();
+    let translator = mounted.translator;
+    translator.set(french());
+    settle().await;
+    assert!(heading.is_connected(), "the page was not rebuilt");
+    assert_eq!(heading.text_content().as_deref(), Some("Connexion avec OpenID Connect"));
+    assert!(focused().is_same_node(Some(&sign_in)), "focus stays where it was");
+    assert_eq!(html_lang().as_deref(), Some("fr"));
+    translator.set(oidc_spa::ui::messages::english());
+}
+
+#[wasm_bindgen_test]
+async fn a_language_tag_the_browser_rejects_keeps_english_plurals_and_no_error() {
+    let mut odd = Messages::new("not a tag!").with(oidc_spa::ui::messages::ENGLISH);
+    odd.set("unit.seconds#one", "{count} thing");
+    odd.set("unit.seconds#other", "{count} things");
+    let mounted = mount_in(AuthState::SignedOut(None), Some(odd));
+    settle().await;
+    let translator = mounted.translator;
+    assert_eq!(translator.render(&Text::counted("unit.seconds", 1)), "1 thing");
+    assert_eq!(translator.render(&Text::counted("unit.seconds", 0)), "0 things");
+    assert!(has_button(&mounted, "Sign in"), "ids the table lacks read in English");
+    translator.set(oidc_spa::ui::messages::english());
 }
 
 // ---------------------------------------------------------------- session hint and tabs

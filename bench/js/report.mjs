@@ -33,6 +33,9 @@ for (const file of sizes.ours) {
   for (const k of Object.keys(total)) total[k] += file[k];
 }
 lines.push(row(['**whole app**', kb(total.raw), kb(total.gzip), `**${kb(total.brotli)}**`]));
+for (const file of sizes.languages ?? []) {
+  lines.push(row([`${file.name} (only if chosen)`, kb(file.raw), kb(file.gzip), kb(file.brotli)]));
+}
 lines.push('');
 lines.push(row(['Peer (library alone)', 'raw', 'gzip -9', 'brotli 11', 'ours / peer (brotli)']), row(['---', '---:', '---:', '---:', '---:']));
 for (const peer of sizes.peers) {

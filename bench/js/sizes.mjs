@@ -1,7 +1,7 @@
 // Sizes of every file the browser downloads to show the signed-in app
-// (from dist/), and of the peers' minified browser bundles: raw, gzip -9
+// (from dist/), of each language file (downloaded only when chosen), and of the peers' minified browser bundles: raw, gzip -9
 // and brotli quality 11. Prints JSON.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
@@ -17,8 +17,13 @@ const measure = (bytes) => ({
 const dist = process.argv[2];
 const ours = readdirSync(dist)
   // Not the host's own files (_headers, _redirects): the browser never downloads them.
-  .filter((name) => !name.startsWith('.') && !name.startsWith('_'))
+  .filter((name) => !name.startsWith('.') && !name.startsWith('_') && statSync(join(dist, name)).isFile())
   .map((name) => ({ name, ...measure(readFileSync(join(dist, name))) }));
+// A language file is fetched only by someone who chooses that language.
+const languageDir = join(dist, 'messages');
+const languages = existsSync(languageDir)
+  ? readdirSync(languageDir).map((name) => ({ name: `messages/${name}`, ...measure(readFileSync(join(languageDir, name))) }))
+  : [];
 
 const here = new URL('.', import.meta.url).pathname;
 const modules = join(here, 'node_modules');
@@ -35,4 +40,4 @@ const peers = [
   { name: 'auth0-spa-js 2.28.3', ...measure(readFileSync(join(modules, '@auth0/auth0-spa-js/dist/auth0-spa-js.production.js'))) },
   { name: 'keycloak-js 26.2.4', ...measure(Buffer.from(keycloak)) },
 ];
-console.log(JSON.stringify({ ours, peers }));
+console.log(JSON.stringify({ ours, languages, peers }));

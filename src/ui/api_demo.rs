@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
 use super::announce::use_announcer;
-use leptos_browser_oidc::{ApiResponse, use_auth};
+use leptos_browser_oidc::{ApiCallError, ApiResponse, use_auth, use_messages};
 
 /// The demo API's greeting, below the first protected API of the configuration.
 const GREETING_PATH: &str = "/api/greeting";
@@ -15,30 +15,30 @@ enum ApiCall {
     NotYet,
     Calling,
     Answered(String),
-    Refused(String),
+    Refused(ApiCallError),
 }
 
 #[component]
 pub fn ApiDemo() -> impl IntoView {
     let auth = use_auth();
+    let t = use_messages();
     let announcer = use_announcer();
     let call = RwSignal::new(ApiCall::NotYet);
 
     let call_api = move |_| {
         call.set(ApiCall::Calling);
-        announcer.status("Calling the API…".to_owned());
+        announcer.status(t.get("ui.api.calling"));
         spawn_local(async move {
             let api = auth.protected_apis().into_iter().next().unwrap_or_default();
             let url = format!("{}{GREETING_PATH}", api.trim_end_matches('/'));
             match auth.get(&url).await {
                 Ok(ApiResponse { body, .. }) => {
-                    announcer.status("The API answered.".to_owned());
+                    announcer.status(t.get("ui.api.answered"));
                     call.set(ApiCall::Answered(pretty_json(&body)));
                 }
                 Err(error) => {
-                    let message = error.to_string();
-                    announcer.alert(message.clone());
-                    call.set(ApiCall::Refused(message));
+                    announcer.alert(t.text(&error));
+                    call.set(ApiCall::Refused(error));
                 }
             }
         });
@@ -47,16 +47,16 @@ pub fn ApiDemo() -> impl IntoView {
     view! {
         <div class="api-demo">
             <button class="primary" on:click=call_api disabled=move || call.get() == ApiCall::Calling>
-                "Call protected API"
+                {move || t.get("ui.api.call")}
             </button>
             {move || match call.get() {
                 ApiCall::NotYet => None,
-                ApiCall::Calling => Some(view! { <p>"Calling the API…"</p> }.into_any()),
+                ApiCall::Calling => Some(view! { <p>{t.get("ui.api.calling")}</p> }.into_any()),
                 ApiCall::Answered(body) => {
                     Some(view! { <pre class="api-answer" data-testid="api-answer">{body}</pre> }.into_any())
                 }
-                ApiCall::Refused(message) => {
-                    Some(view! { <p class="api-error" data-testid="api-error">{message}</p> }.into_any())
+                ApiCall::Refused(error) => {
+                    Some(view! { <p class="api-error" data-testid="api-error">{t.text(&error)}</p> }.into_any())
                 }
             }}
         </div>

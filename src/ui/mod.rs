@@ -3,12 +3,15 @@
 mod announce;
 mod api_demo;
 mod countdown;
+pub mod messages;
 mod pages;
 
 use leptos::prelude::*;
 
 use announce::{Announcer, LiveRegions, focus_heading, focus_is_in_main};
-use leptos_browser_oidc::{AuthConfig, AuthError, AuthState, Notice, Progress, provide_auth, use_auth};
+use leptos_browser_oidc::{
+    AuthConfig, AuthError, AuthState, Notice, Progress, Translator, provide_auth, provide_messages, use_auth, use_messages,
+};
 use pages::{ErrorPage, LoadingPage, SignedInPage, SignedOutPage};
 
 /// Where the demo's settings are: one build serves every environment.
@@ -17,6 +20,11 @@ const CONFIG_URL: &str = "/config.json";
 /// The whole app: sets up sign-in and shows the page for the current state.
 #[component]
 pub fn App() -> impl IntoView {
+    let translator = provide_messages(messages::english());
+    let language = messages::initial_language();
+    if language != messages::LANGUAGES[0] {
+        messages::switch_to(translator, language);
+    }
     provide_auth(AuthConfig::from_url(CONFIG_URL));
     view! { <Shell /> }
 }
@@ -49,6 +57,7 @@ impl Page {
 #[component]
 pub fn Shell() -> impl IntoView {
     let auth = use_auth();
+    let t = use_messages();
     let page = Memo::new(move |_| auth.state().with(Page::of));
     let announcer = Announcer::provide();
     let shown = std::cell::Cell::new(None);
@@ -56,7 +65,7 @@ pub fn Shell() -> impl IntoView {
         <LiveRegions />
         <header class="top">
             <span class="brand">"Rust OIDC SPA"</span>
-            <span class="tagline">"Code flow + PKCE · tokens in memory only"</span>
+            <span class="tagline">{move || t.get("ui.tagline")}</span>
         </header>
         <main>
             {move || {
@@ -76,20 +85,24 @@ pub fn Shell() -> impl IntoView {
                     Some(_) => {}
                 }
                 // The heading says what the page is when it takes focus.
-                announce(announcer, &page, same_kind && !focus_was_in_main);
+                untrack(|| announce(t, announcer, &page, same_kind && !focus_was_in_main));
                 show(page)
             }}
         </main>
+        // After the page, so the keyboard reaches its actions first.
+        <footer class="bottom">
+            <LanguagePicker translator=t />
+        </footer>
     }
 }
 
 /// Says what a page has to say beyond its heading; a spinner's caption
 /// only when its heading does not take focus to say it.
-fn announce(announcer: Announcer, page: &Page, unheard_progress: bool) {
+fn announce(t: Translator, announcer: Announcer, page: &Page, unheard_progress: bool) {
     match page {
-        Page::Loading(progress) if unheard_progress => announcer.status(progress.message().to_owned()),
-        Page::SignedOut(Some(notice)) => announcer.status(notice.message().to_owned()),
-        Page::Failed(error) => announcer.alert(error.to_string()),
+        Page::Loading(progress) if unheard_progress => announcer.status(t.text(progress)),
+        Page::SignedOut(Some(notice)) => announcer.status(t.text(notice)),
+        Page::Failed(error) => announcer.alert(t.text(error)),
         _ => announcer.clear(),
     }
 }
@@ -100,5 +113,26 @@ fn show(page: Page) -> AnyView {
         Page::SignedOut(notice) => view! { <SignedOutPage notice /> }.into_any(),
         Page::SignedIn => view! { <SignedInPage /> }.into_any(),
         Page::Failed(error) => view! { <ErrorPage error /> }.into_any(),
+    }
+}
+
+/// Chooses the page's language among the demo's, and remembers the choice.
+#[component]
+fn LanguagePicker(translator: Translator) -> impl IntoView {
+    let choose = move |event| {
+        let tag = event_target_value(&event);
+        if let Some(language) = messages::LANGUAGES.into_iter().find(|language| language.tag == tag) {
+            messages::remember(language);
+            messages::switch_to(translator, language);
+        }
+    };
+    view! {
+        <label class="language">
+            <span class="visually-hidden">{move || translator.get("ui.language")}</span>
+            <select on:change=choose data-testid="language" prop:value=move || translator.language()>
+                {messages::LANGUAGES
+                    .map(|language| view! { <option value=language.tag lang=language.tag>{language.name}</option> })}
+            </select>
+        </label>
     }
 }

@@ -2,8 +2,8 @@ use leptos::prelude::*;
 
 use super::announce::use_announcer;
 use super::api_demo::ApiDemo;
-use super::countdown::{describe_remaining, seconds_left};
-use leptos_browser_oidc::{AuthError, Notice, Progress, use_auth};
+use super::countdown::{remaining, seconds_left};
+use leptos_browser_oidc::{AuthError, Notice, Progress, use_auth, use_messages};
 
 fn now_millis() -> u64 {
     js_sys::Date::now() as u64
@@ -11,10 +11,11 @@ fn now_millis() -> u64 {
 
 #[component]
 pub fn LoadingPage(progress: Progress) -> impl IntoView {
+    let t = use_messages();
     view! {
         <section class="card" data-testid="loading">
             <div class="spinner" aria-hidden="true"></div>
-            <h1 tabindex="-1">{progress.message()}</h1>
+            <h1 tabindex="-1">{move || t.text(&progress)}</h1>
         </section>
     }
 }
@@ -22,16 +23,13 @@ pub fn LoadingPage(progress: Progress) -> impl IntoView {
 #[component]
 pub fn SignedOutPage(notice: Option<Notice>) -> impl IntoView {
     let auth = use_auth();
+    let t = use_messages();
     view! {
         <section class="card" data-testid="signed-out">
-            {notice.map(|notice| view! { <p class="notice" data-testid="notice">{notice.message()}</p> })}
-            <h1 tabindex="-1">"Sign in with OpenID Connect"</h1>
-            <p>
-                "This app signs you in with the authorization code flow and PKCE, verifies the ID token's "
-                "signature in your browser, and keeps every token in memory only: nothing is stored, "
-                "so closing the tab forgets it all."
-            </p>
-            <button class="primary" on:click=move |_| auth.sign_in()>"Sign in"</button>
+            {notice.map(|notice| view! { <p class="notice" data-testid="notice">{move || t.text(&notice)}</p> })}
+            <h1 tabindex="-1">{move || t.get("ui.signed_out.heading")}</h1>
+            <p>{move || t.get("ui.signed_out.about")}</p>
+            <button class="primary" on:click=move |_| auth.sign_in()>{move || t.get("ui.sign_in")}</button>
         </section>
     }
 }
@@ -39,6 +37,7 @@ pub fn SignedOutPage(notice: Option<Notice>) -> impl IntoView {
 #[component]
 pub fn SignedInPage() -> impl IntoView {
     let auth = use_auth();
+    let t = use_messages();
     // Who signed in does not change with a refresh; expiry and scope do.
     let user = auth.user();
     let expires_at = move || auth.access_token_expires_at();
@@ -53,9 +52,16 @@ pub fn SignedInPage() -> impl IntoView {
         on_cleanup(move || ticker.clear());
     }
     let remaining = move || match expires_at() {
-        Some(at) => describe_remaining(seconds_left(at, now.get())),
-        None => "unknown (the provider did not say)".to_owned(),
+        Some(at) => t.render(&remaining(seconds_left(at, now.get()))),
+        None => t.get("ui.expires_in.unknown"),
     };
+    // The name sits where the language puts it: "Hello, {name}".
+    let greeting = move || {
+        let template = t.get("ui.signed_in.heading");
+        let (before, after) = template.split_once("{name}").unwrap_or((&template, ""));
+        (before.to_owned(), after.to_owned())
+    };
+    let email = user.email.clone();
 
     let renewal_problem = auth.renewal_problem();
     // Said once when renewals start failing, not at every retry.
@@ -67,24 +73,28 @@ pub fn SignedInPage() -> impl IntoView {
             {move || {
                 let problem = renewal_problem.get();
                 if !was_failing.replace(problem.is_some()) && let Some(problem) = &problem {
-                    announcer.alert(problem.reason());
+                    announcer.alert(t.render(&problem.reason()));
                 }
-                problem.map(|problem| view! { <p class="warning" data-testid="renewal-problem">{problem.to_string()}</p> })
+                problem.map(|problem| view! { <p class="warning" data-testid="renewal-problem">{t.text(&problem)}</p> })
             }}
-            <h1 tabindex="-1">"Hello, " <span data-testid="user-name">{user.display_name().to_owned()}</span></h1>
+            <h1 tabindex="-1">
+                {move || greeting().0}
+                <span data-testid="user-name">{user.display_name().to_owned()}</span>
+                {move || greeting().1}
+            </h1>
             <dl class="facts">
-                <dt>"Email"</dt>
-                <dd data-testid="user-email">{user.email.clone().unwrap_or_else(|| "not shared".into())}</dd>
-                <dt>"Subject"</dt>
+                <dt>{move || t.get("ui.email")}</dt>
+                <dd data-testid="user-email">{move || email.clone().unwrap_or_else(|| t.get("ui.email.not_shared"))}</dd>
+                <dt>{move || t.get("ui.subject")}</dt>
                 <dd><code>{user.subject.clone()}</code></dd>
-                <dt>"Granted scopes"</dt>
+                <dt>{move || t.get("ui.granted_scopes")}</dt>
                 <dd><code>{scope}</code></dd>
-                <dt>"Access token expires in"</dt>
+                <dt>{move || t.get("ui.expires_in")}</dt>
                 <dd data-testid="expires-in">{remaining}</dd>
             </dl>
             <ApiDemo />
             <div class="actions">
-                <button class="secondary" on:click=move |_| auth.sign_out()>"Sign out"</button>
+                <button class="secondary" on:click=move |_| auth.sign_out()>{move || t.get("ui.sign_out")}</button>
             </div>
         </section>
     }
@@ -96,17 +106,18 @@ pub fn ErrorPage(error: AuthError) -> impl IntoView {
     let auth = use_auth();
     // Without a configuration there is nothing to sign in with: load it again.
     let configured = auth.is_configured();
+    let t = use_messages();
     view! {
         <section class="card error" data-testid="error">
-            <h1 tabindex="-1">"Something went wrong"</h1>
-            <p data-testid="error-message">{error.to_string()}</p>
+            <h1 tabindex="-1">{move || t.get("ui.error.heading")}</h1>
+            <p data-testid="error-message">{move || t.text(&error)}</p>
             <div class="actions">
                 <Show
                     when=move || configured
-                    fallback=move || view! { <button class="primary" on:click=move |_| auth.retry()>"Try again"</button> }
+                    fallback=move || view! { <button class="primary" on:click=move |_| auth.retry()>{move || t.get("ui.error.reload")}</button> }
                 >
-                    <button class="primary" on:click=move |_| auth.sign_in()>"Try signing in again"</button>
-                    <button class="secondary" on:click=move |_| auth.dismiss_error()>"Back to start"</button>
+                    <button class="primary" on:click=move |_| auth.sign_in()>{move || t.get("ui.error.sign_in_again")}</button>
+                    <button class="secondary" on:click=move |_| auth.dismiss_error()>{move || t.get("ui.error.back_to_start")}</button>
                 </Show>
             </div>
         </section>

@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::oauth::endpoint_url::parse_endpoint_url;
+use crate::messages::{Describe, Text, display_in_english};
+use crate::oauth::endpoint_url::{UrlProblem, parse_endpoint_url};
 
 const DEFAULT_LEEWAY_SECONDS: i64 = 60;
 /// The scopes asked for when the configuration names none.
@@ -39,29 +40,84 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// The configuration's URL, and why it could not be fetched.
-    #[error("the configuration could not be loaded from {url}: {reason}")]
+    /// The configuration could not be fetched from `url`: no answer
+    /// (`status` is `None`), or an HTTP status other than 200.
     Unavailable {
         /// Where the configuration was fetched from.
         url: String,
-        /// Why the fetch failed.
-        reason: String,
+        /// The HTTP status, if the server answered.
+        status: Option<u16>,
     },
     /// The body is not JSON, or not a JSON object.
-    #[error("the configuration is not a JSON object")]
     NotAnObject,
     /// A required field (named) is absent.
-    #[error("the configuration is missing \"{0}\"")]
     MissingField(&'static str),
     /// A field is present but its value is unusable.
-    #[error("the configuration value \"{field}\" is invalid: {reason}")]
     InvalidField {
         /// The field's name in `config.json`.
         field: &'static str,
-        /// What the value must be instead.
-        reason: &'static str,
+        /// What is wrong with the value.
+        problem: FieldProblem,
     },
 }
+
+/// What is wrong with a configuration value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldProblem {
+    /// Not a JSON string.
+    NotAString,
+    /// An empty string.
+    Empty,
+    /// A URL that is refused.
+    Url(UrlProblem),
+    /// A redirect URI that is not on the app's own origin.
+    NotOnAppOrigin,
+    /// `scopes` without `openid`.
+    OpenidMissing,
+    /// `protected_apis` is not a list of strings.
+    NotAUrlList,
+    /// A protected API with a query, or an empty, `.` or `..` path segment.
+    NotAPlainApiUrl,
+    /// `clock_leeway_seconds` is not a whole number from 0 to 600.
+    LeewayOutOfRange,
+    /// Not `true` or `false`.
+    NotABoolean,
+}
+
+impl Describe for ConfigError {
+    fn text(&self) -> Text {
+        match self {
+            Self::Unavailable { url, status: Some(status) } => {
+                Text::new("config.unavailable").quoting("url", url).quoting("status", status)
+            }
+            Self::Unavailable { url, status: None } => Text::new("config.unanswered").quoting("url", url),
+            Self::NotAnObject => Text::new("config.not_an_object"),
+            Self::MissingField(field) => Text::new("config.missing_field").quoting("field", field),
+            Self::InvalidField { field, problem } => {
+                Text::new("config.invalid_field").quoting("field", field).with("reason", problem.text())
+            }
+        }
+    }
+}
+
+impl Describe for FieldProblem {
+    fn text(&self) -> Text {
+        Text::new(match self {
+            Self::Url(problem) => return problem.text(),
+            Self::NotAString => "field.not_a_string",
+            Self::Empty => "field.empty",
+            Self::NotOnAppOrigin => "field.not_on_app_origin",
+            Self::OpenidMissing => "field.openid_missing",
+            Self::NotAUrlList => "field.not_a_url_list",
+            Self::NotAPlainApiUrl => "field.not_a_plain_api_url",
+            Self::LeewayOutOfRange => "field.leeway_out_of_range",
+            Self::NotABoolean => "field.not_a_boolean",
+        })
+    }
+}
+
+display_in_english!(ConfigError, FieldProblem);
 
 impl Config {
     /// Parses and checks `config.json`; `app_origin` is where the app runs
@@ -81,52 +137,52 @@ impl Config {
             Some(_) => secure_url(fields, "redirect_uri")?,
         };
         if !on_origin(&redirect_uri, app_origin) {
-            return Err(invalid("redirect_uri", "it must be on this app's own origin"));
+            return Err(invalid("redirect_uri", FieldProblem::NotOnAppOrigin));
         }
         let post_logout_redirect_uri = match fields.get("post_logout_redirect_uri") {
             None => format!("{app_origin}/"),
             Some(_) => secure_url(fields, "post_logout_redirect_uri")?,
         };
         if !on_origin(&post_logout_redirect_uri, app_origin) {
-            return Err(invalid("post_logout_redirect_uri", "it must be on this app's own origin"));
+            return Err(invalid("post_logout_redirect_uri", FieldProblem::NotOnAppOrigin));
         }
         let scopes = match fields.get("scopes") {
             None => DEFAULT_SCOPES.to_owned(),
             Some(_) => string(fields, "scopes")?,
         };
         if !scopes.split(' ').any(|scope| scope == "openid") {
-            return Err(invalid("scopes", "it must include \"openid\""));
+            return Err(invalid("scopes", FieldProblem::OpenidMissing));
         }
         let protected_apis = match fields.get("protected_apis") {
             None => Vec::new(),
             Some(Value::Array(urls)) => urls
                 .iter()
                 .map(|url| {
-                    let url = url.as_str().ok_or(invalid("protected_apis", "it must be a list of URLs"))?;
-                    let parts = parse_endpoint_url(url).map_err(|problem| invalid("protected_apis", problem.reason()))?;
+                    let url = url.as_str().ok_or(invalid("protected_apis", FieldProblem::NotAUrlList))?;
+                    let parts = parse_endpoint_url(url).map_err(|problem| invalid("protected_apis", FieldProblem::Url(problem)))?;
                     // Only the last segment may be empty (a trailing `/`).
                     let segments: Vec<&str> = parts.path.split('/').skip(1).collect();
                     let plain = !url.contains('?')
                         && !has_dot_segment(&parts.path)
                         && segments.iter().rev().skip(1).all(|segment| !segment.is_empty());
                     if !plain {
-                        return Err(invalid("protected_apis", "each must be an origin, or an origin and a plain path (no query, no empty, . or .. segment)"));
+                        return Err(invalid("protected_apis", FieldProblem::NotAPlainApiUrl));
                     }
                     Ok(url.to_owned())
                 })
                 .collect::<Result<_, _>>()?,
-            Some(_) => return Err(invalid("protected_apis", "it must be a list of URLs")),
+            Some(_) => return Err(invalid("protected_apis", FieldProblem::NotAUrlList)),
         };
         let clock_leeway_seconds = match fields.get("clock_leeway_seconds") {
             None => DEFAULT_LEEWAY_SECONDS,
             Some(value) => value
                 .as_i64()
                 .filter(|s| (0..=MAX_LEEWAY_SECONDS).contains(s))
-                .ok_or(invalid("clock_leeway_seconds", "it must be a whole number from 0 to 600"))?,
+                .ok_or(invalid("clock_leeway_seconds", FieldProblem::LeewayOutOfRange))?,
         };
         let fetch_userinfo = match fields.get("fetch_userinfo") {
             None => false,
-            Some(value) => value.as_bool().ok_or(invalid("fetch_userinfo", "it must be true or false"))?,
+            Some(value) => value.as_bool().ok_or(invalid("fetch_userinfo", FieldProblem::NotABoolean))?,
         };
         Ok(Self {
             fetch_userinfo,
@@ -167,22 +223,22 @@ fn has_dot_segment(path: &str) -> bool {
     path.split('/').any(|segment| matches!(segment.to_ascii_lowercase().replace("%2e", ".").as_str(), "." | ".."))
 }
 
-fn invalid(field: &'static str, reason: &'static str) -> ConfigError {
-    ConfigError::InvalidField { field, reason }
+fn invalid(field: &'static str, problem: FieldProblem) -> ConfigError {
+    ConfigError::InvalidField { field, problem }
 }
 
 fn string(fields: &Map<String, Value>, field: &'static str) -> Result<String, ConfigError> {
     let value = fields.get(field).ok_or(ConfigError::MissingField(field))?;
-    let text = value.as_str().ok_or(invalid(field, "it must be a string"))?.trim();
+    let text = value.as_str().ok_or(invalid(field, FieldProblem::NotAString))?.trim();
     if text.is_empty() {
-        return Err(invalid(field, "it must not be empty"));
+        return Err(invalid(field, FieldProblem::Empty));
     }
     Ok(text.to_owned())
 }
 
 fn secure_url(fields: &Map<String, Value>, field: &'static str) -> Result<String, ConfigError> {
     let url = string(fields, field)?;
-    parse_endpoint_url(&url).map_err(|problem| invalid(field, problem.reason()))?;
+    parse_endpoint_url(&url).map_err(|problem| invalid(field, FieldProblem::Url(problem)))?;
     Ok(url)
 }
 
@@ -328,7 +384,7 @@ mod tests {
         assert!(parse(with("protected_apis", json!(["http://127.0.0.1:3000/v1/"]))).is_ok());
         assert!(matches!(
             parse(with("protected_apis", json!("http://127.0.0.1:3000"))),
-            Err(ConfigError::InvalidField { field: "protected_apis", reason: "it must be a list of URLs" })
+            Err(ConfigError::InvalidField { field: "protected_apis", problem: FieldProblem::NotAUrlList })
         ));
     }
 

@@ -18,5 +18,6 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod messages;
 pub mod oauth;
 pub mod session;

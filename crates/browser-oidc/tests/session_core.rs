@@ -415,7 +415,7 @@ fn a_failed_configuration_load_can_be_retried() {
             stored: Default::default(),
         },
     );
-    let error = browser_oidc::config::ConfigError::Unavailable { url: "/config.json".into(), reason: "HTTP 503".into() };
+    let error = browser_oidc::config::ConfigError::Unavailable { url: "/config.json".into(), status: Some(503) };
     world.tabs[tab].pending.clear();
     world.handle(tab, Event::ConfigLoaded(Err(error)));
     assert!(world.tabs[tab].failed().is_some());

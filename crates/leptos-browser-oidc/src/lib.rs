@@ -28,6 +28,7 @@
 mod auth;
 mod browser;
 mod config;
+mod messages;
 
 pub use auth::gates::{Authenticated, Unauthenticated};
 pub use auth::{Auth, AuthState, User, provide_auth, provide_auth_showing, try_use_auth, use_auth};
@@ -36,7 +37,9 @@ pub use browser_oidc::session::api::{ApiCallError, ApiError, ApiRequest, ApiResp
 pub use browser_oidc::session::error::AuthError;
 pub use browser_oidc::session::options::{SignInOptionError, SignInOptions};
 pub use browser_oidc::session::state::{Notice, Progress, RenewalProblem};
+pub use browser_oidc::messages::{Describe, Messages, MessagesError, PluralCategory, Text};
 pub use config::AuthConfig;
+pub use messages::{Translator, provide_messages, use_messages};
 
 /// The pieces the crate's own browser tests drive directly. Not a public
 /// API: it may change in any release.

@@ -4,6 +4,7 @@
 
 use super::provider_error::ProviderError;
 use super::secret::{AuthorizationCode, CsrfState};
+use crate::messages::{Describe, Text, display_in_english};
 
 /// The callback's parameters, as sent. Nothing here is trusted yet.
 #[derive(Debug)]
@@ -23,36 +24,25 @@ pub struct AuthorizationResponse {
 #[non_exhaustive]
 pub enum CallbackError {
     /// A parameter (named) appears twice, which RFC 6749 §3.1 forbids.
-    #[error("the sign-in response repeats the parameter \"{0}\"")]
     DuplicateParameter(String),
     /// This tab holds no `state`: it started no sign-in, so the response may be forged.
-    #[error("no sign-in was started in this browser tab, so this sign-in response was refused")]
     NoSignInInProgress,
     /// The response carries no `state`.
-    #[error("the sign-in response has no state, so it was refused")]
     StateMissing,
     /// The `state` is not the one this tab sent (CSRF, RFC 9700 §4.7).
-    #[error(
-        "the sign-in response does not belong to the sign-in started here (state mismatch), so it was refused"
-    )]
     StateMismatch,
     /// The provider advertises `iss` in responses but this one has none (RFC 9207 §2.4).
-    #[error("the sign-in response does not say which provider sent it (iss missing), so it was refused")]
     IssuerMissing,
     /// The `iss` names another provider: a possible mix-up attack (RFC 9700 §4.4).
-    #[error("the sign-in response came from another provider (\"{found}\"), so it was refused")]
     IssuerMismatch {
         /// The issuer the response claims to come from.
         found: String,
     },
     /// The user declined at the provider (`access_denied`).
-    #[error("sign-in was cancelled")]
     Cancelled,
     /// The provider answered with another error.
-    #[error("the provider refused the sign-in: {0}")]
     Provider(ProviderError),
     /// Neither a code nor an error came back.
-    #[error("the sign-in response has no authorization code")]
     CodeMissing,
 }
 
@@ -125,6 +115,24 @@ pub fn check_callback(
     response.code.ok_or(CallbackError::CodeMissing)
 }
 
+impl Describe for CallbackError {
+    fn text(&self) -> Text {
+        match self {
+            Self::DuplicateParameter(name) => Text::new("callback.duplicate_parameter").quoting("name", name),
+            Self::NoSignInInProgress => Text::new("callback.no_sign_in_in_progress"),
+            Self::StateMissing => Text::new("callback.state_missing"),
+            Self::StateMismatch => Text::new("callback.state_mismatch"),
+            Self::IssuerMissing => Text::new("callback.issuer_missing"),
+            Self::IssuerMismatch { found } => Text::new("callback.issuer_mismatch").quoting("found", found),
+            Self::Cancelled => Text::new("callback.cancelled"),
+            Self::Provider(error) => Text::new("callback.provider").with("reason", error.text()),
+            Self::CodeMissing => Text::new("callback.code_missing"),
+        }
+    }
+}
+
+display_in_english!(CallbackError);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,11 +200,11 @@ mod tests {
     }
 
     #[test]
-    fn other_errors_carry_the_providers_description() {
+    fn other_errors_carry_the_providers_code_and_description_but_show_only_the_code() {
         let query = "error=server_error&error_description=db+down&state=s1&iss=http%3A%2F%2F127.0.0.1%3A9000";
         let err = check(query, Some("s1"), true).unwrap_err();
         assert_eq!(err, CallbackError::Provider(ProviderError::new("server_error", Some("db down".into()))));
-        assert_eq!(err.to_string(), "the provider refused the sign-in: db down (server_error)");
+        assert_eq!(err.to_string(), "the provider refused the sign-in: the provider had a problem; try again shortly (server_error)");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 pub use super::endpoint_url::is_secure_url;
 use super::pkce::CHALLENGE_METHOD;
+use crate::messages::{Describe, Text, display_in_english};
 
 /// Where the metadata of `issuer` lives (Discovery §4).
 pub fn discovery_url(issuer: &str) -> String {
@@ -49,10 +50,8 @@ pub struct ProviderMetadata {
 #[non_exhaustive]
 pub enum DiscoveryError {
     /// The document is not valid JSON of the expected shape (the parser's reason).
-    #[error("the provider's discovery document could not be read: {0}")]
     Malformed(String),
     /// The document names another issuer (Discovery §4.3).
-    #[error("the provider says its issuer is \"{found}\" but this app is configured for \"{expected}\"")]
     IssuerMismatch {
         /// The configured issuer.
         expected: String,
@@ -60,13 +59,10 @@ pub enum DiscoveryError {
         found: String,
     },
     /// `response_types_supported` lacks `code`.
-    #[error("the provider does not support the authorization code flow")]
     CodeFlowUnsupported,
     /// `code_challenge_methods_supported` lacks `S256`.
-    #[error("the provider does not support PKCE with S256")]
     PkceS256Unsupported,
     /// An endpoint is not HTTPS (or loopback HTTP).
-    #[error("the provider's {field} is not a secure URL: {url}")]
     InsecureEndpoint {
         /// The metadata field holding the endpoint.
         field: &'static str,
@@ -120,6 +116,24 @@ impl ProviderMetadata {
         Ok(self)
     }
 }
+
+impl Describe for DiscoveryError {
+    fn text(&self) -> Text {
+        match self {
+            Self::Malformed(detail) => Text::new("discovery.malformed").quoting("detail", detail),
+            Self::IssuerMismatch { expected, found } => {
+                Text::new("discovery.issuer_mismatch").quoting("expected", expected).quoting("found", found)
+            }
+            Self::CodeFlowUnsupported => Text::new("discovery.code_flow_unsupported"),
+            Self::PkceS256Unsupported => Text::new("discovery.pkce_s256_unsupported"),
+            Self::InsecureEndpoint { field, url } => {
+                Text::new("discovery.insecure_endpoint").quoting("field", field).quoting("url", url)
+            }
+        }
+    }
+}
+
+display_in_english!(DiscoveryError);
 
 #[cfg(test)]
 pub(crate) mod tests {

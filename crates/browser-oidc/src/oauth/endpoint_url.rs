@@ -10,6 +10,8 @@
 //! test holds every accepted URL against the `url` crate, an independent
 //! WHATWG implementation.
 
+use crate::messages::{Describe, Text, display_in_english};
+
 /// An accepted URL's parts (scheme and host in lower case).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointUrl {
@@ -54,26 +56,21 @@ pub enum UrlProblem {
     InsecureHttp,
 }
 
-impl UrlProblem {
-    /// In words, for a configuration error ("… is invalid: it must …").
-    pub fn reason(self) -> &'static str {
-        match self {
-            Self::NotHttps => "it must be an absolute https:// URL",
-            Self::BadCharacter => "it must not contain spaces, control characters or backslashes",
-            Self::Userinfo => "it must not contain a user name or password (\"…@\")",
-            Self::Fragment => "it must not contain a fragment (\"#…\")",
-            Self::BadHost => "its host name is not valid",
-            Self::BadPort => "its port is not valid",
-            Self::InsecureHttp => "http:// is allowed only for 127.0.0.1, localhost or [::1]; use https://",
-        }
+impl Describe for UrlProblem {
+    fn text(&self) -> Text {
+        Text::new(match self {
+            Self::NotHttps => "url.not_https",
+            Self::BadCharacter => "url.bad_character",
+            Self::Userinfo => "url.userinfo",
+            Self::Fragment => "url.fragment",
+            Self::BadHost => "url.bad_host",
+            Self::BadPort => "url.bad_port",
+            Self::InsecureHttp => "url.insecure_http",
+        })
     }
 }
 
-impl std::fmt::Display for UrlProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.reason())
-    }
-}
+display_in_english!(UrlProblem);
 
 /// Takes `url` apart, or says why it is refused.
 pub fn parse_endpoint_url(url: &str) -> Result<EndpointUrl, UrlProblem> {
@@ -230,10 +227,9 @@ mod tests {
 
     #[test]
     fn reasons_read_as_the_end_of_a_sentence() {
-        assert_eq!(UrlProblem::Userinfo.to_string(), UrlProblem::Userinfo.reason());
-        assert_eq!(UrlProblem::Userinfo.reason(), "it must not contain a user name or password (\"…@\")");
+        assert_eq!(UrlProblem::Userinfo.to_string(), "it must not contain a user name or password (\"…@\")");
         assert_eq!(
-            UrlProblem::InsecureHttp.reason(),
+            UrlProblem::InsecureHttp.to_string(),
             "http:// is allowed only for 127.0.0.1, localhost or [::1]; use https://"
         );
     }

@@ -2,6 +2,7 @@
 //! passes `fetch` and a test passes a fake that checks what was sent.
 
 use std::borrow::Cow;
+use crate::messages::{Describe, Text, display_in_english};
 
 /// An HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +130,6 @@ impl std::fmt::Debug for HttpResponse {
 
 /// The request never got an answer (provider down, CORS refused, offline).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("could not reach {url}")]
 pub struct Unreachable {
     /// The URL that could not be reached.
     pub url: String,
@@ -148,6 +148,14 @@ impl<T: HttpClient> HttpClient for std::rc::Rc<T> {
         (**self).send(request).await
     }
 }
+
+impl Describe for Unreachable {
+    fn text(&self) -> Text {
+        Text::new("unreachable").quoting("url", &self.url)
+    }
+}
+
+display_in_english!(Unreachable);
 
 #[cfg(test)]
 mod tests {

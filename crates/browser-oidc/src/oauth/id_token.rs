@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 
 use super::secret::Nonce;
+use crate::messages::{Describe, Text, display_in_english};
 
 /// `aud` is a string or an array of strings (RFC 7519 §4.1.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,73 +128,51 @@ impl std::fmt::Debug for IdTokenClaims {
 #[non_exhaustive]
 pub enum IdTokenError {
     /// The payload is not a JSON object of the expected claim types.
-    #[error("the ID token's claims could not be read")]
     MalformedClaims,
     /// `max_age` was sent but `auth_time` is absent (OIDC Core §3.1.2.1).
-    #[error("the sign-in asked for a recent authentication (max_age), but the ID token does not say when it was (auth_time)")]
     AuthTimeMissing,
     /// `auth_time` is older than `max_age` allows.
-    #[error("the sign-in asked for a recent authentication (max_age), but the person authenticated earlier than that")]
     AuthenticationTooOld,
     /// `acr` is not one of the required values.
-    #[error("the sign-in required an authentication class (acr) the provider did not use (it used {found:?})")]
     AcrNotSatisfied {
         /// The `acr` the provider used, if it said.
         found: Option<String>,
     },
     /// `iss` is not the configured issuer (step 2).
-    #[error("the ID token was issued by \"{found}\", not by the configured provider")]
     IssuerMismatch {
         /// The issuer the token names.
         found: String,
     },
     /// `iss` is absent.
-    #[error("the ID token has no issuer (iss)")]
     IssuerMissing,
     /// `aud` is absent.
-    #[error("the ID token has no audience (aud)")]
     AudienceMissing,
     /// `aud` does not include this app's client id (step 3).
-    #[error("the ID token is not meant for this app (aud)")]
     AudienceMismatch,
     /// `aud` also names another party, which this client does not trust (step 3).
-    #[error("the ID token is also meant for other, untrusted parties (aud)")]
     UntrustedAudience,
     /// Several audiences and no `azp` (step 4).
-    #[error("the ID token has several audiences but no authorized party (azp)")]
     AuthorizedPartyMissing,
     /// `azp` is another client's id (step 5).
-    #[error("the ID token was issued to another app (azp)")]
     AuthorizedPartyMismatch,
     /// `exp` is absent.
-    #[error("the ID token has no expiry time (exp)")]
     ExpiryMissing,
     /// `exp` has passed, beyond the leeway (step 9).
-    #[error("the ID token has expired")]
     Expired,
     /// `iat` is absent.
-    #[error("the ID token has no issue time (iat)")]
     IssuedAtMissing,
     /// `iat` is in the future, beyond the leeway (step 10): often a wrong device clock.
-    #[error("the ID token claims to be issued in the future (iat); check this device's clock")]
     IssuedInFuture,
     /// A nonce was sent but the token has none (step 11).
-    #[error("the ID token has no nonce")]
     NonceMissing,
     /// The nonce is not this sign-in's: a possible replay (step 11).
-    #[error("the ID token does not belong to this sign-in attempt (nonce mismatch)")]
     NonceMismatch,
     /// `sub` is absent or empty (§2).
-    #[error("the ID token does not name the signed-in person (sub)")]
     SubjectMissing,
     /// A refreshed ID token describes another sign-in (§12.2); names the claim that changed.
-    #[error("the refreshed ID token names another {0} than the original one")]
     RefreshedIdentityChanged(&'static str),
     /// A refreshed ID token carries another `auth_time` (§12.2): the person
     /// signed in again at the provider, perhaps as someone else.
-    #[error(
-        "the provider reported a different sign-in than the one this session began with (auth_time), so the session has ended. Please sign in again"
-    )]
     DifferentSignIn,
 }
 
@@ -327,6 +306,46 @@ pub fn check_refreshed_claims(
     }
     Ok(())
 }
+
+impl Describe for IdTokenError {
+    fn text(&self) -> Text {
+        let id = match self {
+            Self::MalformedClaims => "id_token.malformed_claims",
+            Self::AuthTimeMissing => "id_token.auth_time_missing",
+            Self::AuthenticationTooOld => "id_token.authentication_too_old",
+            Self::AcrNotSatisfied { found } => {
+                let found = match found {
+                    Some(acr) => Text::new("quoted").quoting("value", acr),
+                    None => Text::new("id_token.acr_none"),
+                };
+                return Text::new("id_token.acr_not_satisfied").with("found", found);
+            }
+            Self::IssuerMismatch { found } => {
+                return Text::new("id_token.issuer_mismatch").quoting("found", found);
+            }
+            Self::IssuerMissing => "id_token.issuer_missing",
+            Self::AudienceMissing => "id_token.audience_missing",
+            Self::AudienceMismatch => "id_token.audience_mismatch",
+            Self::UntrustedAudience => "id_token.untrusted_audience",
+            Self::AuthorizedPartyMissing => "id_token.authorized_party_missing",
+            Self::AuthorizedPartyMismatch => "id_token.authorized_party_mismatch",
+            Self::ExpiryMissing => "id_token.expiry_missing",
+            Self::Expired => "id_token.expired",
+            Self::IssuedAtMissing => "id_token.issued_at_missing",
+            Self::IssuedInFuture => "id_token.issued_in_future",
+            Self::NonceMissing => "id_token.nonce_missing",
+            Self::NonceMismatch => "id_token.nonce_mismatch",
+            Self::SubjectMissing => "id_token.subject_missing",
+            Self::RefreshedIdentityChanged(claim) => {
+                return Text::new("id_token.refreshed_identity_changed").quoting("claim", claim);
+            }
+            Self::DifferentSignIn => "id_token.different_sign_in",
+        };
+        Text::new(id)
+    }
+}
+
+display_in_english!(IdTokenError);
 
 #[cfg(test)]
 mod tests {

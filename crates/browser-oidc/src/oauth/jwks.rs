@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::jwt::{JwsHeader, SigningAlgorithm};
+use crate::messages::{Describe, Text, display_in_english};
 
 /// A public key as published at `jwks_uri`. Only public members are read.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -50,13 +51,10 @@ pub struct JwkSet {
 #[non_exhaustive]
 pub enum KeyError {
     /// The key set is not JSON of the expected shape.
-    #[error("the provider's key set could not be read")]
     MalformedKeySet,
     /// No fitting key has the token's `kid` (given): refetch the set once, as the keys may have rotated.
-    #[error("the token was signed with a key the provider does not publish (kid \"{0}\")")]
     UnknownKeyId(String),
     /// The token has no `kid` and no key fits its algorithm.
-    #[error("the provider publishes no key that fits the token's algorithm")]
     NoSuitableKey,
 }
 
@@ -96,6 +94,18 @@ pub fn candidate_keys<'a>(set: &'a JwkSet, header: &JwsHeader) -> Result<Vec<&'a
         _ => Ok(candidates),
     }
 }
+
+impl Describe for KeyError {
+    fn text(&self) -> Text {
+        match self {
+            Self::MalformedKeySet => Text::new("key.malformed_key_set"),
+            Self::UnknownKeyId(kid) => Text::new("key.unknown_key_id").quoting("kid", kid),
+            Self::NoSuitableKey => Text::new("key.no_suitable_key"),
+        }
+    }
+}
+
+display_in_english!(KeyError);
 
 #[cfg(test)]
 mod tests {

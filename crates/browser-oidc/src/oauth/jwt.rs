@@ -6,6 +6,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
+use crate::messages::{Describe, Text, display_in_english};
 
 /// The signature algorithms a public client accepts. Never `none`, and never
 /// HS*: a public client has no shared secret, and accepting HS256 would let
@@ -91,25 +92,18 @@ pub struct Jws<'a> {
 #[non_exhaustive]
 pub enum JwtError {
     /// Not three dot-separated parts.
-    #[error("the token is not a signed JWT (expected three dot-separated parts)")]
     NotCompactJws,
     /// A part (named) is not valid unpadded base64url.
-    #[error("the token's {0} is not valid base64url")]
     BadEncoding(&'static str),
     /// The header is not JSON, or has no string `alg`.
-    #[error("the token's header could not be read")]
     BadHeader,
     /// `alg` is `none`, or the signature is empty.
-    #[error("the token is unsigned (alg \"none\")")]
     Unsigned,
     /// `alg` (given) is not on the allow-list, e.g. HS256 (algorithm confusion).
-    #[error("the token is signed with \"{0}\", which is not allowed")]
     AlgorithmNotAllowed(String),
     /// The header has `crit`: extensions that must be understood, and none are (RFC 7515 §4.1.11).
-    #[error("the token requires extensions this app does not understand (crit)")]
     CriticalExtension,
     /// `typ` (given) marks another kind of token, e.g. an access token (RFC 8725 §3.11).
-    #[error("the token is marked as another kind of token (typ \"{0}\"), not an ID token")]
     WrongTokenType(String),
 }
 
@@ -158,6 +152,22 @@ fn check_id_token_type(typ: &str) -> Result<(), JwtError> {
         _ => Ok(()),
     }
 }
+
+impl Describe for JwtError {
+    fn text(&self) -> Text {
+        match self {
+            Self::NotCompactJws => Text::new("jwt.not_compact_jws"),
+            Self::BadEncoding(part) => Text::new("jwt.bad_encoding").quoting("part", part),
+            Self::BadHeader => Text::new("jwt.bad_header"),
+            Self::Unsigned => Text::new("jwt.unsigned"),
+            Self::AlgorithmNotAllowed(alg) => Text::new("jwt.algorithm_not_allowed").quoting("alg", alg),
+            Self::CriticalExtension => Text::new("jwt.critical_extension"),
+            Self::WrongTokenType(typ) => Text::new("jwt.wrong_token_type").quoting("typ", typ),
+        }
+    }
+}
+
+display_in_english!(JwtError);
 
 #[cfg(test)]
 pub(crate) mod tests {

@@ -2,6 +2,8 @@
 
 use serde::Deserialize;
 
+use crate::messages::{Describe, Text, display_in_english};
+
 /// An error the provider answered with, from a redirect or a token response.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ProviderError {
@@ -20,72 +22,57 @@ impl ProviderError {
     pub fn new(error: impl Into<String>, description: Option<String>) -> Self {
         Self { error: error.into(), error_description: description, error_uri: None }
     }
+}
 
-    /// A sentence a person can read: the provider's own description when it
-    /// gave one, else a plain explanation of the standard code.
-    fn explanation(&self) -> &str {
-        if let Some(description) = self.error_description.as_deref().filter(|d| !d.is_empty()) {
-            return description;
-        }
-        match self.error.as_str() {
-            "access_denied" => "access was denied",
-            "invalid_request" => "the request was malformed",
-            "invalid_grant" => "the sign-in code or session is no longer valid",
-            "invalid_client" | "unauthorized_client" => {
-                "this app is not registered with the provider as configured"
-            }
-            "invalid_scope" => "a requested scope is not allowed",
-            "login_required" | "interaction_required" | "consent_required" => "you need to sign in again",
-            "server_error" | "temporarily_unavailable" => "the provider had a problem; try again shortly",
-            _ => "the provider refused the request",
-        }
+/// The provider's description is for developers (it is in `Debug`): a
+/// person reads what the standard code means, never the provider's text.
+impl Describe for ProviderError {
+    fn text(&self) -> Text {
+        let id = match self.error.as_str() {
+            "access_denied" => "provider_error.access_denied",
+            "invalid_request" => "provider_error.invalid_request",
+            "invalid_grant" => "provider_error.invalid_grant",
+            "invalid_client" | "unauthorized_client" => "provider_error.invalid_client",
+            "invalid_scope" => "provider_error.invalid_scope",
+            "login_required" | "interaction_required" | "consent_required" => "provider_error.sign_in_required",
+            "server_error" | "temporarily_unavailable" => "provider_error.server_error",
+            _ => "provider_error.other",
+        };
+        Text::new(id).quoting("code", &self.error)
     }
 }
 
-impl std::fmt::Display for ProviderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.explanation(), self.error)
-    }
-}
+display_in_english!(ProviderError);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn display_prefers_the_providers_description() {
-        let e = ProviderError::new("invalid_grant", Some("grant request is invalid".into()));
-        assert_eq!(e.to_string(), "grant request is invalid (invalid_grant)");
-    }
-
-    #[test]
-    fn display_explains_standard_codes_without_description() {
-        let e = ProviderError::new("temporarily_unavailable", None);
-        assert_eq!(e.to_string(), "the provider had a problem; try again shortly (temporarily_unavailable)");
+    fn the_providers_description_is_never_shown() {
+        let e = ProviderError::new("invalid_grant", Some("grant request is invalid <a href=x>".into()));
+        assert_eq!(e.to_string(), "the sign-in code or session is no longer valid (invalid_grant)");
     }
 
     #[test]
     fn every_standard_code_has_its_own_explanation() {
         let explained = [
-            ("access_denied", "access was denied"),
-            ("invalid_request", "the request was malformed"),
-            ("invalid_grant", "the sign-in code or session is no longer valid"),
-            ("invalid_client", "this app is not registered with the provider as configured"),
-            ("unauthorized_client", "this app is not registered with the provider as configured"),
-            ("invalid_scope", "a requested scope is not allowed"),
-            ("login_required", "you need to sign in again"),
-            ("interaction_required", "you need to sign in again"),
-            ("consent_required", "you need to sign in again"),
-            ("server_error", "the provider had a problem; try again shortly"),
-            ("something_else", "the provider refused the request"),
+            ("access_denied", "access was denied (access_denied)"),
+            ("invalid_request", "the request was malformed (invalid_request)"),
+            ("invalid_grant", "the sign-in code or session is no longer valid (invalid_grant)"),
+            ("invalid_client", "this app is not registered with the provider as configured (invalid_client)"),
+            ("unauthorized_client", "this app is not registered with the provider as configured (unauthorized_client)"),
+            ("invalid_scope", "a requested scope is not allowed (invalid_scope)"),
+            ("login_required", "you need to sign in again (login_required)"),
+            ("interaction_required", "you need to sign in again (interaction_required)"),
+            ("consent_required", "you need to sign in again (consent_required)"),
+            ("server_error", "the provider had a problem; try again shortly (server_error)"),
+            ("temporarily_unavailable", "the provider had a problem; try again shortly (temporarily_unavailable)"),
+            // A code we do not know is the provider's own text: not quoted.
+            ("Call +1 555 0100 to unlock your account", "the provider refused the request"),
         ];
         for (code, words) in explained {
-            assert_eq!(ProviderError::new(code, None).to_string(), format!("{words} ({code})"));
+            assert_eq!(ProviderError::new(code, None).to_string(), words);
         }
-        // An empty description is no description.
-        assert_eq!(
-            ProviderError::new("invalid_scope", Some(String::new())).to_string(),
-            "a requested scope is not allowed (invalid_scope)"
-        );
     }
 }

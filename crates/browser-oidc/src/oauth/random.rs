@@ -3,13 +3,13 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::messages::{Describe, Text, display_in_english};
 
 /// 32 bytes = 256 bits of entropy, which RFC 7636 §7.1 asks of the verifier.
 pub const RANDOM_BYTES: usize = 32;
 
 /// The platform has no CSPRNG: no sign-in can start without one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("this browser offers no secure random number generator")]
 pub struct RandomUnavailable;
 
 /// 256 random bits as 43 base64url characters (all in PKCE's unreserved set).
@@ -18,6 +18,14 @@ pub fn random_url_safe_string() -> Result<String, RandomUnavailable> {
     getrandom::fill(&mut bytes).map_err(|_| RandomUnavailable)?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
+
+impl Describe for RandomUnavailable {
+    fn text(&self) -> Text {
+        Text::new("random_unavailable")
+    }
+}
+
+display_in_english!(RandomUnavailable);
 
 #[cfg(test)]
 mod tests {

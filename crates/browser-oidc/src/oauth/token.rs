@@ -6,6 +6,7 @@ use serde::Deserialize;
 use super::pkce::PkceCodeVerifier;
 use super::provider_error::ProviderError;
 use super::secret::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
+use crate::messages::{Describe, Text, display_in_english};
 
 /// The form body of the authorization-code exchange. Takes the verifier and
 /// the code by value: each is used for exactly one request.
@@ -59,17 +60,14 @@ pub struct TokenResponse {
 #[non_exhaustive]
 pub enum TokenError {
     /// The provider's error response (RFC 6749 §5.2), e.g. `invalid_grant`.
-    #[error("the provider refused to issue tokens: {0}")]
     Provider(ProviderError),
     /// A success status with a body that is not a valid token response.
-    #[error("the provider's token response could not be read ({reason})")]
     Malformed {
         /// What is wrong, without quoting the body (it may hold tokens).
         reason: String,
     },
     /// The body is kept for a developer, never shown: an error page that
     /// echoes the request could echo a code or a refresh token.
-    #[error("the provider answered the token request with HTTP {status}")]
     UnexpectedStatus {
         /// The HTTP status code.
         status: u16,
@@ -77,10 +75,8 @@ pub enum TokenError {
         body: String,
     },
     /// `token_type` (given) is not `Bearer`.
-    #[error("the provider issued a \"{0}\" token, which this app cannot use")]
     UnsupportedTokenType(String),
     /// A code exchange answered without the ID token OpenID Connect requires.
-    #[error("the provider issued no ID token")]
     IdTokenMissing,
 }
 
@@ -122,6 +118,22 @@ fn without_input_echo(error: &serde_json::Error) -> String {
         _ => format!("not valid JSON (line {}, column {})", error.line(), error.column()),
     }
 }
+
+impl Describe for TokenError {
+    fn text(&self) -> Text {
+        match self {
+            Self::Provider(error) => Text::new("token.provider").with("reason", error.text()),
+            Self::Malformed { reason } => Text::new("token.malformed").quoting("detail", reason),
+            Self::UnexpectedStatus { status, .. } => Text::new("token.unexpected_status").quoting("status", status),
+            Self::UnsupportedTokenType(token_type) => {
+                Text::new("token.unsupported_token_type").quoting("token_type", token_type)
+            }
+            Self::IdTokenMissing => Text::new("token.id_token_missing"),
+        }
+    }
+}
+
+display_in_english!(TokenError);
 
 #[cfg(test)]
 mod tests {

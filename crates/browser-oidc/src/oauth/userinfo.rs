@@ -3,6 +3,7 @@
 //! describe someone else (token substitution).
 
 use serde::Deserialize;
+use crate::messages::{Describe, Text, display_in_english};
 
 /// The UserInfo claims this client reads.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -25,16 +26,12 @@ pub struct UserinfoClaims {
 #[non_exhaustive]
 pub enum UserinfoError {
     /// The discovery document names no `userinfo_endpoint`.
-    #[error("the provider offers no user information endpoint")]
     NotOffered,
     /// The endpoint answered with this HTTP status instead of 200.
-    #[error("the provider's user information could not be fetched (HTTP {0})")]
     Status(u16),
     /// The body is not a JSON object with a string `sub`.
-    #[error("the provider's user information could not be read")]
     Malformed,
     /// The claims describe another subject than the ID token (§5.3.2).
-    #[error("the provider's user information describes another person (sub mismatch)")]
     SubjectMismatch,
 }
 
@@ -53,6 +50,19 @@ pub fn parse_userinfo(
     }
     Ok(claims)
 }
+
+impl Describe for UserinfoError {
+    fn text(&self) -> Text {
+        match self {
+            Self::NotOffered => Text::new("userinfo.not_offered"),
+            Self::Status(status) => Text::new("userinfo.status").quoting("status", status),
+            Self::Malformed => Text::new("userinfo.malformed"),
+            Self::SubjectMismatch => Text::new("userinfo.subject_mismatch"),
+        }
+    }
+}
+
+display_in_english!(UserinfoError);
 
 #[cfg(test)]
 mod tests {

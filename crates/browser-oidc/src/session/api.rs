@@ -7,6 +7,7 @@ use crate::oauth::secret::AccessToken;
 
 use super::error::AuthError;
 use super::timing::retry_after_ms;
+use crate::messages::{Describe, Text, display_in_english};
 
 /// A request the app wants sent with the access token.
 #[derive(Clone, PartialEq, Eq)]
@@ -118,22 +119,16 @@ pub enum ApiAnswer {
 #[non_exhaustive]
 pub enum ApiError {
     /// The request got no answer.
-    #[error("The API could not be reached. Check that it is running, then try again.")]
     Unreachable,
     /// 401: the token was refused; holds the challenge's `error_description`.
-    #[error("The API did not accept the access token ({0}). Sign in again to get a new one.")]
     InvalidToken(String),
     /// 403 `insufficient_scope`; holds the scope the API asked for (RFC 6750 §3.1).
-    #[error("The API needs the scope \"{0}\", which this sign-in did not grant.")]
     InsufficientScope(String),
     /// 429 or 503 with a `Retry-After`, in whole seconds.
-    #[error("The API is busy. Try again in {0} s.")]
     Busy(u64),
     /// 429 or 503 without a usable `Retry-After`.
-    #[error("The API is busy. Try again in a moment.")]
     BusyNoHint,
     /// Any other non-2xx status.
-    #[error("The API answered HTTP {0}.")]
     Status(u16),
 }
 
@@ -143,13 +138,10 @@ pub enum ApiError {
 #[non_exhaustive]
 pub enum ApiCallError {
     /// The API refused or could not be reached.
-    #[error("{0}")]
     Api(ApiError),
     /// No fresh access token could be had.
-    #[error("{0}")]
     Renewal(AuthError),
     /// The URL is not on a protected API of the configuration.
-    #[error("The access token is not sent to {0}: it is not one of the configured protected APIs.")]
     NotProtected(String),
 }
 
@@ -191,6 +183,31 @@ pub fn interpret(response: HttpResponse) -> Result<ApiResponse, ApiError> {
     }
 }
 
+impl Describe for ApiError {
+    fn text(&self) -> Text {
+        match self {
+            Self::Unreachable => Text::new("api_error.unreachable"),
+            Self::InvalidToken(_) => Text::new("api_error.invalid_token"),
+            Self::InsufficientScope(scope) => Text::new("api_error.insufficient_scope").quoting("scope", scope),
+            Self::Busy(seconds) => Text::new("api_error.busy").with("seconds", Text::counted("unit.seconds", *seconds)),
+            Self::BusyNoHint => Text::new("api_error.busy_no_hint"),
+            Self::Status(status) => Text::new("api_error.status").quoting("status", status),
+        }
+    }
+}
+
+impl Describe for ApiCallError {
+    fn text(&self) -> Text {
+        match self {
+            Self::Api(error) => error.text(),
+            Self::Renewal(error) => error.text(),
+            Self::NotProtected(url) => Text::new("api_call.not_protected").quoting("url", url),
+        }
+    }
+}
+
+display_in_english!(ApiError, ApiCallError);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,7 +240,7 @@ mod tests {
         assert_eq!(err, ApiError::InsufficientScope("api:read".into()));
         assert_eq!(
             err.to_string(),
-            "The API needs the scope \"api:read\", which this sign-in did not grant."
+            "The API needs the scope \"api:read\", which this sign-in did not grant. Ask the app's administrator for it."
         );
     }
 

@@ -1,5 +1,7 @@
 //! [`SignInOptions`]: what one interactive sign-in asks the provider for.
 
+use crate::messages::{Describe, Text, display_in_english};
+
 /// The parameters this crate sets itself, or that would replace them
 /// (`request`, `request_uri`) or bind the code to a key it lacks
 /// (`dpop_jkt`): no option may send them.
@@ -46,19 +48,14 @@ pub struct SignInOptions {
 #[non_exhaustive]
 pub enum SignInOptionError {
     /// An extra parameter would replace one the library sets.
-    #[error("the parameter \"{0}\" is set by the sign-in itself and cannot be given as an option")]
     Reserved(String),
     /// A `resource` is not an absolute URI without a fragment (RFC 8707 §2).
-    #[error("the resource \"{0}\" must be an absolute URI without a fragment")]
     BadResource(String),
     /// An extra parameter that has an option of its own.
-    #[error("the parameter \"{0}\" has an option of its own: use it, so that the sign-in checks it")]
     HasItsOwnOption(String),
     /// `prompt=none`, which only the library's silent sign-ins send.
-    #[error("prompt=none is for silent sign-ins, which the library makes itself")]
     PromptNone,
     /// `acr_values` with no value.
-    #[error("acr_values must name at least one value")]
     EmptyAcrValues,
 }
 
@@ -103,6 +100,12 @@ impl SignInOptions {
     pub fn ui_locales(mut self, locales: impl Into<String>) -> Self {
         self.ui_locales = Some(locales.into());
         self
+    }
+
+    /// `ui_locales` as [`SignInOptions::ui_locales`], unless already given:
+    /// the app's language, which a sign-in's own choice overrides.
+    pub fn ui_locales_unless_given(self, locales: impl Into<String>) -> Self {
+        if self.ui_locales.is_some() { self } else { self.ui_locales(locales) }
     }
 
     /// `resource` (RFC 8707): an API the access token is for. May be given
@@ -186,6 +189,20 @@ impl std::fmt::Debug for SignInOptions {
     }
 }
 
+impl Describe for SignInOptionError {
+    fn text(&self) -> Text {
+        match self {
+            Self::Reserved(name) => Text::new("sign_in_option.reserved").quoting("name", name),
+            Self::BadResource(resource) => Text::new("sign_in_option.bad_resource").quoting("resource", resource),
+            Self::HasItsOwnOption(name) => Text::new("sign_in_option.has_its_own_option").quoting("name", name),
+            Self::PromptNone => Text::new("sign_in_option.prompt_none"),
+            Self::EmptyAcrValues => Text::new("sign_in_option.empty_acr_values"),
+        }
+    }
+}
+
+display_in_english!(SignInOptionError);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +233,14 @@ mod tests {
         assert_eq!(options.parameters(), Ok(expected));
         assert_eq!(options.required_acr(), Some(vec!["urn:mace:incommon:iap:silver".to_owned()]));
         assert_eq!(options.requested_max_age(), Some(300));
+    }
+
+    #[test]
+    fn the_apps_language_is_sent_unless_the_sign_in_names_its_own() {
+        let sent = |options: SignInOptions| options.parameters().unwrap();
+        let ui_locales = |value: &str| vec![("ui_locales".to_owned(), value.to_owned())];
+        assert_eq!(sent(SignInOptions::new().ui_locales_unless_given("fr")), ui_locales("fr"));
+        assert_eq!(sent(SignInOptions::new().ui_locales("de en").ui_locales_unless_given("fr")), ui_locales("de en"));
     }
 
     #[test]

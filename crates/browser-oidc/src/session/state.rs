@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::error::AuthError;
+use crate::messages::{Describe, Text, display_in_english};
 use super::tokens::Session;
 
 /// The sign-in state a page renders.
@@ -34,16 +35,15 @@ pub enum Progress {
     SigningOut,
 }
 
-impl Progress {
-    /// The spinner's caption.
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::Starting => "Loading…",
-            Self::RestoringSession => "Restoring your session…",
-            Self::RedirectingToProvider => "Taking you to the sign-in page…",
-            Self::CompletingSignIn => "Signing you in…",
-            Self::SigningOut => "Signing you out…",
-        }
+impl Describe for Progress {
+    fn text(&self) -> Text {
+        Text::new(match self {
+            Self::Starting => "progress.starting",
+            Self::RestoringSession => "progress.restoring_session",
+            Self::RedirectingToProvider => "progress.redirecting_to_provider",
+            Self::CompletingSignIn => "progress.completing_sign_in",
+            Self::SigningOut => "progress.signing_out",
+        })
     }
 }
 
@@ -63,18 +63,15 @@ pub enum Notice {
     SessionEnded,
 }
 
-impl Notice {
-    /// The sentence shown to the person.
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::SignInCancelled => "Sign-in was cancelled.",
-            Self::SignedOut => "You have been signed out.",
-            Self::SignedOutLocally => {
-                "You are signed out of this app, but the sign-in provider could not be reached to end its session."
-            }
-            Self::SignedOutElsewhere => "You signed out in another tab.",
-            Self::SessionEnded => "Your session has ended. Please sign in again.",
-        }
+impl Describe for Notice {
+    fn text(&self) -> Text {
+        Text::new(match self {
+            Self::SignInCancelled => "notice.sign_in_cancelled",
+            Self::SignedOut => "notice.signed_out",
+            Self::SignedOutLocally => "notice.signed_out_locally",
+            Self::SignedOutElsewhere => "notice.signed_out_elsewhere",
+            Self::SessionEnded => "notice.session_ended",
+        })
     }
 }
 
@@ -96,13 +93,18 @@ impl RenewalProblem {
 
     /// The sentence without the time to the next attempt: what a screen
     /// reader announces, since a timer read out is stale at once.
-    pub fn reason(&self) -> String {
-        format!("Your session could not be renewed: {}", self.error)
+    pub fn reason(&self) -> Text {
+        Text::new("renewal_problem").with("reason", self.error.text())
     }
 }
 
-impl std::fmt::Display for RenewalProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} Retrying in {} s.", self.reason(), self.retry_in_seconds)
+/// The warning shown: the reason and the time to the next attempt.
+impl Describe for RenewalProblem {
+    fn text(&self) -> Text {
+        Text::new("renewal_problem.retrying")
+            .with("problem", self.reason())
+            .with("seconds", Text::counted("unit.seconds", self.retry_in_seconds))
     }
 }
+
+display_in_english!(Progress, Notice, RenewalProblem);

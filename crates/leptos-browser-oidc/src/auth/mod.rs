@@ -295,8 +295,9 @@ impl Auth {
 
     /// [`Auth::sign_in`], asking the provider for more: `prompt`,
     /// `login_hint`, `max_age` (then `auth_time` is checked), `acr_values`
-    /// (`acr` checked when required), `ui_locales`, `resource` or any
-    /// other parameter.
+    /// (`acr` checked when required), `ui_locales` (by default the language
+    /// of [`provide_messages`](crate::provide_messages), if the app gave
+    /// one), `resource` or any other parameter.
     ///
     /// For someone not signed in: while a session is held it does nothing
     /// (a step-up of a live session is not supported yet). The checks hold
@@ -312,6 +313,10 @@ impl Auth {
     /// # }
     /// ```
     pub fn sign_in_with(self, options: SignInOptions) {
+        let options = match crate::messages::provided_language() {
+            Some(language) => options.ui_locales_unless_given(language),
+            None => options,
+        };
         let current = page::current_location();
         self.dispatch(Event::SignInRequested {
             current_page: format!("{}{}{}", current.path, current.query, current.fragment),
@@ -522,13 +527,10 @@ fn slot(timer: Timer) -> usize {
 }
 
 async fn load_config(http: &impl HttpClient, url: &str, origin: &str) -> Result<Config, ConfigError> {
-    let unavailable = |reason: String| ConfigError::Unavailable { url: url.to_owned(), reason };
-    let response = http
-        .send(HttpRequest::get_app_file(url))
-        .await
-        .map_err(|_| unavailable("the server did not answer".into()))?;
+    let unavailable = |status| ConfigError::Unavailable { url: url.to_owned(), status };
+    let response = http.send(HttpRequest::get_app_file(url)).await.map_err(|_| unavailable(None))?;
     if response.status != 200 {
-        return Err(unavailable(format!("HTTP {}", response.status)));
+        return Err(unavailable(Some(response.status)));
     }
     Config::parse(&response.body, origin)
 }

@@ -1,0 +1,86 @@
+// Languages: the page speaks the browser's language when the app has it
+// (French here), sets <html lang>, asks the provider for it with
+// ui_locales, and downloads a language file only for someone who chose it.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { APP, PROVIDER, launchChromium, openApp } from './pages.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const FRENCH_FILE = `${APP}/messages/fr.json`;
+const htmlLang = (page) => page.evaluate(() => document.documentElement.lang);
+const authorizeRequests = (opened) =>
+  opened.seen.requests.filter((r) => r.startsWith(`GET ${PROVIDER}/auth?`)).map((r) => new URL(r.slice(4)));
+
+test('an English browser gets English, downloads no other language, and asks the provider for English', async () => {
+  const opened = await openApp(browser, { locale: 'en-US' });
+  const { page } = opened;
+  await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+  assert.equal(await htmlLang(page), 'en');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(`${PROVIDER}/interaction/**`);
+  assert.equal(authorizeRequests(opened).at(-1).searchParams.get('ui_locales'), 'en');
+  assert.ok(!opened.seen.requests.some((r) => r.endsWith(FRENCH_FILE)), 'the French file was downloaded');
+  await opened.context.close();
+});
+
+test('a French browser gets French pages, here and at the provider, through a whole sign-in', async () => {
+  const opened = await openApp(browser, { locale: 'fr-FR' });
+  const { page } = opened;
+  const signIn = page.getByRole('button', { name: 'Se connecter', exact: true });
+  await signIn.waitFor();
+  assert.equal(await htmlLang(page), 'fr');
+  assert.equal(await page.locator('main h1').textContent(), 'Connexion avec OpenID Connect');
+  await signIn.click();
+  await page.waitForURL(`${PROVIDER}/interaction/**`);
+  assert.equal(authorizeRequests(opened).at(-1).searchParams.get('ui_locales'), 'fr');
+
+  // The demo provider honours ui_locales.
+  assert.equal(await htmlLang(page), 'fr');
+  await page.getByLabel('Nom d’utilisateur').fill('alice');
+  await page.getByLabel('Mot de passe').fill('wonderland');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('button', { name: 'Autoriser' }).click();
+
+  await page.getByTestId('signed-in').waitFor();
+  await page.getByRole('heading', { name: 'Bonjour, Alice' }).waitFor();
+  assert.equal(await htmlLang(page), 'fr');
+  await page.getByRole('button', { name: 'Appeler l’API protégée' }).click();
+  await page.getByTestId('api-answer').waitFor();
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+  assert.equal(await page.getByTestId('notice').textContent(), 'Vous êtes déconnecté.');
+  await opened.context.close();
+});
+
+test('the language picker switches at once and is remembered across the sign-in round trip', async () => {
+  const opened = await openApp(browser, { locale: 'en-US' });
+  const { page } = opened;
+  await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+  await page.getByLabel('Language').selectOption('fr');
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).waitFor();
+  assert.equal(await htmlLang(page), 'fr');
+
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+  await page.waitForURL(`${PROVIDER}/interaction/**`);
+  assert.equal(authorizeRequests(opened).at(-1).searchParams.get('ui_locales'), 'fr');
+  await page.getByLabel('Nom d’utilisateur').fill('alice');
+  await page.getByLabel('Mot de passe').fill('wonderland');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('button', { name: 'Autoriser' }).click();
+  await page.getByRole('heading', { name: 'Bonjour, Alice' }).waitFor();
+
+  // Back to English: at once, with no download.
+  await page.getByLabel('Langue').selectOption('en');
+  await page.getByRole('heading', { name: 'Hello, Alice' }).waitFor();
+  assert.equal(await htmlLang(page), 'en');
+  await opened.context.close();
+});
