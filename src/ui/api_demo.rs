@@ -26,6 +26,9 @@ pub fn ApiDemo() -> impl IntoView {
     let call = RwSignal::new(ApiCall::NotYet);
 
     let call_api = move |_| {
+        if call.get_untracked() == ApiCall::Calling {
+            return; // one call at a time
+        }
         call.set(ApiCall::Calling);
         announcer.status(t.get("ui.api.calling"));
         spawn_local(async move {
@@ -46,7 +49,9 @@ pub fn ApiDemo() -> impl IntoView {
 
     view! {
         <div class="api-demo">
-            <button class="primary" on:click=call_api disabled=move || call.get() == ApiCall::Calling>
+            // `aria-disabled`, not `disabled`: a disabled button loses focus,
+            // and a screen-reader user with it.
+            <button class="primary" on:click=call_api aria-disabled=move || (call.get() == ApiCall::Calling).then_some("true")>
                 {move || t.get("ui.api.call")}
             </button>
             {move || match call.get() {

@@ -176,7 +176,7 @@ for (const colorScheme of ['light', 'dark']) {
 }
 
 test('a keyboard alone signs in and out, with the focus ring shown on every control', async () => {
-  const { context, page } = await openApp(browser);
+  const { context, page, seen } = await openApp(browser);
   await page.getByTestId('signed-out').waitFor();
 
   await page.keyboard.press('Tab');
@@ -202,8 +202,17 @@ test('a keyboard alone signs in and out, with the focus ring shown on every cont
   await headingHasFocus(page, 'Hello, Alice');
   await page.keyboard.press('Tab');
   await expectFocusOn(page, 'BUTTON', 'Call protected API');
+  // While the call is on its way, focus stays on the button (a disabled
+  // button would drop it to the page, and a screen reader with it).
+  const answer = await hold(page, 'http://127.0.0.1:3000/api/greeting');
   await page.keyboard.press('Enter');
+  await page.getByText('Calling the API…', { exact: true }).first().waitFor();
+  await expectFocusOn(page, 'BUTTON', 'Call protected API');
+  await page.keyboard.press('Enter'); // a second press while calling sends nothing more
+  await answer();
   await page.getByTestId('api-answer').waitFor();
+  await expectFocusOn(page, 'BUTTON', 'Call protected API');
+  assert.equal(seen.requests.filter((r) => r === 'GET http://127.0.0.1:3000/api/greeting').length, 1, 'one call for two presses');
   await page.keyboard.press('Tab');
   await expectFocusOn(page, 'BUTTON', 'Sign out');
   await page.keyboard.press('Enter');
