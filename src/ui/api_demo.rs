@@ -52,7 +52,7 @@ pub fn ApiDemo() -> impl IntoView {
             // `aria-disabled`, not `disabled`: a disabled button loses focus,
             // and a screen-reader user with it.
             <button class="primary" on:click=call_api aria-disabled=move || (call.get() == ApiCall::Calling).then_some("true")>
-                {move || t.get("ui.api.call")}
+                {t.sentence("ui.api.call")}
             </button>
             {move || match call.get() {
                 ApiCall::NotYet => None,

@@ -1,6 +1,7 @@
 //! The demo's own sentences, and its languages: English, built in, and
 //! French, fetched from `/messages/fr.json` only for someone who chooses it
-//! (their browser's languages or the picker; the choice is remembered).
+//! (their browser's languages or the switch below the page; the choice is
+//! remembered).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -9,7 +10,6 @@ use leptos_browser_oidc::{Messages, Translator};
 /// The demo's sentences in English; the library's are its own table.
 pub const ENGLISH: &[(&str, &str)] = &[
     ("ui.tagline", "Code flow + PKCE · tokens in memory only"),
-    ("ui.language", "Language"),
     ("ui.signed_out.heading", "Sign in with OpenID Connect"),
     (
         "ui.signed_out.about",
@@ -139,6 +139,21 @@ mod tests {
         }
         let unknown: Vec<_> = french.keys().filter(|id| !english.iter().any(|(known, _)| known == id)).collect();
         assert!(unknown.is_empty(), "fr.json words ids no code uses: {unknown:?}");
+    }
+
+    #[test]
+    fn every_sentence_of_the_demo_is_used_by_its_pages() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui");
+        let pages: String = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| !path.ends_with("messages.rs"))
+            .map(|path| std::fs::read_to_string(path).unwrap())
+            .collect();
+        for (id, _) in ENGLISH {
+            let id = id.split('#').next().unwrap();
+            assert!(pages.contains(&format!("\"{id}\"")), "{id} is worded but never shown");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use super::announce::use_announcer;
 use super::api_demo::ApiDemo;
 use super::countdown::{remaining, seconds_left};
-use leptos_browser_oidc::{AuthError, Notice, Progress, use_auth, use_messages};
+use leptos_browser_oidc::{AuthError, Describe, Notice, Progress, use_auth, use_messages};
 
 fn now_millis() -> u64 {
     js_sys::Date::now() as u64
@@ -15,7 +15,7 @@ pub fn LoadingPage(progress: Progress) -> impl IntoView {
     view! {
         <section class="card" data-testid="loading">
             <div class="spinner" aria-hidden="true"></div>
-            <h1 tabindex="-1">{move || t.text(&progress)}</h1>
+            <h1 tabindex="-1">{t.sentence_of(progress.text())}</h1>
         </section>
     }
 }
@@ -26,10 +26,10 @@ pub fn SignedOutPage(notice: Option<Notice>) -> impl IntoView {
     let t = use_messages();
     view! {
         <section class="card" data-testid="signed-out">
-            {notice.map(|notice| view! { <p class="notice" data-testid="notice">{move || t.text(&notice)}</p> })}
-            <h1 tabindex="-1">{move || t.get("ui.signed_out.heading")}</h1>
-            <p>{move || t.get("ui.signed_out.about")}</p>
-            <button class="primary" on:click=move |_| auth.sign_in()>{move || t.get("ui.sign_in")}</button>
+            {notice.map(|notice| view! { <p class="notice" data-testid="notice">{t.sentence_of(notice.text())}</p> })}
+            <h1 tabindex="-1">{t.sentence("ui.signed_out.heading")}</h1>
+            <p>{t.sentence("ui.signed_out.about")}</p>
+            <button class="primary" on:click=move |_| auth.sign_in()>{t.sentence("ui.sign_in")}</button>
         </section>
     }
 }
@@ -83,18 +83,18 @@ pub fn SignedInPage() -> impl IntoView {
                 {move || greeting().1}
             </h1>
             <dl class="facts">
-                <dt>{move || t.get("ui.email")}</dt>
+                <dt>{t.sentence("ui.email")}</dt>
                 <dd data-testid="user-email">{move || email.clone().unwrap_or_else(|| t.get("ui.email.not_shared"))}</dd>
-                <dt>{move || t.get("ui.subject")}</dt>
+                <dt>{t.sentence("ui.subject")}</dt>
                 <dd><code>{user.subject.clone()}</code></dd>
-                <dt>{move || t.get("ui.granted_scopes")}</dt>
+                <dt>{t.sentence("ui.granted_scopes")}</dt>
                 <dd><code>{scope}</code></dd>
-                <dt>{move || t.get("ui.expires_in")}</dt>
+                <dt>{t.sentence("ui.expires_in")}</dt>
                 <dd data-testid="expires-in">{remaining}</dd>
             </dl>
             <ApiDemo />
             <div class="actions">
-                <button class="secondary" on:click=move |_| auth.sign_out()>{move || t.get("ui.sign_out")}</button>
+                <button class="secondary" on:click=move |_| auth.sign_out()>{t.sentence("ui.sign_out")}</button>
             </div>
         </section>
     }
@@ -109,15 +109,15 @@ pub fn ErrorPage(error: AuthError) -> impl IntoView {
     let t = use_messages();
     view! {
         <section class="card error" data-testid="error">
-            <h1 tabindex="-1">{move || t.get("ui.error.heading")}</h1>
-            <p data-testid="error-message">{move || t.text(&error)}</p>
+            <h1 tabindex="-1">{t.sentence("ui.error.heading")}</h1>
+            <p data-testid="error-message">{t.sentence_of(error.text())}</p>
             <div class="actions">
                 <Show
                     when=move || configured
-                    fallback=move || view! { <button class="primary" on:click=move |_| auth.retry()>{move || t.get("ui.error.reload")}</button> }
+                    fallback=move || view! { <button class="primary" on:click=move |_| auth.retry()>{t.sentence("ui.error.reload")}</button> }
                 >
-                    <button class="primary" on:click=move |_| auth.sign_in()>{move || t.get("ui.error.sign_in_again")}</button>
-                    <button class="secondary" on:click=move |_| auth.dismiss_error()>{move || t.get("ui.error.back_to_start")}</button>
+                    <button class="primary" on:click=move |_| auth.sign_in()>{t.sentence("ui.error.sign_in_again")}</button>
+                    <button class="secondary" on:click=move |_| auth.dismiss_error()>{t.sentence("ui.error.back_to_start")}</button>
                 </Show>
             </div>
         </section>

@@ -76,6 +76,19 @@ impl Translator {
         self.render(&Text::new(id))
     }
 
+    /// The sentence `id` for a view: reworded in place when the language
+    /// changes. Every call returns the same type of closure, so a page of
+    /// sentences costs one copy of the rendering code in the wasm, where a
+    /// `move || t.get(id)` per sentence would cost one each.
+    pub fn sentence(self, id: &'static str) -> impl Fn() -> String + Copy + 'static {
+        move || self.get(id)
+    }
+
+    /// `text` for a view, as [`Translator::sentence`].
+    pub fn sentence_of(self, text: Text) -> impl Fn() -> String + 'static {
+        move || self.render(&text)
+    }
+
     /// Changes the table, such as to a language loaded later.
     pub fn set(&self, messages: Messages) {
         let language = messages.language().to_owned();

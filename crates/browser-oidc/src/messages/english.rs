@@ -40,7 +40,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ),
     ("auth_error.no_refresh_token", "The session cannot be renewed: the provider issued no refresh token. Please sign in again."),
     ("auth_error.silent_sign_in_declined", "The provider needs you to sign in again."),
-    ("auth_error.not_signed_in", "You are not signed in."),
+    ("auth_error.not_signed_in", "You are not signed in. Please sign in first."),
     ("auth_error.session_ended", "Your session has ended. Please sign in again."),
     ("auth_error.renewing", "Your session is being renewed. Try again in a moment."),
     (

@@ -16,7 +16,7 @@ pub enum AuthState {
     SignedOut(Option<Notice>),
     /// Someone is signed in.
     SignedIn(User),
-    /// Something went wrong; the error says what, in words for people.
+    /// Something went wrong; `use_messages().text(&error)` says what, in words for people.
     Failed(AuthError),
 }
 
