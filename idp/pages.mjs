@@ -45,6 +45,10 @@ const WORDS = {
     consentHeading: (client) => `${client} asks for access`,
     allowedTo: 'It would be allowed to:',
     allow: 'Allow',
+    signOutTitle: 'Sign out',
+    signOutHeading: (host) => `Sign out of ${host}?`,
+    signOut: 'Yes, sign me out',
+    staySignedIn: 'No, stay signed in',
     scopes: {
       openid: 'confirm who you are',
       profile: 'see your name',
@@ -65,6 +69,10 @@ const WORDS = {
     consentHeading: (client) => `${client} demande un accès`,
     allowedTo: 'Elle pourrait :',
     allow: 'Autoriser',
+    signOutTitle: 'Déconnexion',
+    signOutHeading: (host) => `Vous déconnecter de ${host} ?`,
+    signOut: 'Oui, me déconnecter',
+    staySignedIn: 'Non, rester connecté',
     scopes: {
       openid: 'confirmer votre identité',
       profile: 'voir votre nom',
@@ -140,14 +148,15 @@ export function consentPage({ uid, clientName, scopes, lang = 'en' }) {
 }
 
 // `form` is the provider's own hidden form (with its CSRF token), id "op.logoutForm".
-export function logoutPage({ form, host }) {
-  return layout('Sign out', `
-    <h1>Sign out of ${escapeHtml(host)}?</h1>
+export function logoutPage({ form, host, lang = 'en' }) {
+  const words = WORDS[lang];
+  return layout(words.signOutTitle, `
+    <h1>${escapeHtml(words.signOutHeading(host))}</h1>
     ${form}
     <div class="buttons">
-      <button class="primary" type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign me out</button>
-      <button class="secondary" type="submit" form="op.logoutForm">No, stay signed in</button>
-    </div>`);
+      <button class="primary" type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>${words.signOut}</button>
+      <button class="secondary" type="submit" form="op.logoutForm">${words.staySignedIn}</button>
+    </div>`, lang);
 }
 
 export function signedOutPage() {

@@ -118,7 +118,7 @@ const configuration = {
       enabled: true,
       logoutSource: async (ctx, form) => {
         ctx.type = 'html';
-        ctx.body = logoutPage({ form, host: ctx.host });
+        ctx.body = logoutPage({ form, host: ctx.host, lang: languageOf(ctx.oidc.params.ui_locales) });
       },
       postLogoutSuccessSource: async (ctx) => {
         ctx.type = 'html';

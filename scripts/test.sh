@@ -53,7 +53,7 @@ APP_SERVER=release APP_ACCESS_LOG="$LOG_DIR/nginx-access.log" run_e2e release.te
 say "3/3 End-to-end tests of the release build behind Caddy"
 stop_service app
 start_caddy_app
-APP_SERVER=release run_e2e release.test.mjs
+APP_SERVER=release run_e2e release.test.mjs languages.test.mjs
 
 say "3/3 End-to-end test of the minimal example (examples/minimal)"
 stop_service app

@@ -4,12 +4,12 @@
 //! remembered).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_browser_oidc::{Messages, Translator};
+use leptos_browser_oidc::{Messages, MessagesError, Translator};
 
 /// The demo's sentences in English; the library's are its own table.
 pub const ENGLISH: &[(&str, &str)] = &[
     ("ui.tagline", "Code flow + PKCE · tokens in memory only"),
+    ("ui.language.failed", "The other language could not be loaded: {reason}. Try again later."),
     ("ui.signed_out.heading", "Sign in with OpenID Connect"),
     (
         "ui.signed_out.about",
@@ -43,7 +43,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
 pub struct Language {
     pub tag: &'static str,
     pub name: &'static str,
-    file: Option<&'static str>,
+    pub file: Option<&'static str>,
 }
 
 pub const LANGUAGES: [Language; 2] = [
@@ -82,16 +82,14 @@ pub fn initial_language() -> Language {
 }
 
 /// Switches to `language`: at once for English, after its file for
-/// another. A file that cannot be loaded leaves the page as it is.
-pub fn switch_to(translator: Translator, language: Language) {
+/// another. A file that cannot be loaded leaves the page as it was.
+pub async fn switch_to(translator: Translator, language: Language) -> Result<(), MessagesError> {
     match language.file {
-        None => translator.set(english()),
-        Some(file) => spawn_local(async move {
-            let base = Messages::new(language.tag).with(ENGLISH);
-            if let Err(error) = translator.load(base, file).await {
-                leptos::logging::warn!("{error}");
-            }
-        }),
+        None => {
+            translator.set(english());
+            Ok(())
+        }
+        Some(file) => translator.load(Messages::new(language.tag).with(ENGLISH), file).await,
     }
 }
 
@@ -141,15 +139,38 @@ mod tests {
         assert!(unknown.is_empty(), "fr.json words ids no code uses: {unknown:?}");
     }
 
-    #[test]
-    fn every_sentence_of_the_demo_is_used_by_its_pages() {
+    /// The sources of the demo's pages (not of this table).
+    fn pages() -> String {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui");
-        let pages: String = std::fs::read_dir(dir)
+        std::fs::read_dir(dir)
             .unwrap()
             .map(|entry| entry.unwrap().path())
             .filter(|path| !path.ends_with("messages.rs"))
             .map(|path| std::fs::read_to_string(path).unwrap())
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn every_id_the_pages_use_is_worded() {
+        let pages = pages();
+        let worded = |id: &str| {
+            browser_oidc::messages::ENGLISH.iter().chain(ENGLISH).any(|(known, _)| known.split('#').next() == Some(id))
+        };
+        let mut used = 0;
+        for call in ["sentence(\"", ".get(\"", "Text::new(\"", "Text::counted(\""] {
+            for (at, _) in pages.match_indices(call) {
+                let rest = &pages[at + call.len()..];
+                let id = &rest[..rest.find('"').unwrap()];
+                assert!(worded(id), "{id} is used but no table words it");
+                used += 1;
+            }
+        }
+        assert!(used > 20, "the scan found only {used} ids");
+    }
+
+    #[test]
+    fn every_sentence_of_the_demo_is_used_by_its_pages() {
+        let pages = pages();
         for (id, _) in ENGLISH {
             let id = id.split('#').next().unwrap();
             assert!(pages.contains(&format!("\"{id}\"")), "{id} is worded but never shown");
@@ -157,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn a_language_file_is_loaded_only_for_the_languages_that_have_one() {
+    fn every_language_but_english_has_its_file() {
         assert_eq!(LANGUAGES[0].file, None, "English is built in");
         for language in &LANGUAGES[1..] {
             let file = language.file.unwrap();

@@ -7,10 +7,11 @@ pub mod messages;
 mod pages;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
-use announce::{Announcer, LiveRegions, focus_heading, focus_is_in_main};
+use announce::{Announcer, LiveRegions, focus_heading, focus_is_in_main, use_announcer};
 use leptos_browser_oidc::{
-    AuthConfig, AuthError, AuthState, Notice, Progress, Translator, provide_auth, provide_messages, use_auth, use_messages,
+    Describe, MessagesError, Text, AuthConfig, AuthError, AuthState, Notice, Progress, Translator, provide_auth, provide_messages, use_auth, use_messages,
 };
 use pages::{ErrorPage, LoadingPage, SignedInPage, SignedOutPage};
 
@@ -22,12 +23,25 @@ const CONFIG_URL: &str = "/config.json";
 pub fn App() -> impl IntoView {
     let translator = provide_messages(messages::english());
     let language = messages::initial_language();
-    if language != messages::LANGUAGES[0] {
-        messages::switch_to(translator, language);
+    // Someone who reads another language sees and hears nothing in English
+    // first: the page waits for its words (at most LANGUAGE_WAIT; then it
+    // shows English rather than nothing).
+    let words_ready = RwSignal::new(language.file.is_none());
+    if !words_ready.get_untracked() {
+        spawn_local(async move {
+            if let Err(error) = messages::switch_to(translator, language).await {
+                leptos::logging::warn!("{error}");
+            }
+            words_ready.set(true);
+        });
+        set_timeout(move || words_ready.set(true), LANGUAGE_WAIT);
     }
     provide_auth(AuthConfig::from_url(CONFIG_URL));
-    view! { <Shell /> }
+    view! { <Show when=move || words_ready.get()><Shell /></Show> }
 }
+
+/// The longest the first page waits for its language's file.
+const LANGUAGE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Which page to show. A refresh replaces the session but not the page, so
 /// the signed-in page (and the API answer on it) stays put.
@@ -125,15 +139,41 @@ fn LanguageSwitch(translator: Translator) -> impl IntoView {
         let current = translator.language();
         messages::LANGUAGES.into_iter().find(|language| language.tag != current).unwrap_or(messages::LANGUAGES[0])
     };
+    let announcer = use_announcer();
+    let switching = RwSignal::new(false);
+    let failed = RwSignal::new(None);
     let switch = move |_| {
+        if switching.get_untracked() {
+            return;
+        }
         let language = other();
-        messages::remember(language);
-        messages::switch_to(translator, language);
+        switching.set(true);
+        spawn_local(async move {
+            let switched = messages::switch_to(translator, language).await;
+            match &switched {
+                Ok(()) => messages::remember(language),
+                // Offline, say: the page stays as it was, and says why.
+                Err(error) => announcer.alert(translator.render(&switch_failed(error))),
+            }
+            failed.set(switched.err());
+            switching.set(false);
+        });
     };
     // Named in its own language, and marked so, as language pickers are.
     view! {
-        <button class="secondary" data-testid="language" lang=move || other().tag on:click=switch>
+        <button
+            class="secondary"
+            data-testid="language"
+            lang=move || other().tag
+            aria-disabled=move || switching.get().then_some("true")
+            on:click=switch
+        >
             {move || other().name}
         </button>
+        {move || failed.get().map(|error| view! { <p class="api-error" data-testid="language-error">{translator.render(&switch_failed(&error))}</p> })}
     }
+}
+
+fn switch_failed(error: &MessagesError) -> Text {
+    Text::new("ui.language.failed").with("reason", error.text())
 }

@@ -8,14 +8,12 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { audit } from './axe.mjs';
 import { APP, PROVIDER, launchChromium, openApp } from './pages.mjs';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const AXE_RULES = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? fileURLToPath(new URL('../../target/screenshots', import.meta.url));
 mkdirSync(SCREENSHOTS, { recursive: true });
 
@@ -26,17 +24,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Runs axe on the page as it is now: no violation may be reported. */
-async function audit(page, what) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const { violations } = await page.evaluate(
-    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }),
-    AXE_RULES,
-  );
-  const found = violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(found, [], `axe found violations on ${what}`);
-}
 
 /** Requests to `url` (a glob or a predicate) are held until `release()`, so a passing state can be looked at. */
 async function hold(page, url) {

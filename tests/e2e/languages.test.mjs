@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { audit } from './axe.mjs';
 import { APP, PROVIDER, launchChromium, openApp } from './pages.mjs';
 
 let browser;
@@ -39,12 +40,14 @@ test('a French browser gets French pages, here and at the provider, through a wh
   await signIn.waitFor();
   assert.equal(await htmlLang(page), 'fr');
   assert.equal(await page.locator('main h1').textContent(), 'Connexion avec OpenID Connect');
+  await audit(page, 'the signed-out page in French');
   await signIn.click();
   await page.waitForURL(`${PROVIDER}/interaction/**`);
   assert.equal(authorizeRequests(opened).at(-1).searchParams.get('ui_locales'), 'fr');
 
   // The demo provider honours ui_locales.
   assert.equal(await htmlLang(page), 'fr');
+  await audit(page, "the provider's login page in French");
   await page.getByLabel('Nom d’utilisateur').fill('alice');
   await page.getByLabel('Mot de passe').fill('wonderland');
   await page.getByRole('button', { name: 'Se connecter' }).click();
@@ -55,8 +58,11 @@ test('a French browser gets French pages, here and at the provider, through a wh
   assert.equal(await htmlLang(page), 'fr');
   await page.getByRole('button', { name: 'Appeler l’API protégée' }).click();
   await page.getByTestId('api-answer').waitFor();
+  await audit(page, 'the signed-in page in French');
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
-  await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+  await page.getByRole('button', { name: 'Oui, me déconnecter' }).click();
+  const endSession = opened.seen.requests.filter((r) => r.startsWith(`GET ${PROVIDER}/session/end?`)).at(-1);
+  assert.equal(new URL(endSession.slice(4)).searchParams.get('ui_locales'), 'fr', 'the sign-out page is asked for in French');
   assert.equal(await page.getByTestId('notice').textContent(), 'Vous êtes déconnecté.');
   await opened.context.close();
 });
@@ -84,5 +90,25 @@ test('the language switch rewords the page at once and is remembered across the 
   await page.getByRole('heading', { name: 'Hello, Alice' }).waitFor();
   assert.equal(await htmlLang(page), 'en');
   assert.equal(frenchFetches, 2, 'once when picked, once when the page came back from the provider');
+  await opened.context.close();
+});
+
+test('a language file that cannot be loaded leaves the page in English and says why', async () => {
+  const opened = await openApp(browser, { locale: 'en-US' });
+  const { page } = opened;
+  await page.route(FRENCH_FILE, (route) => route.fulfill({ status: 503, body: 'down' }));
+  await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Français' }).click();
+  const error = page.getByTestId('language-error');
+  await error.waitFor();
+  assert.equal(
+    await error.textContent(),
+    'The other language could not be loaded: the messages could not be loaded from /messages/fr.json (HTTP 503). Try again later.',
+  );
+  assert.equal(await page.getByTestId('announced-alert').textContent(), await error.textContent());
+  assert.equal(await htmlLang(page), 'en');
+  assert.ok(await page.getByRole('button', { name: 'Sign in', exact: true }).isVisible(), 'still in English');
+  // The choice is not remembered: the next visit starts in English.
+  assert.equal(await page.evaluate(() => localStorage.getItem('oidc-spa.language')), null);
   await opened.context.close();
 });

@@ -117,7 +117,7 @@ test('a missing configuration file ends in a message, after the Sign in button',
   await page.goto(APP);
   const app = new AppPage(page);
   await app.errorMessage().waitFor();
-  assert.match(await app.errorMessage().textContent(), /configuration could not be loaded from \/config\.json: HTTP 404/);
+  assert.match(await app.errorMessage().textContent(), /configuration could not be loaded from \/config\.json \(HTTP 404\)\. Please tell the app's administrator\./);
   await context.close();
 });
 

@@ -248,7 +248,7 @@ fn a_timer_for_a_token_that_lasts_for_years_is_clamped_and_rearmed() {
 fn sign_out_during_a_refresh_revokes_the_newest_refresh_token() {
     let (mut world, tab) = refresh_due();
     assert!(world.has_pending(tab, TOKEN));
-    world.handle(tab, Event::SignOutRequested);
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
     assert!(world.tabs[tab].session().is_none(), "no token is held after sign-out");
     // The refresh answers after the sign-out: its new token is revoked.
     world.answer(tab, TOKEN, Fate::Deliver);
@@ -262,6 +262,16 @@ fn sign_out_during_a_refresh_revokes_the_newest_refresh_token() {
 }
 
 #[test]
+fn the_sign_out_page_is_asked_for_in_the_apps_language() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.handle(tab, Event::SignOutRequested { ui_locales: Some("fr".into()) });
+    world.settle(20);
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOut));
+    assert_eq!(world.provider.sign_out_languages, [Some("fr".to_owned())]);
+}
+
+#[test]
 fn signed_out_in_another_tab_is_not_overwritten_by_session_ended() {
     let mut world = World::new();
     let first = world.signed_in_tab();
@@ -270,7 +280,7 @@ fn signed_out_in_another_tab_is_not_overwritten_by_session_ended() {
     assert!(world.tabs[second].is_signed_in());
     world.advance(560_000);
     assert!(world.has_pending(second, TOKEN));
-    world.handle(first, Event::SignOutRequested);
+    world.handle(first, Event::SignOutRequested { ui_locales: None });
     world.settle(50); // the message, the end-session, the refresh's invalid_grant
     assert_eq!(world.tabs[second].notice(), Some(Notice::SignedOutElsewhere));
 }
@@ -285,7 +295,7 @@ fn a_tab_completing_its_callback_honours_a_sign_out_elsewhere() {
     while !world.tabs[second].saw("FinishSignIn") {
         world.complete(second, 0, Fate::Deliver);
     }
-    world.handle(first, Event::SignOutRequested);
+    world.handle(first, Event::SignOutRequested { ui_locales: None });
     let message =
         world.tabs[second].pending.iter().position(|p| matches!(p, world::Pending::Message(_))).unwrap();
     world.complete(second, message, Fate::Deliver);
@@ -337,7 +347,7 @@ fn an_app_url_with_its_own_state_is_not_a_sign_out_return() {
 fn a_real_sign_out_return_is_confirmed() {
     let mut world = World::new();
     let tab = world.signed_in_tab();
-    world.handle(tab, Event::SignOutRequested);
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
     world.settle(20);
     assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOut));
     assert_eq!(world.tabs[tab].url, format!("{APP}/"), "the state left the address bar");
@@ -809,7 +819,7 @@ fn a_set_back_clock_does_not_hold_a_retry_up() {
 fn one_revocation_answered_is_enough_to_go_to_the_providers_sign_out() {
     let mut world = World::new();
     let tab = world.signed_in_tab();
-    world.handle(tab, Event::SignOutRequested);
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
     world.answer(tab, "https://op.test/revoke", Fate::Deliver);
     world.answer(tab, "https://op.test/revoke", Fate::LostBefore); // an extension blocked one
     assert!(!world.provider.logged_in, "went to the end-session endpoint");
@@ -832,7 +842,7 @@ fn back_from_the_end_session_page_shows_signed_out() {
     let mut world = World::new();
     let tab = world.signed_in_tab();
     world.abandon_next_navigation = true;
-    world.handle(tab, Event::SignOutRequested);
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
     world.settle(20);
     assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOut), "no spinner left behind");
 }
@@ -842,7 +852,7 @@ fn sign_out_after_a_lost_refresh_revokes_the_dropped_token() {
     let (mut world, tab) = refresh_due();
     world.answer(tab, TOKEN, Fate::LostBefore); // never arrived: still valid
     let dropped = world.provider.grants[0].refresh_tokens[0].0.clone();
-    world.handle(tab, Event::SignOutRequested);
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
     world.settle(20);
     assert!(world.provider.revoked(&dropped), "the maybe-valid token is revoked");
 }
@@ -869,7 +879,7 @@ fn a_sign_out_elsewhere_before_the_callback_is_routed_is_honoured() {
     // whose configuration is still loading when the first tab signs out.
     world.hold_config_loads = true;
     world.complete(second, 0, Fate::Deliver); // prepared: navigates, returns
-    world.handle(first, Event::SignOutRequested);
+    world.handle(first, Event::SignOutRequested { ui_locales: None });
     let message = world.tabs[second].pending.iter().position(|p| matches!(p, world::Pending::Message(_)));
     world.complete(second, message.unwrap(), Fate::Deliver);
     world.settle(50);
@@ -915,7 +925,7 @@ fn a_refreshed_id_token_for_another_person_is_refused_before_its_access_token_is
 fn a_slow_refresh_does_not_skip_the_providers_sign_out() {
     let (mut world, tab) = refresh_due();
     assert!(world.has_pending(tab, TOKEN));
-    world.handle(tab, Event::SignOutRequested);
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
     // The revocations answer; the refresh is still out at the deadline.
     while world.has_pending(tab, "https://op.test/revoke") {
         world.answer(tab, "https://op.test/revoke", Fate::Deliver);
@@ -931,7 +941,7 @@ fn events_and_commands_never_show_a_secret_in_debug_output() {
     world.settle(20);
     world.call_api(tab);
     world.settle(20);
-    world.handle(tab, Event::SignOutRequested);
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
     world.settle(20);
     let mut shown = world.commands_seen.clone();
     shown.extend(world.events_seen.iter().cloned());
@@ -1042,7 +1052,7 @@ fn a_callback_query_leaves_the_address_bar_before_the_configuration_arrives() {
 fn a_slow_revocation_does_not_skip_the_providers_sign_out() {
     let mut world = World::new();
     let tab = world.signed_in_tab();
-    world.handle(tab, Event::SignOutRequested);
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
     world.advance(5_000); // the revocations are still out at the deadline
     assert!(!world.provider.logged_in, "went to the end-session endpoint all the same");
     assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOut));
@@ -1052,7 +1062,7 @@ fn a_slow_revocation_does_not_skip_the_providers_sign_out() {
 fn a_provider_that_refuses_the_connection_is_signed_out_of_locally() {
     let mut world = World::new();
     let tab = world.signed_in_tab();
-    world.handle(tab, Event::SignOutRequested);
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
     while world.has_pending(tab, "https://op.test/revoke") {
         world.answer(tab, "https://op.test/revoke", Fate::LostBefore);
     }

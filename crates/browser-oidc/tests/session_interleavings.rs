@@ -100,7 +100,7 @@ fn run(world: &mut World, step: &Step) {
         Step::SignIn(tab) if exists(tab) => {
             world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: Default::default() })
         }
-        Step::SignOut(tab) if exists(tab) => world.handle(tab, Event::SignOutRequested),
+        Step::SignOut(tab) if exists(tab) => world.handle(tab, Event::SignOutRequested { ui_locales: None }),
         Step::Reload(tab) if exists(tab) => world.reload(tab),
         // Only a page that is not itself on its way to the provider can
         // have been left (for another site) and come back.

@@ -3,7 +3,7 @@
 //! templates) is `browser_oidc::messages`; this adds the browser's plural
 //! rules, `<html lang>` and reactivity.
 
-use browser_oidc::messages::{Describe, Messages, MessagesError, PluralCategory, Text};
+use browser_oidc::messages::{Describe, Messages, MessagesError, PluralCategory, Text, is_language_tag};
 use browser_oidc::oauth::http::{HttpClient, HttpRequest};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -23,7 +23,9 @@ pub struct Translator {
 /// Words every sentence below with `messages`: sets `<html lang>` to its
 /// language, picks plurals with `Intl.PluralRules` for it, and sends it to
 /// the provider as `ui_locales` on each sign-in (unless the sign-in's
-/// options name other languages). Without it, the library reads English.
+/// options name other languages) and sign-out. Call it before
+/// [`provide_auth`](crate::provide_auth), which keeps the handle. Without
+/// it, the library reads English.
 ///
 /// ```no_run
 /// use leptos_browser_oidc::{Messages, provide_messages};
@@ -42,14 +44,19 @@ pub fn provide_messages(messages: Messages) -> Translator {
     translator
 }
 
-/// The messages handle provided above this component; English if none is.
+/// The messages handle provided above this component. Without one, the
+/// library's English, which leaves `<html lang>` alone and is never sent
+/// as `ui_locales`.
 pub fn use_messages() -> Translator {
-    use_context::<Translator>().unwrap_or_else(|| provide_messages(Messages::english()))
+    use_context::<Translator>().unwrap_or_else(|| Translator {
+        table: RwSignal::new(Messages::english()),
+        plural: StoredValue::new_local(None),
+    })
 }
 
-/// The handle if the app provided one: whether sign-ins send `ui_locales`.
-pub(crate) fn provided_language() -> Option<String> {
-    use_context::<Translator>().map(|translator| translator.language())
+/// The handle the app provided above this point, if any.
+pub(crate) fn provided() -> Option<Translator> {
+    use_context::<Translator>()
 }
 
 impl Translator {
@@ -122,6 +129,12 @@ impl Translator {
     /// The table's language tag.
     pub fn language(&self) -> String {
         self.table.with(|table| table.language().to_owned())
+    }
+
+    /// The language for a provider's `ui_locales`, if the tag is one.
+    pub(crate) fn ui_locales(&self) -> Option<String> {
+        let language = self.table.with_untracked(|table| table.language().to_owned());
+        is_language_tag(&language).then_some(language)
     }
 }
 

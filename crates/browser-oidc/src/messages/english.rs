@@ -19,7 +19,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("notice.signed_out_elsewhere", "You signed out in another tab."),
     ("notice.session_ended", "Your session has ended. Please sign in again."),
     // The warning while renewals fail; the reason alone is what is announced.
-    ("renewal_problem", "Your session could not be renewed: {reason}"),
+    ("renewal_problem", "Your session could not be renewed. {reason}"),
     ("renewal_problem.retrying", "{problem} Retrying in {seconds}."),
     ("unit.seconds#one", "{count} second"),
     ("unit.seconds#other", "{count} seconds"),
@@ -88,7 +88,8 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("sign_in_option.prompt_none", "prompt=none is for silent sign-ins, which the library makes itself"),
     ("sign_in_option.empty_acr_values", "acr_values must name at least one value"),
     // The provider's discovery document.
-    ("discovery.malformed", "the provider's discovery document could not be read ({detail})"),
+    ("discovery.malformed", "the provider's discovery document could not be read"),
+    ("discovery.unexpected_status", "the provider's discovery document could not be fetched (HTTP {status})"),
     ("discovery.issuer_mismatch", "the provider says its issuer is \"{found}\" but this app is configured for \"{expected}\""),
     ("discovery.code_flow_unsupported", "the provider does not support the authorization code flow"),
     ("discovery.pkce_s256_unsupported", "the provider does not support PKCE with S256"),
@@ -117,13 +118,16 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("provider_error.other", "the provider refused the request"),
     // The token endpoint.
     ("token.provider", "the provider refused to issue tokens: {reason}"),
-    ("token.malformed", "the provider's token response could not be read ({detail})"),
+    ("token.malformed", "the provider's token response could not be read"),
     ("token.unexpected_status", "the provider answered the token request with HTTP {status}"),
     ("token.unsupported_token_type", "the provider issued a \"{token_type}\" token, which this app cannot use"),
     ("token.id_token_missing", "the provider issued no ID token"),
     // The ID token as a JWT, and the keys that verify it.
     ("jwt.not_compact_jws", "the token is not a signed JWT (expected three dot-separated parts)"),
     ("jwt.bad_encoding", "the token's {part} is not valid base64url"),
+    ("jwt.part.header", "header"),
+    ("jwt.part.payload", "payload"),
+    ("jwt.part.signature", "signature"),
     ("jwt.bad_header", "the token's header could not be read"),
     ("jwt.unsigned", "the token is unsigned (alg \"none\")"),
     ("jwt.algorithm_not_allowed", "the token is signed with \"{alg}\", which is not allowed"),

@@ -60,12 +60,12 @@ impl Text {
     }
 
     /// Fills `{name}` with `value` as it is (a field name, a status, a URL),
-    /// shortened, and without control or bidirectional-override characters
-    /// (which could make the rest of the sentence read differently).
+    /// shortened, and without control, format or separator characters:
+    /// bidirectional overrides, zero-width and line-breaking characters
+    /// could make the rest of the sentence read differently.
     pub fn quoting(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
         let value = value.to_string();
-        let shown = |c: &char| !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-        let mut quoted: String = value.chars().filter(shown).take(MAX_QUOTED_CHARS).collect();
+        let mut quoted: String = value.chars().filter(|c| !is_invisible(*c)).take(MAX_QUOTED_CHARS).collect();
         if value.chars().count() > MAX_QUOTED_CHARS {
             quoted.push('…');
         }
@@ -77,6 +77,29 @@ impl Text {
     pub fn id(&self) -> &'static str {
         self.id
     }
+}
+
+/// A control (Cc), format (Cf) or line/paragraph separator (Zl, Zp)
+/// character: the Unicode 16 code points of those categories.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}' | '\u{890}'..='\u{891}'
+            | '\u{8e2}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
+            | '\u{110bd}' | '\u{110cd}' | '\u{13430}'..='\u{1343f}' | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}' | '\u{e0001}' | '\u{e0020}'..='\u{e007f}')
+}
+
+/// Is `tag` shaped like a BCP 47 language tag (`fr`, `pt-BR`,
+/// `zh-Hant-TW`): subtags of 1 to 8 letters or digits, joined by `-`, the
+/// first of letters? Only such a tag is sent to a provider as `ui_locales`.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut subtags = tag.split('-');
+    let first_is_letters = subtags.next().is_some_and(|first| {
+        (1..=8).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_alphabetic())
+    });
+    first_is_letters && subtags.all(|subtag| (1..=8).contains(&subtag.len()) && subtag.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// A CLDR plural category, as `Intl.PluralRules.select` names it.

@@ -104,3 +104,25 @@ fn a_language_file_sets_its_entries_or_nothing() {
     );
     assert_eq!(untouched, Messages::new("fr"), "a bad file sets nothing");
 }
+
+#[test]
+fn quoted_values_lose_every_invisible_character() {
+    // Written out from the Unicode tables (Cf, Zl, Zp), not from the filter.
+    for invisible in ['\u{200b}', '\u{200e}', '\u{200f}', '\u{61c}', '\u{feff}', '\u{2028}', '\u{2029}', '\u{ad}', '\u{2060}', '\u{e0041}'] {
+        let text = Text::new("unreachable").quoting("url", format!("a{invisible}b"));
+        assert_eq!(Messages::english().render(&text, &PluralCategory::english), "could not reach ab", "U+{:04X}", invisible as u32);
+    }
+    // What people write stays.
+    let text = Text::new("unreachable").quoting("url", "https://exemple.fr/é?q=ü 1");
+    assert_eq!(Messages::english().render(&text, &PluralCategory::english), "could not reach https://exemple.fr/é?q=ü 1");
+}
+
+#[test]
+fn only_a_language_tag_is_one() {
+    for tag in ["fr", "en", "pt-BR", "zh-Hant-TW", "de-CH-1996", "x-klingon"] {
+        assert!(is_language_tag(tag), "{tag}");
+    }
+    for tag in ["", "pt BR", "fr,en", "fr_FR", "-fr", "fr-", "toolongtag", "fr-abcdefghi", "12", "fr\"", "é"] {
+        assert!(!is_language_tag(tag), "{tag}");
+    }
+}

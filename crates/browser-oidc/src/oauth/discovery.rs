@@ -49,8 +49,11 @@ pub struct ProviderMetadata {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DiscoveryError {
-    /// The document is not valid JSON of the expected shape (the parser's reason).
+    /// The document is not valid JSON of the expected shape. The parser's
+    /// reason is for developers (`Debug`): it may quote the document.
     Malformed(String),
+    /// The discovery URL answered with this HTTP status, not 200.
+    UnexpectedStatus(u16),
     /// The document names another issuer (Discovery §4.3).
     IssuerMismatch {
         /// The configured issuer.
@@ -120,7 +123,8 @@ impl ProviderMetadata {
 impl Describe for DiscoveryError {
     fn text(&self) -> Text {
         match self {
-            Self::Malformed(detail) => Text::new("discovery.malformed").quoting("detail", detail),
+            Self::Malformed(_) => Text::new("discovery.malformed"),
+            Self::UnexpectedStatus(status) => Text::new("discovery.unexpected_status").quoting("status", status),
             Self::IssuerMismatch { expected, found } => {
                 Text::new("discovery.issuer_mismatch").quoting("expected", expected).quoting("found", found)
             }

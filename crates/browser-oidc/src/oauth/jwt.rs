@@ -157,7 +157,14 @@ impl Describe for JwtError {
     fn text(&self) -> Text {
         match self {
             Self::NotCompactJws => Text::new("jwt.not_compact_jws"),
-            Self::BadEncoding(part) => Text::new("jwt.bad_encoding").quoting("part", part),
+            Self::BadEncoding(part) => {
+                let part = match *part {
+                    "header" => "jwt.part.header",
+                    "payload" => "jwt.part.payload",
+                    _ => "jwt.part.signature",
+                };
+                Text::new("jwt.bad_encoding").with("part", Text::new(part))
+            }
             Self::BadHeader => Text::new("jwt.bad_header"),
             Self::Unsigned => Text::new("jwt.unsigned"),
             Self::AlgorithmNotAllowed(alg) => Text::new("jwt.algorithm_not_allowed").quoting("alg", alg),

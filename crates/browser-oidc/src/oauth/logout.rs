@@ -20,16 +20,22 @@ pub struct EndSessionRequest<'a> {
     pub post_logout_redirect_uri: &'a str,
     /// Sent back on the return, so this tab can tell its own logout from a forged one.
     pub state: &'a CsrfState,
+    /// The languages for the provider's sign-out page (§2), such as `fr`.
+    pub ui_locales: Option<&'a str>,
 }
 
 impl EndSessionRequest<'_> {
     /// The URL to send the browser to (a top-level redirect).
     pub fn url(&self) -> String {
-        let query = form_urlencoded::Serializer::new(String::new())
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query
             .append_pair("client_id", self.client_id)
             .append_pair("post_logout_redirect_uri", self.post_logout_redirect_uri)
-            .append_pair("state", self.state.secret())
-            .finish();
+            .append_pair("state", self.state.secret());
+        if let Some(ui_locales) = self.ui_locales {
+            query.append_pair("ui_locales", ui_locales);
+        }
+        let query = query.finish();
         append_query(self.end_session_endpoint, &query)
     }
 }
@@ -71,6 +77,7 @@ mod tests {
             client_id: "demo-spa",
             post_logout_redirect_uri: "http://127.0.0.1:8080/",
             state: &state,
+            ui_locales: None,
         }
         .url();
         let url = url::Url::parse(&url).unwrap();
@@ -83,6 +90,21 @@ mod tests {
         assert_eq!(query["state"], "s-9");
         // The provider sends the state back: the sign-out is confirmed.
         assert_eq!(check_logout_return("?state=s-9", Some(&state)), LogoutReturn::Confirmed);
+    }
+
+    #[test]
+    fn the_apps_language_goes_to_the_sign_out_page() {
+        let state = CsrfState::new("s-9");
+        let url = EndSessionRequest {
+            end_session_endpoint: "http://127.0.0.1:9000/session/end",
+            client_id: "demo-spa",
+            post_logout_redirect_uri: "http://127.0.0.1:8080/",
+            state: &state,
+            ui_locales: Some("fr"),
+        }
+        .url();
+        let query: HashMap<_, _> = url::Url::parse(&url).unwrap().query_pairs().into_owned().collect();
+        assert_eq!(query.get("ui_locales").map(String::as_str), Some("fr"));
     }
 
     /// `oidcc-rp-initiated-logout-other-state`: a returned state that this

@@ -63,7 +63,9 @@ pub enum TokenError {
     Provider(ProviderError),
     /// A success status with a body that is not a valid token response.
     Malformed {
-        /// What is wrong, without quoting the body (it may hold tokens).
+        /// What is wrong, without quoting the body (it may hold tokens), in
+        /// English for developers (`Debug`); a person reads only that the
+        /// answer could not be read.
         reason: String,
     },
     /// The body is kept for a developer, never shown: an error page that
@@ -123,7 +125,7 @@ impl Describe for TokenError {
     fn text(&self) -> Text {
         match self {
             Self::Provider(error) => Text::new("token.provider").with("reason", error.text()),
-            Self::Malformed { reason } => Text::new("token.malformed").quoting("detail", reason),
+            Self::Malformed { .. } => Text::new("token.malformed"),
             Self::UnexpectedStatus { status, .. } => Text::new("token.unexpected_status").quoting("status", status),
             Self::UnsupportedTokenType(token_type) => {
                 Text::new("token.unsupported_token_type").quoting("token_type", token_type)
@@ -223,12 +225,17 @@ mod tests {
             r#"{"access_token":"at","token_type":"Bearer","expires_in":"SECRET-AT"}"#,
         )
         .unwrap_err();
-        assert!(matches!(err, TokenError::Malformed { .. }));
-        assert!(!err.to_string().contains("SECRET-AT"), "{err}");
-        assert!(err.to_string().contains("a field has the wrong type"), "{err}");
+        // The developer's reason (in Debug) names the fault, never the value.
+        let reason = |err: TokenError| match err {
+            TokenError::Malformed { reason } => reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(!format!("{err:?}").contains("SECRET-AT"), "{err:?}");
+        assert_eq!(err.to_string(), "the provider's token response could not be read");
+        assert_eq!(reason(err), "a field has the wrong type");
         let err = parse_token_response(200, r#"{"access_token":"#).unwrap_err();
-        assert!(err.to_string().contains("not valid JSON"), "{err}");
+        assert!(reason(err).starts_with("not valid JSON"));
         let err = parse_token_response(200, r#"{"token_type":"Bearer"}"#).unwrap_err();
-        assert!(err.to_string().contains("missing field `access_token`"), "{err}");
+        assert!(reason(err).starts_with("missing field `access_token`"));
     }
 }

@@ -216,7 +216,7 @@ impl SessionCore {
                     self.show(AuthState::SignedOut(None));
                 }
             }
-            Event::SignOutRequested => self.on_sign_out_requested(now),
+            Event::SignOutRequested { ui_locales } => self.on_sign_out_requested(ui_locales.as_deref(), now),
             Event::SignInPrepared { request, result } => self.on_sign_in_prepared(request, result, now),
             Event::SignInFinished(result) => self.on_sign_in_finished(result, now),
             Event::HttpAnswered { request, result } => self.on_http(request, result, now),
@@ -558,7 +558,7 @@ impl SessionCore {
 
     // ------------------------------------------------------------ sign-out
 
-    fn on_sign_out_requested(&mut self, now: u64) {
+    fn on_sign_out_requested(&mut self, ui_locales: Option<&str>, now: u64) {
         let Some(config) = self.config().cloned() else { return };
         let Some(held) = self.take_held() else { return };
         let end_session = held.metadata().end_session_endpoint.as_deref().and_then(|endpoint| {
@@ -568,6 +568,7 @@ impl SessionCore {
                 client_id: &config.client_id,
                 post_logout_redirect_uri: &config.post_logout_redirect_uri,
                 state: &state,
+                ui_locales,
             }
             .url();
             Some((SecretUrl::new(url), SignOutTransit { state }))

@@ -213,7 +213,10 @@ pub enum Event {
     /// The person dismissed an error.
     ErrorDismissed,
     /// The person asked to sign out.
-    SignOutRequested,
+    SignOutRequested {
+        /// The languages for the provider's sign-out page (the app's own).
+        ui_locales: Option<String>,
+    },
     /// The authorization URL of a [`Command::PrepareSignIn`], or why not.
     SignInPrepared {
         /// The command's id.

@@ -173,6 +173,8 @@ pub struct Provider {
     pub refreshed_auth_time: Option<i64>,
     /// Whether token responses carry a refresh token.
     pub issue_refresh_tokens: bool,
+    /// The `ui_locales` of each visit to the end-session page.
+    pub sign_out_languages: Vec<Option<String>>,
     issued: u64,
 }
 
@@ -191,6 +193,7 @@ impl Provider {
             auth_time: None,
             refreshed_auth_time: None,
             issue_refresh_tokens: true,
+            sign_out_languages: Vec::new(),
             issued: 0,
         }
     }
@@ -728,6 +731,7 @@ impl World {
         } else if url.starts_with(END_SESSION) {
             self.assert_no_refresh_token_left_behind(tab);
             self.provider.end_session();
+            self.provider.sign_out_languages.push(params.get("ui_locales").cloned());
             let state = params.get("state").cloned().unwrap_or_default();
             self.start_page(tab, &format!("{APP}/?state={state}"));
         } else {

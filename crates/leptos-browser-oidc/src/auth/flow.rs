@@ -33,7 +33,7 @@ use futures_util::future::join;
 pub async fn discover(http: &impl HttpClient, issuer: &str) -> Result<ProviderMetadata, AuthError> {
     let response = http.send(HttpRequest::get(discovery_url(issuer))).await?;
     if response.status != 200 {
-        return Err(DiscoveryError::Malformed(format!("HTTP {}", response.status)).into());
+        return Err(DiscoveryError::UnexpectedStatus(response.status).into());
     }
     Ok(parse_metadata(&response.body, issuer)?)
 }

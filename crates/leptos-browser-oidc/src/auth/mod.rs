@@ -22,6 +22,7 @@ use crate::browser::names::{self, Names};
 use crate::browser::transit;
 use crate::browser::{clock, page, session_hint, tabs};
 use crate::config::{AuthConfig, Source};
+use crate::messages::Translator;
 use browser_oidc::config::{Config, ConfigError};
 use browser_oidc::oauth::http::{HttpClient, HttpRequest, Method};
 use browser_oidc::oauth::random::random_url_safe_string;
@@ -44,6 +45,9 @@ pub struct Auth {
     view: RwSignal<AuthState>,
     /// Set while a renewal keeps failing for a temporary reason.
     renewal_problem: RwSignal<Option<RenewalProblem>>,
+    /// The app's messages, if provided before `provide_auth`: their language
+    /// goes to the provider's pages as `ui_locales`.
+    messages: Option<Translator>,
     driver: StoredValue<Rc<Driver>, LocalStorage>,
 }
 
@@ -124,7 +128,8 @@ fn new_auth(state: core_state::AuthState, config: AuthConfig) -> Auth {
         view,
         renewal_problem,
     });
-    let auth = Auth { state, view, renewal_problem, driver: StoredValue::new_local(driver) };
+    let messages = crate::messages::provided();
+    let auth = Auth { state, view, renewal_problem, messages, driver: StoredValue::new_local(driver) };
     provide_context(auth);
     auth
 }
@@ -288,6 +293,11 @@ impl Auth {
         self.dispatch(Event::SafeMoment);
     }
 
+    /// The language of the app's messages, for the provider's pages.
+    fn ui_locales(self) -> Option<String> {
+        self.messages.or_else(crate::messages::provided)?.ui_locales()
+    }
+
     /// Sends the person to the provider to sign in, to come back here.
     pub fn sign_in(self) {
         self.sign_in_with(SignInOptions::default());
@@ -313,7 +323,7 @@ impl Auth {
     /// # }
     /// ```
     pub fn sign_in_with(self, options: SignInOptions) {
-        let options = match crate::messages::provided_language() {
+        let options = match self.ui_locales() {
             Some(language) => options.ui_locales_unless_given(language),
             None => options,
         };
@@ -337,7 +347,7 @@ impl Auth {
     /// Revokes the tokens, forgets them here and in every other tab, and
     /// ends the provider's session.
     pub fn sign_out(self) {
-        self.dispatch(Event::SignOutRequested);
+        self.dispatch(Event::SignOutRequested { ui_locales: self.ui_locales() });
     }
 }
 
