@@ -51,6 +51,30 @@ pub const LANGUAGES: [Language; 2] = [
     Language { tag: "fr", name: "Français", file: Some("/messages/fr.json") },
 ];
 
+/// Whether the page's words have arrived, and why not if they cannot.
+#[derive(Debug, Clone, Copy)]
+pub struct LanguageStatus {
+    /// The page waits for this before it shows any words.
+    pub ready: RwSignal<bool>,
+    /// Why the last language asked for could not be loaded.
+    pub problem: RwSignal<Option<MessagesError>>,
+}
+
+impl LanguageStatus {
+    /// Puts a status in context; `ready` if the words are already here.
+    pub fn provide(ready: bool) -> Self {
+        let status = Self { ready: RwSignal::new(ready), problem: RwSignal::new(None) };
+        provide_context(status);
+        status
+    }
+
+    /// The status in context; ready, with no problem, if there is none
+    /// (a page mounted on its own, as in tests).
+    pub fn get() -> Self {
+        use_context::<Self>().unwrap_or_else(|| Self { ready: RwSignal::new(true), problem: RwSignal::new(None) })
+    }
+}
+
 /// Where the person's choice is kept: a preference, never a secret.
 const CHOICE_KEY: &str = "oidc-spa.language";
 

@@ -11,8 +11,10 @@ use leptos::task::spawn_local;
 
 use announce::{Announcer, LiveRegions, focus_heading, focus_is_in_main, use_announcer};
 use leptos_browser_oidc::{
-    Describe, MessagesError, Text, AuthConfig, AuthError, AuthState, Notice, Progress, Translator, provide_auth, provide_messages, use_auth, use_messages,
+    AuthConfig, AuthError, AuthState, Describe, MessagesError, Notice, Progress, Text, Translator, provide_auth,
+    provide_messages, use_auth, use_messages,
 };
+use messages::LanguageStatus;
 use pages::{ErrorPage, LoadingPage, SignedInPage, SignedOutPage};
 
 /// Where the demo's settings are: one build serves every environment.
@@ -25,19 +27,17 @@ pub fn App() -> impl IntoView {
     let language = messages::initial_language();
     // Someone who reads another language sees and hears nothing in English
     // first: the page waits for its words (at most LANGUAGE_WAIT; then it
-    // shows English rather than nothing).
-    let words_ready = RwSignal::new(language.file.is_none());
-    if !words_ready.get_untracked() {
+    // shows English rather than nothing, and says why).
+    let status = LanguageStatus::provide(language.file.is_none());
+    if !status.ready.get_untracked() {
         spawn_local(async move {
-            if let Err(error) = messages::switch_to(translator, language).await {
-                leptos::logging::warn!("{error}");
-            }
-            words_ready.set(true);
+            status.problem.set(messages::switch_to(translator, language).await.err());
+            status.ready.set(true);
         });
-        set_timeout(move || words_ready.set(true), LANGUAGE_WAIT);
+        set_timeout(move || status.ready.set(true), LANGUAGE_WAIT);
     }
     provide_auth(AuthConfig::from_url(CONFIG_URL));
-    view! { <Show when=move || words_ready.get()><Shell /></Show> }
+    view! { <Shell /> }
 }
 
 /// The longest the first page waits for its language's file.
@@ -47,6 +47,8 @@ const LANGUAGE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 /// the signed-in page (and the API answer on it) stays put.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Page {
+    /// Before the page's words have arrived: a spinner, and nothing to read.
+    WaitingForWords,
     Loading(Progress),
     SignedOut(Option<Notice>),
     SignedIn,
@@ -72,15 +74,23 @@ impl Page {
 pub fn Shell() -> impl IntoView {
     let auth = use_auth();
     let t = use_messages();
-    let page = Memo::new(move |_| auth.state().with(Page::of));
+    let language = LanguageStatus::get();
+    let words_ready = move || language.ready.get();
+    let page = Memo::new(move |_| match words_ready() {
+        true => auth.state().with(Page::of),
+        false => Page::WaitingForWords,
+    });
     let announcer = Announcer::provide();
     let shown = std::cell::Cell::new(None);
     view! {
+        // From the first render, so what the first real page says is heard.
         <LiveRegions />
-        <header class="top">
-            <span class="brand">"Rust OIDC SPA"</span>
-            <span class="tagline">{t.sentence("ui.tagline")}</span>
-        </header>
+        <Show when=words_ready>
+            <header class="top">
+                <span class="brand">"Rust OIDC SPA"</span>
+                <span class="tagline">{t.sentence("ui.tagline")}</span>
+            </header>
+        </Show>
         <main>
             {move || {
                 let page = page.get();
@@ -104,9 +114,11 @@ pub fn Shell() -> impl IntoView {
             }}
         </main>
         // After the page, so the keyboard reaches its actions first.
-        <footer class="bottom">
-            <LanguageSwitch translator=t />
-        </footer>
+        <Show when=words_ready>
+            <footer class="bottom">
+                <LanguageSwitch translator=t language />
+            </footer>
+        </Show>
     }
 }
 
@@ -123,6 +135,12 @@ fn announce(t: Translator, announcer: Announcer, page: &Page, unheard_progress: 
 
 fn show(page: Page) -> AnyView {
     match page {
+        Page::WaitingForWords => view! {
+            <section class="card" data-testid="loading" aria-busy="true">
+                <div class="spinner" aria-hidden="true"></div>
+            </section>
+        }
+        .into_any(),
         Page::Loading(progress) => view! { <LoadingPage progress /> }.into_any(),
         Page::SignedOut(notice) => view! { <SignedOutPage notice /> }.into_any(),
         Page::SignedIn => view! { <SignedInPage /> }.into_any(),
@@ -134,14 +152,14 @@ fn show(page: Page) -> AnyView {
 /// choice. A button, not a `<select>`: for two languages it does the same
 /// and costs a third of the download (5 KB brotli for the select).
 #[component]
-fn LanguageSwitch(translator: Translator) -> impl IntoView {
+fn LanguageSwitch(translator: Translator, language: LanguageStatus) -> impl IntoView {
     let other = move || {
         let current = translator.language();
         messages::LANGUAGES.into_iter().find(|language| language.tag != current).unwrap_or(messages::LANGUAGES[0])
     };
     let announcer = use_announcer();
     let switching = RwSignal::new(false);
-    let failed = RwSignal::new(None);
+    let failed = language.problem;
     let switch = move |_| {
         if switching.get_untracked() {
             return;
@@ -150,6 +168,8 @@ fn LanguageSwitch(translator: Translator) -> impl IntoView {
         switching.set(true);
         spawn_local(async move {
             let switched = messages::switch_to(translator, language).await;
+            // Cleared first, so that the same failure twice is said twice.
+            announcer.clear();
             match &switched {
                 Ok(()) => messages::remember(language),
                 // Offline, say: the page stays as it was, and says why.

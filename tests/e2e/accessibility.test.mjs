@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { audit } from './axe.mjs';
-import { APP, PROVIDER, launchChromium, openApp } from './pages.mjs';
+import { APP, PROVIDER, headingHasFocus, launchChromium, openApp } from './pages.mjs';
 
 const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? fileURLToPath(new URL('../../target/screenshots', import.meta.url));
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -62,10 +62,6 @@ async function expectFocusOn(page, tag, text) {
   }
   assert.deepEqual({ tag: focused.tag, text: focused.text }, { tag, text }, 'where focus is');
   assert.ok(focused.ringShown, `the focus ring shows on "${text}"`);
-}
-
-async function headingHasFocus(page, text) {
-  await page.waitForFunction((t) => document.activeElement?.tagName === 'H1' && document.activeElement.textContent.startsWith(t), text);
 }
 
 for (const colorScheme of ['light', 'dark']) {

@@ -29,6 +29,9 @@ const DISABLED_FEATURES = [
 ];
 
 export const CHROMIUM_ARGS = [
+  // English unless a test asks for another locale: the pages follow the
+  // browser's language, and the tests read English.
+  '--lang=en-US',
   '--no-sandbox',
   '--disable-gpu',
   '--disable-dev-shm-usage',

@@ -120,6 +120,11 @@ export class ProviderPages {
   }
 }
 
+/** Waits for focus to be on the page's heading, which starts with `text`. */
+export async function headingHasFocus(page, text) {
+  await page.waitForFunction((t) => document.activeElement?.tagName === 'H1' && document.activeElement.textContent.startsWith(t), text);
+}
+
 /** Signs alice in through the login and consent pages. */
 export async function signInAsAlice(opened) {
   await opened.app.startSignIn();

@@ -44,9 +44,9 @@ pub fn provide_messages(messages: Messages) -> Translator {
     translator
 }
 
-/// The messages handle provided above this component. Without one, the
-/// library's English, which leaves `<html lang>` alone and is never sent
-/// as `ui_locales`.
+/// The messages handle provided above this component. Without one, a new
+/// handle on the library's English for this caller alone: it is never sent
+/// as `ui_locales`, and changing it rewords only what this caller renders.
 pub fn use_messages() -> Translator {
     use_context::<Translator>().unwrap_or_else(|| Translator {
         table: RwSignal::new(Messages::english()),
@@ -131,9 +131,10 @@ impl Translator {
         self.table.with(|table| table.language().to_owned())
     }
 
-    /// The language for a provider's `ui_locales`, if the tag is one.
+    /// The language for a provider's `ui_locales`, if the tag is one (and
+    /// the table still exists: its owner may have been disposed).
     pub(crate) fn ui_locales(&self) -> Option<String> {
-        let language = self.table.with_untracked(|table| table.language().to_owned());
+        let language = self.table.try_with_untracked(|table| table.language().to_owned())?;
         is_language_tag(&language).then_some(language)
     }
 }

@@ -64,9 +64,9 @@ impl Text {
     /// bidirectional overrides, zero-width and line-breaking characters
     /// could make the rest of the sentence read differently.
     pub fn quoting(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
-        let value = value.to_string();
-        let mut quoted: String = value.chars().filter(|c| !is_invisible(*c)).take(MAX_QUOTED_CHARS).collect();
-        if value.chars().count() > MAX_QUOTED_CHARS {
+        let visible: Vec<char> = value.to_string().chars().filter(|c| !is_invisible(*c)).collect();
+        let mut quoted: String = visible.iter().take(MAX_QUOTED_CHARS).collect();
+        if visible.len() > MAX_QUOTED_CHARS {
             quoted.push('…');
         }
         self.args.push((name, Arg::Verbatim(quoted)));
@@ -79,27 +79,33 @@ impl Text {
     }
 }
 
-/// A control (Cc), format (Cf) or line/paragraph separator (Zl, Zp)
-/// character: the Unicode 16 code points of those categories.
+/// A control (Cc), format (Cf), line or paragraph separator (Zl, Zp), or
+/// default-ignorable character (fillers, variation selectors): the Unicode
+/// 16 code points of those kinds, none of which shows as itself.
 fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(c,
-            '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}' | '\u{890}'..='\u{891}'
-            | '\u{8e2}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
-            | '\u{110bd}' | '\u{110cd}' | '\u{13430}'..='\u{1343f}' | '\u{1bca0}'..='\u{1bca3}'
-            | '\u{1d173}'..='\u{1d17a}' | '\u{e0001}' | '\u{e0020}'..='\u{e007f}')
+            '\u{ad}' | '\u{34f}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}'
+            | '\u{890}'..='\u{891}' | '\u{8e2}' | '\u{115f}'..='\u{1160}' | '\u{17b4}'..='\u{17b5}'
+            | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}'
+            | '\u{fff0}'..='\u{fffb}' | '\u{110bd}' | '\u{110cd}' | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}' | '\u{1d173}'..='\u{1d17a}' | '\u{e0000}'..='\u{e0fff}')
 }
 
 /// Is `tag` shaped like a BCP 47 language tag (`fr`, `pt-BR`,
-/// `zh-Hant-TW`): subtags of 1 to 8 letters or digits, joined by `-`, the
-/// first of letters? Only such a tag is sent to a provider as `ui_locales`.
+/// `zh-Hant-TW`, `x-klingon`)? Subtags of 1 to 8 letters or digits joined
+/// by `-`: first a language of 2 to 8 letters (or the singleton `x` or
+/// `i`), and every singleton followed by a subtag. A shape check, not a
+/// registry lookup; only such a tag is sent to a provider as `ui_locales`.
 pub fn is_language_tag(tag: &str) -> bool {
-    let mut subtags = tag.split('-');
-    let first_is_letters = subtags.next().is_some_and(|first| {
-        (1..=8).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_alphabetic())
-    });
-    first_is_letters && subtags.all(|subtag| (1..=8).contains(&subtag.len()) && subtag.bytes().all(|b| b.is_ascii_alphanumeric()))
+    let subtags: Vec<&str> = tag.split('-').collect();
+    let alphanumeric = |subtag: &&str| (1..=8).contains(&subtag.len()) && subtag.bytes().all(|b| b.is_ascii_alphanumeric());
+    let first = subtags[0];
+    let language = (2..=8).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_alphabetic());
+    let private = matches!(first.to_ascii_lowercase().as_str(), "x" | "i");
+    let singleton_last = subtags.last().is_some_and(|last| last.len() == 1);
+    (language || private) && subtags.iter().all(alphanumeric) && !singleton_last
 }
 
 /// A CLDR plural category, as `Intl.PluralRules.select` names it.

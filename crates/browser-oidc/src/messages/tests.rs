@@ -108,11 +108,18 @@ fn a_language_file_sets_its_entries_or_nothing() {
 #[test]
 fn quoted_values_lose_every_invisible_character() {
     // Written out from the Unicode tables (Cf, Zl, Zp), not from the filter.
-    for invisible in ['\u{200b}', '\u{200e}', '\u{200f}', '\u{61c}', '\u{feff}', '\u{2028}', '\u{2029}', '\u{ad}', '\u{2060}', '\u{e0041}'] {
+    for invisible in [
+        '\u{200b}', '\u{200e}', '\u{200f}', '\u{61c}', '\u{feff}', '\u{2028}', '\u{2029}', '\u{ad}', '\u{2060}',
+        '\u{e0041}', '\u{3164}', '\u{fe0f}', '\u{34f}', '\u{e0100}',
+    ] {
         let text = Text::new("unreachable").quoting("url", format!("a{invisible}b"));
         assert_eq!(Messages::english().render(&text, &PluralCategory::english), "could not reach ab", "U+{:04X}", invisible as u32);
     }
     // What people write stays.
+    // Only what shows counts towards the length: nothing cut, no ellipsis.
+    let exactly_full = format!("{}\u{200b}\u{200b}", "a".repeat(MAX_QUOTED_CHARS));
+    let text = Text::new("unreachable").quoting("url", exactly_full);
+    assert_eq!(Messages::english().render(&text, &PluralCategory::english), format!("could not reach {}", "a".repeat(MAX_QUOTED_CHARS)));
     let text = Text::new("unreachable").quoting("url", "https://exemple.fr/é?q=ü 1");
     assert_eq!(Messages::english().render(&text, &PluralCategory::english), "could not reach https://exemple.fr/é?q=ü 1");
 }
@@ -122,7 +129,7 @@ fn only_a_language_tag_is_one() {
     for tag in ["fr", "en", "pt-BR", "zh-Hant-TW", "de-CH-1996", "x-klingon"] {
         assert!(is_language_tag(tag), "{tag}");
     }
-    for tag in ["", "pt BR", "fr,en", "fr_FR", "-fr", "fr-", "toolongtag", "fr-abcdefghi", "12", "fr\"", "é"] {
+    for tag in ["", "pt BR", "fr,en", "fr_FR", "-fr", "fr-", "toolongtag", "fr-abcdefghi", "12", "fr\"", "é", "a", "q-b", "fr-x", "x"] {
         assert!(!is_language_tag(tag), "{tag}");
     }
 }

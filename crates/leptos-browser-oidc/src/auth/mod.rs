@@ -295,7 +295,8 @@ impl Auth {
 
     /// The language of the app's messages, for the provider's pages.
     fn ui_locales(self) -> Option<String> {
-        self.messages.or_else(crate::messages::provided)?.ui_locales()
+        let kept = self.messages.and_then(|messages| messages.ui_locales());
+        kept.or_else(|| crate::messages::provided()?.ui_locales())
     }
 
     /// Sends the person to the provider to sign in, to come back here.
