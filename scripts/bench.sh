@@ -60,8 +60,9 @@ cargo bench -p demo-api --bench verify 2>/dev/null | tee "$OUT/criterion.txt" | 
 awk '
   function us(value, unit) { return unit == "ns" ? value / 1000 : unit == "ms" ? value * 1000 : value }
   /^access token validation/ { which = "validation" } /^bare RS256/ { which = "signature" }
+  /^DPoP proof check/ { which = "dpop" } /^bare ES256/ { which = "es256" }
   /time:/ { split(substr($0, index($0, "[") + 1), f, " "); v[which] = us(f[3], f[4]) }
-  END { printf "{\"validation_us\": %s, \"signature_us\": %s}\n", v["validation"], v["signature"] }
+  END { printf "{\"validation_us\": %s, \"signature_us\": %s, \"dpop_proof_us\": %s, \"es256_us\": %s}\n", v["validation"], v["signature"], v["dpop"], v["es256"] }
 ' "$OUT/criterion.txt" >"$OUT/micro.json"
 
 echo

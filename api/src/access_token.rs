@@ -11,8 +11,9 @@ use axum::http::request::Parts;
 use jsonwebtoken::{Algorithm, Validation, decode, decode_header};
 use serde::{Deserialize, Serialize};
 
+use crate::dpop::{DpopMode, Presented};
 use crate::keys::KeyStore;
-use crate::rejection::Rejection;
+use crate::rejection::{DpopRefusal, Rejection};
 use crate::routes::AppState;
 
 /// Asymmetric algorithms only: an HS256 token "signed" with the provider's
@@ -33,6 +34,16 @@ pub struct AccessClaims {
     pub scope: String,
     /// Required by RFC 9068 §2.2: a token's unique identifier.
     pub jti: String,
+    /// The key the token is bound to (RFC 9449 §6), if any.
+    #[serde(default)]
+    pub cnf: Option<Confirmation>,
+}
+
+/// A token's `cnf` claim (RFC 7800).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    /// The RFC 7638 SHA-256 thumbprint of the key the token is bound to.
+    pub jkt: Option<String>,
 }
 
 impl AccessClaims {
@@ -40,8 +51,9 @@ impl AccessClaims {
         self.scope.split(' ').filter(|s| !s.is_empty())
     }
 
-    pub fn require_scope(&self, scope: &'static str) -> Result<(), Rejection> {
-        if self.scopes().any(|s| s == scope) { Ok(()) } else { Err(Rejection::InsufficientScope(scope)) }
+    /// The thumbprint of the key the token is bound to, if it is bound.
+    pub fn bound_to(&self) -> Option<&str> {
+        self.cnf.as_ref()?.jkt.as_deref()
     }
 }
 
@@ -124,13 +136,37 @@ fn now_seconds() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// Verified claims, extracted from `Authorization: Bearer <token>` only.
-pub struct VerifiedToken(pub AccessClaims);
+/// How the token came: `Authorization: Bearer` or `Authorization: DPoP`
+/// with a proof. A refusal answers with a challenge for the same scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Bearer,
+    Dpop,
+}
+
+/// Verified claims, extracted from `Authorization: Bearer <token>` or,
+/// with its proof, `Authorization: DPoP <token>`.
+pub struct VerifiedToken {
+    pub claims: AccessClaims,
+    pub scheme: Scheme,
+}
+
+impl VerifiedToken {
+    /// Refuses a token without `scope`, in the scheme it came with.
+    pub fn require_scope(&self, scope: &'static str) -> Result<(), Rejection> {
+        match (self.claims.scopes().any(|s| s == scope), self.scheme) {
+            (true, _) => Ok(()),
+            (false, Scheme::Bearer) => Err(Rejection::InsufficientScope(scope)),
+            (false, Scheme::Dpop) => Err(Rejection::Dpop(DpopRefusal::InsufficientScope(scope))),
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for VerifiedToken {
     type Rejection = Rejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bearer_accepted = state.dpop.mode == DpopMode::Allowed;
         // RFC 9700 §4.3 / RFC 6750 §5.3: a token in the URL leaks into logs
         // and history; refuse it outright rather than ignore it.
         let in_query = parts
@@ -142,27 +178,77 @@ impl FromRequestParts<AppState> for VerifiedToken {
                 "send the access token in the Authorization header, not in the URL",
             ));
         }
-        let mut headers = parts.headers.get_all(AUTHORIZATION).iter();
-        let (Some(header), None) = (headers.next(), headers.next()) else {
-            return Err(match parts.headers.contains_key(AUTHORIZATION) {
-                true => Rejection::InvalidRequest("send exactly one Authorization header"),
-                false => Rejection::MissingToken,
-            });
+        let (scheme, token) = credentials(parts, bearer_accepted)?;
+        let under_scheme = |rejection| match (scheme, rejection) {
+            (Scheme::Dpop, Rejection::InvalidToken(why)) => Rejection::Dpop(DpopRefusal::InvalidToken(why)),
+            (Scheme::Dpop, Rejection::InvalidRequest(why)) => Rejection::Dpop(DpopRefusal::InvalidRequest(why)),
+            (_, rejection) => rejection,
         };
-        let header = header
-            .to_str()
-            .map_err(|_| Rejection::InvalidRequest("the Authorization header is malformed"))?;
-        let Some((scheme, token)) = header.split_once(' ') else {
-            return Err(Rejection::MissingToken);
-        };
-        if !scheme.eq_ignore_ascii_case("Bearer") {
-            return Err(Rejection::MissingToken);
+        let claims = state.verifier.verify(token).await.map_err(under_scheme)?;
+        match (scheme, claims.bound_to()) {
+            // RFC 9449 §7.1: a bound token is useless without its key.
+            (Scheme::Bearer, Some(_)) => Err(Rejection::Dpop(DpopRefusal::InvalidToken(
+                "the access token is bound to a key: send it with the DPoP scheme and a proof",
+            ))),
+            (Scheme::Bearer, None) if !bearer_accepted => {
+                Err(Rejection::Dpop(DpopRefusal::InvalidToken("this API accepts only DPoP-bound access tokens")))
+            }
+            (Scheme::Bearer, None) => Ok(Self { claims, scheme }),
+            (Scheme::Dpop, None) => Err(Rejection::Dpop(DpopRefusal::InvalidToken(
+                "the access token is not bound to a key (no cnf.jkt): send it as Bearer",
+            ))),
+            (Scheme::Dpop, Some(bound_to)) => {
+                let proof = match single_header(parts, "dpop") {
+                    Ok(proof) => proof,
+                    Err(_) if !parts.headers.contains_key("dpop") => {
+                        return Err(Rejection::Dpop(DpopRefusal::InvalidProof("the request has no DPoP proof")));
+                    }
+                    Err(why) => return Err(Rejection::Dpop(DpopRefusal::InvalidRequest(why))),
+                };
+                let presented = Presented {
+                    proof,
+                    method: parts.method.as_str(),
+                    path: parts.uri.path(),
+                    access_token: token,
+                    bound_to,
+                };
+                state.dpop.check(&presented, now_seconds())?;
+                Ok(Self { claims, scheme })
+            }
         }
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(Rejection::InvalidRequest("the Authorization header has no token"));
-        }
-        state.verifier.verify(token).await.map(VerifiedToken)
+    }
+}
+
+/// The scheme and token of the one `Authorization` header.
+fn credentials(parts: &Parts, bearer_accepted: bool) -> Result<(Scheme, &str), Rejection> {
+    let missing = Rejection::MissingToken { bearer: bearer_accepted };
+    let header = match single_header(parts, AUTHORIZATION.as_str()) {
+        Ok(header) => header,
+        Err(_) if !parts.headers.contains_key(AUTHORIZATION) => return Err(missing),
+        Err(why) => return Err(Rejection::InvalidRequest(why)),
+    };
+    let Some((scheme, token)) = header.split_once(' ') else { return Err(missing) };
+    // Schemes are case-insensitive (RFC 9110 §11.1).
+    let scheme = match scheme {
+        s if s.eq_ignore_ascii_case("Bearer") => Scheme::Bearer,
+        s if s.eq_ignore_ascii_case("DPoP") => Scheme::Dpop,
+        _ => return Err(missing),
+    };
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(Rejection::InvalidRequest("the Authorization header has no token"));
+    }
+    Ok((scheme, token))
+}
+
+/// The value of the one header `name`; two or more, or an unreadable one,
+/// are refused with the reason.
+fn single_header<'a>(parts: &'a Parts, name: &str) -> Result<&'a str, &'static str> {
+    let mut values = parts.headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (Some(value), None) => value.to_str().map_err(|_| "a header is malformed"),
+        (None, _) => Err("a required header is missing"),
+        (Some(_), Some(_)) => Err("send exactly one Authorization header and at most one DPoP header"),
     }
 }
 

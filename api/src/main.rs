@@ -1,9 +1,9 @@
 //! Starts the demo API: waits for the provider, loads its keys, serves.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use demo_api::access_token::AccessTokenVerifier;
+use demo_api::dpop::DpopPolicy;
 use demo_api::keys::{DEFAULT_MIN_REFETCH_INTERVAL, KeyStore};
 use demo_api::settings::Settings;
 use demo_api::{AppState, app};
@@ -45,7 +45,14 @@ async fn run() -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let verifier = AccessTokenVerifier::new(&settings.issuer, &settings.audience, settings.leeway, keys);
-    let router = app(AppState { verifier: Arc::new(verifier) }, &settings.allowed_origin);
+    let dpop = DpopPolicy::new(
+        settings.dpop,
+        &settings.public_origin,
+        settings.leeway,
+        settings.dpop_replay_capacity,
+        settings.dpop_nonces,
+    );
+    let router = app(AppState::new(verifier, dpop), &settings.allowed_origin);
 
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await

@@ -12,7 +12,11 @@ use tower_http::cors::CorsLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::access_token::{SharedVerifier, VerifiedToken};
+use std::sync::Arc;
+
+use crate::access_token::{AccessTokenVerifier, SharedVerifier, VerifiedToken};
+use crate::dpop::DpopPolicy;
+use crate::rejection::DPOP_NONCE;
 use crate::rejection::Rejection;
 
 pub const READ_SCOPE: &str = "api:read";
@@ -20,6 +24,13 @@ pub const READ_SCOPE: &str = "api:read";
 #[derive(Clone)]
 pub struct AppState {
     pub verifier: SharedVerifier,
+    pub dpop: Arc<DpopPolicy>,
+}
+
+impl AppState {
+    pub fn new(verifier: AccessTokenVerifier, dpop: DpopPolicy) -> Self {
+        Self { verifier: Arc::new(verifier), dpop: Arc::new(dpop) }
+    }
 }
 
 pub fn app(state: AppState, allowed_origin: &str) -> Router {
@@ -42,9 +53,10 @@ pub fn app(state: AppState, allowed_origin: &str) -> Router {
 fn cors(allowed_origin: &str) -> CorsLayer {
     let layer = CorsLayer::new()
         .allow_methods([Method::GET])
-        .allow_headers([header::AUTHORIZATION])
-        // Lets the app read why a token was refused (RFC 6750 §3).
-        .expose_headers([HeaderName::from_static("www-authenticate")])
+        .allow_headers([header::AUTHORIZATION, HeaderName::from_static("dpop")])
+        // Lets the app read why a token was refused (RFC 6750 §3) and the
+        // nonce its next DPoP proof must carry (RFC 9449 §8).
+        .expose_headers([HeaderName::from_static("www-authenticate"), DPOP_NONCE])
         .max_age(std::time::Duration::from_secs(600));
     match HeaderValue::from_str(allowed_origin) {
         Ok(origin) => layer.allow_origin(origin),
@@ -62,11 +74,9 @@ struct Greeting {
     server_time: u64,
 }
 
-async fn greeting(
-    State(_): State<AppState>,
-    VerifiedToken(claims): VerifiedToken,
-) -> Result<Json<Greeting>, Rejection> {
-    claims.require_scope(READ_SCOPE)?;
+async fn greeting(State(_): State<AppState>, token: VerifiedToken) -> Result<Json<Greeting>, Rejection> {
+    token.require_scope(READ_SCOPE)?;
+    let claims = token.claims;
     Ok(Json(Greeting {
         message: format!("Hello, {}! The API verified your access token.", claims.sub),
         subject: claims.sub.clone(),

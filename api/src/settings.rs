@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::dpop::DpopMode;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The provider's issuer identifier (exactly as in its tokens).
@@ -14,6 +16,17 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// Tolerance for clock differences in `exp`, `nbf` and `iat`.
     pub leeway: Duration,
+    /// `DEMO_API_DPOP`: `allowed` (the default: a bound token needs its
+    /// proof, an unbound one may come as Bearer) or `required`.
+    pub dpop: DpopMode,
+    /// `DEMO_API_DPOP_NONCE`: `on` to demand server nonces in proofs (off by default).
+    pub dpop_nonces: bool,
+    /// `DEMO_API_DPOP_REPLAY_CAPACITY`: how many proofs the replay cache
+    /// holds before it refuses new ones (each costs about 50 bytes).
+    pub dpop_replay_capacity: usize,
+    /// `DEMO_API_PUBLIC_ORIGIN`: where browsers reach the API, for a
+    /// proof's `htu` (by default the audience's origin).
+    pub public_origin: String,
 }
 
 impl Settings {
@@ -21,9 +34,29 @@ impl Settings {
         let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
         let bind = var("DEMO_API_BIND", "127.0.0.1:3000");
         let leeway = var("DEMO_API_LEEWAY_SECONDS", "30");
+        let audience = var("DEMO_API_AUDIENCE", "http://127.0.0.1:3000");
+        let dpop = match var("DEMO_API_DPOP", "allowed").as_str() {
+            "allowed" => DpopMode::Allowed,
+            "required" => DpopMode::Required,
+            other => return Err(format!("DEMO_API_DPOP must be allowed or required, not {other}")),
+        };
+        let dpop_nonces = match var("DEMO_API_DPOP_NONCE", "off").as_str() {
+            "off" => false,
+            "on" => true,
+            other => return Err(format!("DEMO_API_DPOP_NONCE must be on or off, not {other}")),
+        };
+        let capacity = var("DEMO_API_DPOP_REPLAY_CAPACITY", "1000000");
         Ok(Self {
             issuer: var("DEMO_API_ISSUER", "http://127.0.0.1:9000"),
-            audience: var("DEMO_API_AUDIENCE", "http://127.0.0.1:3000"),
+            public_origin: var("DEMO_API_PUBLIC_ORIGIN", &audience),
+            audience,
+            dpop,
+            dpop_nonces,
+            dpop_replay_capacity: capacity
+                .parse()
+                .ok()
+                .filter(|capacity| *capacity > 0)
+                .ok_or(format!("DEMO_API_DPOP_REPLAY_CAPACITY is not a positive number: {capacity}"))?,
             allowed_origin: var("DEMO_API_ALLOWED_ORIGIN", "http://127.0.0.1:8080"),
             bind: bind.parse().map_err(|_| format!("DEMO_API_BIND is not an address: {bind}"))?,
             leeway: Duration::from_secs(

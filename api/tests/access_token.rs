@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
 use demo_api::access_token::AccessTokenVerifier;
+use demo_api::dpop::{DpopMode, DpopPolicy};
 use demo_api::keys::KeyStore;
 use demo_api::{AppState, app};
 use http_body_util::BodyExt;
@@ -61,7 +62,8 @@ fn with(key: &str, value: Value) -> Value {
 
 fn router_with(keys: KeyStore) -> axum::Router {
     let verifier = AccessTokenVerifier::new(ISSUER, AUDIENCE, Duration::from_secs(30), keys);
-    app(AppState { verifier: Arc::new(verifier) }, APP_ORIGIN)
+    let dpop = DpopPolicy::new(DpopMode::Allowed, AUDIENCE, Duration::from_secs(30), 1_000, false);
+    app(AppState::new(verifier, dpop), APP_ORIGIN)
 }
 
 fn router() -> axum::Router {
@@ -220,17 +222,17 @@ async fn a_missing_scope_is_403_insufficient_scope() {
 }
 
 #[tokio::test]
-async fn no_authorization_header_is_401_with_a_bare_challenge() {
+async fn no_authorization_header_is_401_with_a_bare_challenge_for_each_scheme() {
     let response = get_with(router(), "/api/greeting", None).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(challenge(&response), r#"Bearer realm="demo-api""#);
+    assert_eq!(challenge(&response), r#"Bearer realm="demo-api", DPoP algs="ES256 ES384 PS256 RS256 EdDSA""#);
 }
 
 #[tokio::test]
 async fn another_scheme_is_401_with_a_bare_challenge() {
     let response = get_with(router(), "/api/greeting", Some("Basic YWxpY2U6d29uZGVybGFuZA==".into())).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(challenge(&response), r#"Bearer realm="demo-api""#);
+    assert_eq!(challenge(&response), r#"Bearer realm="demo-api", DPoP algs="ES256 ES384 PS256 RS256 EdDSA""#);
 }
 
 #[tokio::test]

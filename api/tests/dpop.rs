@@ -1,0 +1,375 @@
+//! DPoP at the API (RFC 9449 §4.3, §7.1): a bound token is accepted only
+//! with a fresh proof made with its key, and each attack of the issue is
+//! refused. Driven through the real router with `oneshot`; proofs are
+//! signed with keys made here, tokens with the test-only provider key.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use demo_api::access_token::AccessTokenVerifier;
+use demo_api::dpop::{DpopMode, DpopPolicy};
+use demo_api::keys::KeyStore;
+use demo_api::{AppState, app};
+use jsonwebtoken::jwk::{Jwk, JwkSet};
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+
+const ISSUER: &str = "http://127.0.0.1:9000";
+const AUDIENCE: &str = "http://127.0.0.1:3000";
+const APP_ORIGIN: &str = "http://127.0.0.1:8080";
+const GREETING: &str = "http://127.0.0.1:3000/api/greeting";
+const PROVIDER_KEY: &[u8] = include_bytes!("fixtures/rsa-test-key.pem");
+const JWKS: &str = include_str!("fixtures/jwks.json");
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// A browser tab's key pair, as WebCrypto would make it (ES256).
+struct TabKey {
+    signing: EncodingKey,
+    public: Value,
+}
+
+impl TabKey {
+    fn new() -> Self {
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new()).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref()).unwrap();
+        let point = pair.public_key().as_ref(); // 0x04 || x || y
+        let public = json!({
+            "kty": "EC", "crv": "P-256",
+            "x": URL_SAFE_NO_PAD.encode(&point[1..33]), "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
+        });
+        Self { signing: EncodingKey::from_ec_der(pkcs8.as_ref()), public }
+    }
+
+    /// RFC 7638, written out here rather than taken from the code under test.
+    fn thumbprint(&self) -> String {
+        let p = &self.public;
+        let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":{},"y":{}}}"#, p["x"], p["y"]);
+        URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+    }
+
+    fn proof(&self, claims: Value) -> String {
+        self.proof_with(self.header(), claims)
+    }
+
+    fn header(&self) -> Header {
+        let mut header = Header::new(Algorithm::ES256);
+        header.typ = Some("dpop+jwt".into());
+        header.jwk = Some(serde_json::from_value::<Jwk>(self.public.clone()).unwrap());
+        header
+    }
+
+    fn proof_with(&self, header: Header, claims: Value) -> String {
+        encode(&header, &claims, &self.signing).unwrap()
+    }
+}
+
+fn ath(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A proof's claims for a GET of the greeting with `token`.
+fn proof_claims(token: &str) -> Value {
+    json!({ "jti": uuid(), "htm": "GET", "htu": GREETING, "iat": now(), "ath": ath(token) })
+}
+
+fn uuid() -> String {
+    let mut bytes = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut bytes).unwrap();
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// An access token from the provider, bound to `jkt` if given.
+fn access_token(jkt: Option<&str>) -> String {
+    let mut claims = json!({
+        "iss": ISSUER, "aud": AUDIENCE, "sub": "alice", "client_id": "demo-spa",
+        "scope": "api:read", "iat": now(), "exp": now() + 300, "jti": uuid()
+    });
+    if let Some(jkt) = jkt {
+        claims["cnf"] = json!({ "jkt": jkt });
+    }
+    let mut header = Header::new(Algorithm::RS256);
+    header.typ = Some("at+jwt".into());
+    header.kid = Some("test-key-1".into());
+    encode(&header, &claims, &EncodingKey::from_rsa_pem(PROVIDER_KEY).unwrap()).unwrap()
+}
+
+fn router(mode: DpopMode, capacity: usize, nonces: bool) -> axum::Router {
+    let keys = KeyStore::fixed(&serde_json::from_str::<JwkSet>(JWKS).unwrap());
+    let verifier = AccessTokenVerifier::new(ISSUER, AUDIENCE, Duration::from_secs(30), keys);
+    let dpop = DpopPolicy::new(mode, AUDIENCE, Duration::from_secs(30), capacity, nonces);
+    app(AppState::new(verifier, dpop), APP_ORIGIN)
+}
+
+fn allowing() -> axum::Router {
+    router(DpopMode::Allowed, 1_000, false)
+}
+
+async fn send(router: &axum::Router, authorization: &str, proofs: &[&str]) -> Response {
+    let mut request = Request::get("/api/greeting").header(header::AUTHORIZATION, authorization);
+    for proof in proofs {
+        request = request.header("DPoP", *proof);
+    }
+    router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap()
+}
+
+fn challenge(response: &Response) -> String {
+    let value = response.headers().get(header::WWW_AUTHENTICATE);
+    value.map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+/// 401 with a DPoP challenge carrying `error`.
+fn assert_refused(response: &Response, error: &str, why: &str) {
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{why}");
+    let challenge = challenge(response);
+    assert!(challenge.starts_with(r#"DPoP algs="ES256 ES384 PS256 RS256 EdDSA""#), "{why}: {challenge}");
+    assert!(challenge.contains(&format!(r#"error="{error}""#)), "{why}: {challenge}");
+}
+
+/// FAPI 2 client test module `happy-path-no-dpop-nonce`.
+#[tokio::test]
+async fn happy_path_no_dpop_nonce() {
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    let response = send(&allowing(), &format!("DPoP {token}"), &[&key.proof(proof_claims(&token))]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// FAPI 2 client test module `rs-dpop-auth-scheme-case-insensitivity`.
+#[tokio::test]
+async fn rs_dpop_auth_scheme_case_insensitivity() {
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    let router = allowing();
+    for scheme in ["dpop", "DPOP", "dPoP"] {
+        let response = send(&router, &format!("{scheme} {token}"), &[&key.proof(proof_claims(&token))]).await;
+        assert_eq!(response.status(), StatusCode::OK, "{scheme}");
+    }
+}
+
+#[tokio::test]
+async fn a_stolen_bound_token_replayed_as_bearer_is_refused() {
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    let response = send(&allowing(), &format!("Bearer {token}"), &[]).await;
+    assert_refused(&response, "invalid_token", "a bound token as Bearer (RFC 9449 §7.1)");
+    // Even with a proof alongside: the scheme says Bearer.
+    let response = send(&allowing(), &format!("Bearer {token}"), &[&key.proof(proof_claims(&token))]).await;
+    assert_refused(&response, "invalid_token", "a bound token as Bearer, with a proof");
+}
+
+#[tokio::test]
+async fn a_bound_token_with_a_proof_signed_by_another_key_is_refused() {
+    let (owner, thief) = (TabKey::new(), TabKey::new());
+    let token = access_token(Some(&owner.thumbprint()));
+    let response = send(&allowing(), &format!("DPoP {token}"), &[&thief.proof(proof_claims(&token))]).await;
+    assert_refused(&response, "invalid_token", "the thief's own key");
+}
+
+#[tokio::test]
+async fn a_replayed_proof_is_refused() {
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    let router = allowing();
+    let proof = key.proof(proof_claims(&token));
+    assert_eq!(send(&router, &format!("DPoP {token}"), &[&proof]).await.status(), StatusCode::OK);
+    let response = send(&router, &format!("DPoP {token}"), &[&proof]).await;
+    assert_refused(&response, "invalid_dpop_proof", "the same proof twice");
+}
+
+#[tokio::test]
+async fn a_proof_for_another_method_or_url_is_refused() {
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    let router = allowing();
+    let mut cases = Vec::new();
+    for (field, value) in [
+        ("htm", "POST"),
+        ("htm", "get"),
+        ("htu", "http://127.0.0.1:3000/api/other"),
+        ("htu", "http://127.0.0.1:3001/api/greeting"),
+        ("htu", "https://127.0.0.1:3000/api/greeting"),
+        ("htu", "http://evil.example/api/greeting"),
+    ] {
+        let mut claims = proof_claims(&token);
+        claims[field] = json!(value);
+        cases.push((format!("{field}={value}"), claims));
+    }
+    for (why, claims) in cases {
+        assert_refused(&send(&router, &format!("DPoP {token}"), &[&key.proof(claims)]).await, "invalid_dpop_proof", &why);
+    }
+    // Normalised: case of scheme and host, a default port, query and fragment do not matter.
+    let mut claims = proof_claims(&token);
+    claims["htu"] = json!("HTTP://127.0.0.1:3000/api/greeting?page=2#top");
+    assert_eq!(send(&router, &format!("DPoP {token}"), &[&key.proof(claims)]).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_stale_or_future_iat_is_refused() {
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    let router = allowing();
+    for (iat, why) in [(now() - 61, "older than a minute"), (now() + 31, "beyond the leeway ahead")] {
+        let mut claims = proof_claims(&token);
+        claims["iat"] = json!(iat);
+        assert_refused(&send(&router, &format!("DPoP {token}"), &[&key.proof(claims)]).await, "invalid_dpop_proof", why);
+    }
+    for (iat, why) in [(now() - 50, "fifty seconds old"), (now() + 20, "a clock twenty seconds ahead")] {
+        let mut claims = proof_claims(&token);
+        claims["iat"] = json!(iat);
+        assert_eq!(send(&router, &format!("DPoP {token}"), &[&key.proof(claims)]).await.status(), StatusCode::OK, "{why}");
+    }
+}
+
+#[tokio::test]
+async fn a_proof_without_ath_or_with_a_wrong_one_is_refused() {
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    let other = access_token(Some(&key.thumbprint()));
+    let router = allowing();
+    let mut without = proof_claims(&token);
+    without.as_object_mut().unwrap().remove("ath");
+    let mut wrong = proof_claims(&token);
+    wrong["ath"] = json!(ath(&other));
+    for (claims, why) in [(without, "no ath"), (wrong, "another token's ath")] {
+        assert_refused(&send(&router, &format!("DPoP {token}"), &[&key.proof(claims)]).await, "invalid_dpop_proof", why);
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_or_unsafe_proof_is_refused() {
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    let router = allowing();
+    let authorization = format!("DPoP {token}");
+
+    let mut wrong_typ = key.header();
+    wrong_typ.typ = Some("JWT".into());
+    let mut no_jwk = key.header();
+    no_jwk.jwk = None;
+    // The private key in the header: a client that leaks it must not be trusted.
+    let mut private = key.header();
+    let mut with_d = key.public.clone();
+    with_d["d"] = json!(URL_SAFE_NO_PAD.encode([7u8; 32]));
+    private.jwk = Some(serde_json::from_value(with_d).unwrap());
+    for (header, why) in [(wrong_typ, "typ JWT"), (no_jwk, "no jwk"), (private, "a private key in jwk")] {
+        let proof = key.proof_with(header, proof_claims(&token));
+        let proof = if why == "a private key in jwk" { with_private_member(&proof, &key) } else { proof };
+        assert_refused(&send(&router, &authorization, &[&proof]).await, "invalid_dpop_proof", why);
+    }
+    // A symmetric "signature", with the token itself as the secret.
+    let mut hs = Header::new(Algorithm::HS256);
+    hs.typ = Some("dpop+jwt".into());
+    hs.jwk = key.header().jwk;
+    let forged = encode(&hs, &proof_claims(&token), &EncodingKey::from_secret(token.as_bytes()).unwrap()).unwrap();
+    assert_refused(&send(&router, &authorization, &[&forged]).await, "invalid_dpop_proof", "HS256");
+    // alg none, and not a JWT at all.
+    let unsigned = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(json!({"typ": "dpop+jwt", "alg": "none", "jwk": key.public}).to_string()),
+        URL_SAFE_NO_PAD.encode(proof_claims(&token).to_string())
+    );
+    assert_refused(&send(&router, &authorization, &[&unsigned]).await, "invalid_dpop_proof", "alg none");
+    assert_refused(&send(&router, &authorization, &["not-a-jwt"]).await, "invalid_dpop_proof", "garbage");
+    // No proof, and two proofs.
+    assert_refused(&send(&router, &authorization, &[]).await, "invalid_dpop_proof", "no DPoP header");
+    let (first, second) = (key.proof(proof_claims(&token)), key.proof(proof_claims(&token)));
+    let response = send(&router, &authorization, &[&first, &second]).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "two DPoP headers");
+}
+
+/// `jsonwebtoken` drops unknown `jwk` members when it signs, so the header
+/// with a `d` is written out and signed again by hand.
+fn with_private_member(proof: &str, key: &TabKey) -> String {
+    let claims = proof.split('.').nth(1).unwrap();
+    let mut jwk = key.public.clone();
+    jwk["d"] = json!(URL_SAFE_NO_PAD.encode([7u8; 32]));
+    let header = URL_SAFE_NO_PAD.encode(json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": jwk}).to_string());
+    let signing_input = format!("{header}.{claims}");
+    let signature = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key.signing, Algorithm::ES256).unwrap();
+    format!("{signing_input}.{signature}")
+}
+
+#[tokio::test]
+async fn an_unbound_token_with_the_dpop_scheme_is_refused() {
+    let key = TabKey::new();
+    let token = access_token(None);
+    let response = send(&allowing(), &format!("DPoP {token}"), &[&key.proof(proof_claims(&token))]).await;
+    assert_refused(&response, "invalid_token", "a Bearer token dressed as DPoP");
+}
+
+#[tokio::test]
+async fn when_dpop_is_required_bearer_is_refused_and_only_dpop_is_offered() {
+    let router = router(DpopMode::Required, 1_000, false);
+    let response = send(&router, &format!("Bearer {}", access_token(None)), &[]).await;
+    assert_refused(&response, "invalid_token", "an unbound Bearer token");
+    let response = router.clone().oneshot(Request::get("/api/greeting").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(challenge(&response), r#"DPoP algs="ES256 ES384 PS256 RS256 EdDSA""#);
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    assert_eq!(send(&router, &format!("DPoP {token}"), &[&key.proof(proof_claims(&token))]).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_demanded_nonce_is_given_and_then_accepted() {
+    let router = router(DpopMode::Allowed, 1_000, true);
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    let response = send(&router, &format!("DPoP {token}"), &[&key.proof(proof_claims(&token))]).await;
+    assert_refused(&response, "use_dpop_nonce", "no nonce");
+    let nonce = response.headers().get("DPoP-Nonce").expect("a nonce to use").to_str().unwrap().to_owned();
+    let mut claims = proof_claims(&token);
+    claims["nonce"] = json!(nonce);
+    assert_eq!(send(&router, &format!("DPoP {token}"), &[&key.proof(claims)]).await.status(), StatusCode::OK);
+    let mut claims = proof_claims(&token);
+    claims["nonce"] = json!("made-up");
+    assert_refused(&send(&router, &format!("DPoP {token}"), &[&key.proof(claims)]).await, "use_dpop_nonce", "a made-up nonce");
+}
+
+#[tokio::test]
+async fn a_full_replay_cache_refuses_rather_than_forgets() {
+    let router = router(DpopMode::Allowed, 1, false);
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    assert_eq!(send(&router, &format!("DPoP {token}"), &[&key.proof(proof_claims(&token))]).await.status(), StatusCode::OK);
+    let response = send(&router, &format!("DPoP {token}"), &[&key.proof(proof_claims(&token))]).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
+}
+
+#[tokio::test]
+async fn browsers_may_send_a_proof_and_read_the_nonce() {
+    let preflight = Request::builder()
+        .method("OPTIONS")
+        .uri("/api/greeting")
+        .header(header::ORIGIN, APP_ORIGIN)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization,dpop")
+        .body(Body::empty())
+        .unwrap();
+    let response = allowing().oneshot(preflight).await.unwrap();
+    let allowed = response.headers().get(header::ACCESS_CONTROL_ALLOW_HEADERS).unwrap().to_str().unwrap();
+    assert!(allowed.contains("dpop"), "{allowed}");
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    let request = Request::get("/api/greeting")
+        .header(header::ORIGIN, APP_ORIGIN)
+        .header(header::AUTHORIZATION, format!("DPoP {token}"))
+        .header("DPoP", key.proof(proof_claims(&token)))
+        .body(Body::empty())
+        .unwrap();
+    let response = allowing().oneshot(request).await.unwrap();
+    let exposed = response.headers().get(header::ACCESS_CONTROL_EXPOSE_HEADERS).unwrap().to_str().unwrap();
+    assert!(exposed.contains("dpop-nonce") && exposed.contains("www-authenticate"), "{exposed}");
+}
