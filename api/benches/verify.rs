@@ -71,7 +71,7 @@ fn dpop_proof(c: &mut Criterion) {
     header.jwk = Some(jwk.clone());
     let bound_to = thumbprint(&jwk).unwrap();
     let token = "an.access.token";
-    let policy = DpopPolicy::new(DpopMode::Allowed, "http://127.0.0.1:3000", Duration::from_secs(30), 10_000_000, false);
+    let policy = DpopPolicy::new(DpopMode::Allowed, "http://127.0.0.1:3000", Duration::from_secs(30), 10_000_000, false).unwrap();
     // The floor: the ES256 signature check inside one proof.
     let sample = encode(&header, &serde_json::json!({"jti": "floor"}), &signing).unwrap();
     let (message, signature) = sample.rsplit_once('.').unwrap();

@@ -51,9 +51,14 @@ impl AccessClaims {
         self.scope.split(' ').filter(|s| !s.is_empty())
     }
 
-    /// The thumbprint of the key the token is bound to, if it is bound.
+    /// The thumbprint of the key the token is bound to by DPoP, if it is.
     pub fn bound_to(&self) -> Option<&str> {
         self.cnf.as_ref()?.jkt.as_deref()
+    }
+
+    /// Bound to anything at all (DPoP, mTLS…): never a bearer token.
+    pub fn is_bound(&self) -> bool {
+        self.cnf.is_some()
     }
 }
 
@@ -179,6 +184,9 @@ impl FromRequestParts<AppState> for VerifiedToken {
             ));
         }
         let (scheme, token) = credentials(parts, bearer_accepted)?;
+        if scheme == Scheme::Bearer && !bearer_accepted {
+            return Err(Rejection::Dpop(DpopRefusal::InvalidToken("this API accepts only DPoP-bound access tokens")));
+        }
         let under_scheme = |rejection| match (scheme, rejection) {
             (Scheme::Dpop, Rejection::InvalidToken(why)) => Rejection::Dpop(DpopRefusal::InvalidToken(why)),
             (Scheme::Dpop, Rejection::InvalidRequest(why)) => Rejection::Dpop(DpopRefusal::InvalidRequest(why)),
@@ -187,15 +195,12 @@ impl FromRequestParts<AppState> for VerifiedToken {
         let claims = state.verifier.verify(token).await.map_err(under_scheme)?;
         match (scheme, claims.bound_to()) {
             // RFC 9449 §7.1: a bound token is useless without its key.
-            (Scheme::Bearer, Some(_)) => Err(Rejection::Dpop(DpopRefusal::InvalidToken(
+            (Scheme::Bearer, _) if claims.is_bound() => Err(Rejection::Dpop(DpopRefusal::InvalidToken(
                 "the access token is bound to a key: send it with the DPoP scheme and a proof",
             ))),
-            (Scheme::Bearer, None) if !bearer_accepted => {
-                Err(Rejection::Dpop(DpopRefusal::InvalidToken("this API accepts only DPoP-bound access tokens")))
-            }
-            (Scheme::Bearer, None) => Ok(Self { claims, scheme }),
+            (Scheme::Bearer, _) => Ok(Self { claims, scheme }),
             (Scheme::Dpop, None) => Err(Rejection::Dpop(DpopRefusal::InvalidToken(
-                "the access token is not bound to a key (no cnf.jkt): send it as Bearer",
+                "the access token is not bound to a DPoP key (no cnf.jkt)",
             ))),
             (Scheme::Dpop, Some(bound_to)) => {
                 let proof = match single_header(parts, "dpop") {

@@ -23,12 +23,9 @@ use serde::Deserialize;
 
 use crate::rejection::{DpopRefusal, Rejection};
 
-/// The signature algorithms a proof may use: asymmetric only, so that a
-/// proof can never be "signed" with a shared secret.
-pub const PROOF_ALGORITHMS: [Algorithm; 5] =
-    [Algorithm::ES256, Algorithm::ES384, Algorithm::PS256, Algorithm::RS256, Algorithm::EdDSA];
-
-/// The same, as the `algs` of a `WWW-Authenticate: DPoP` challenge.
+/// The signature algorithms a proof may use, as the `algs` of a
+/// `WWW-Authenticate: DPoP` challenge: asymmetric only, so that a proof can
+/// never be "signed" with a shared secret. `key_fits_algorithm` enforces it.
 pub const PROOF_ALGORITHM_NAMES: &str = "ES256 ES384 PS256 RS256 EdDSA";
 
 /// How old a proof may be (its `iat`), and so how long its `jti` is kept.
@@ -84,16 +81,18 @@ struct ProofClaims {
 }
 
 impl DpopPolicy {
-    /// A policy for the API at `origin`, with a replay cache of `capacity`
-    /// proofs and, if `nonces`, server nonces that change every minute.
-    pub fn new(mode: DpopMode, origin: &str, leeway: Duration, capacity: usize, nonces: bool) -> Self {
-        Self {
+    /// A policy for the API at `origin` (`scheme://host[:port]`), with a
+    /// replay cache of `capacity` proofs and, if `nonces`, server nonces
+    /// that change every minute.
+    pub fn new(mode: DpopMode, origin: &str, leeway: Duration, capacity: usize, nonces: bool) -> Result<Self, String> {
+        Ok(Self {
             mode,
-            origin: normalise_origin(origin).unwrap_or_default(),
+            origin: normalise_origin(origin)
+                .ok_or(format!("{origin} is not an origin (scheme://host[:port], no path) for DPoP proofs"))?,
             leeway,
             replay: ReplayCache::new(capacity),
-            nonces: nonces.then(Nonces::new),
-        }
+            nonces: if nonces { Some(Nonces::new()?) } else { None },
+        })
     }
 
     /// Checks a proof at `now` (seconds since the epoch).
@@ -107,12 +106,20 @@ impl DpopPolicy {
         if !header.typ.as_deref().is_some_and(|typ| typ.eq_ignore_ascii_case("dpop+jwt")) {
             return Err(refuse("the DPoP proof's typ is not dpop+jwt"));
         }
-        if !PROOF_ALGORITHMS.contains(&header.alg) {
-            return Err(refuse("the DPoP proof's algorithm is not allowed"));
-        }
         let jwk = header.jwk.as_ref().ok_or(refuse("the DPoP proof has no jwk"))?;
         if has_private_members(proof) {
             return Err(refuse("the DPoP proof's jwk holds a private key"));
+        }
+        if !key_fits_algorithm(jwk, header.alg) {
+            return Err(refuse("the DPoP proof's algorithm is not allowed, or its jwk does not fit it"));
+        }
+        // Cheap, and before the signature: a proof made with any other key
+        // (or an oversized one) costs no signature check.
+        if thumbprint(jwk).as_deref() != Some(presented.bound_to) {
+            return Err(Rejection::Dpop(DpopRefusal::InvalidToken("the access token is bound to another key")));
+        }
+        if let Some(retry_after) = self.replay.full_for(now) {
+            return Err(Rejection::ReplayCacheFull { retry_after });
         }
         let key = DecodingKey::from_jwk(jwk).map_err(|_| refuse("the DPoP proof's jwk is not a usable public key"))?;
         let mut validation = Validation::new(header.alg);
@@ -137,9 +144,6 @@ impl DpopPolicy {
         if claims.ath.as_deref() != Some(&token_hash(presented.access_token)) {
             return Err(refuse("the DPoP proof is not for this access token (ath)"));
         }
-        if thumbprint(jwk).as_deref() != Some(presented.bound_to) {
-            return Err(Rejection::Dpop(DpopRefusal::InvalidToken("the access token is bound to another key")));
-        }
         if let Some(nonces) = &self.nonces
             && !claims.nonce.as_deref().is_some_and(|nonce| nonces.is_valid(nonce, now))
         {
@@ -148,8 +152,9 @@ impl DpopPolicy {
         if claims.jti.is_empty() || claims.jti.chars().count() > MAX_JTI_CHARS {
             return Err(refuse("the DPoP proof's jti is empty or too long"));
         }
-        let expires_at = u64::try_from(claims.iat.saturating_add(lifetime)).unwrap_or(0);
-        self.replay.remember(&claims.jti, expires_at, now)
+        // Kept one second past the last second the age check accepts it.
+        let expires_at = u64::try_from(claims.iat.saturating_add(lifetime + 1)).unwrap_or(0);
+        self.replay.remember(presented.bound_to, &claims.jti, expires_at, now)
     }
 
     /// A fresh nonce, when the API demands them: for `DPoP-Nonce` headers.
@@ -173,6 +178,33 @@ pub fn thumbprint(jwk: &Jwk) -> Option<String> {
     jwk.thumbprint(ThumbprintHash::SHA256).ok()
 }
 
+/// Is `alg` one of [`PROOF_ALGORITHM_NAMES`], and the key of the kind it
+/// needs (curve and coordinate sizes for EC and Ed25519)? Any other
+/// algorithm (HS256, none, RS384…) fits no key. `jsonwebtoken` checks the
+/// family only, so the same point could otherwise be written in several
+/// shapes, each with its own thumbprint.
+fn key_fits_algorithm(jwk: &Jwk, alg: Algorithm) -> bool {
+    use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve};
+    let bytes = |value: &str| URL_SAFE_NO_PAD.decode(value).map_or(0, |bytes| bytes.len());
+    match (&jwk.algorithm, alg) {
+        (AlgorithmParameters::EllipticCurve(ec), Algorithm::ES256) => {
+            ec.curve == EllipticCurve::P256 && bytes(&ec.x) == 32 && bytes(&ec.y) == 32
+        }
+        (AlgorithmParameters::EllipticCurve(ec), Algorithm::ES384) => {
+            ec.curve == EllipticCurve::P384 && bytes(&ec.x) == 48 && bytes(&ec.y) == 48
+        }
+        (AlgorithmParameters::OctetKeyPair(okp), Algorithm::EdDSA) => {
+            okp.curve == EllipticCurve::Ed25519 && bytes(&okp.x) == 32
+        }
+        // 2048 to 4096 bits, written without a leading zero byte.
+        (AlgorithmParameters::RSA(rsa), Algorithm::RS256 | Algorithm::PS256) => {
+            let modulus = URL_SAFE_NO_PAD.decode(&rsa.n).unwrap_or_default();
+            (256..=512).contains(&modulus.len()) && modulus.first().is_some_and(|first| *first != 0)
+        }
+        _ => false,
+    }
+}
+
 /// Does the proof's `jwk` carry a private or symmetric key member? The
 /// parsed `Jwk` drops unknown members, so the header is read again as JSON.
 fn has_private_members(proof: &str) -> bool {
@@ -185,17 +217,23 @@ fn has_private_members(proof: &str) -> bool {
     }
 }
 
-/// `scheme://host[:port]` in lower case, without a default port.
+/// `scheme://host[:port]` in lower case, without a default port; `None`
+/// for anything with a path, a query, a user or another scheme.
 fn normalise_origin(origin: &str) -> Option<String> {
     let url = url::Url::parse(origin).ok()?;
-    Some(url.origin().ascii_serialization())
+    let plain = matches!(url.scheme(), "http" | "https")
+        && matches!(url.path(), "" | "/")
+        && url.query().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    plain.then(|| url.origin().ascii_serialization())
 }
 
 /// A proof's `htu` as compared (§4.3 step 9): origin normalised, path kept,
 /// query and fragment dropped (RFC 9449 §4.2).
 fn normalise_url(htu: &str) -> Option<String> {
     let url = url::Url::parse(htu).ok()?;
-    if !matches!(url.scheme(), "http" | "https") {
+    if !matches!(url.scheme(), "http" | "https") || !url.username().is_empty() || url.password().is_some() {
         return None;
     }
     Some(format!("{}{}", url.origin().ascii_serialization(), url.path()))
@@ -211,10 +249,15 @@ struct ReplayCache {
 
 #[derive(Default)]
 struct Seen {
-    /// A 128-bit digest of each `jti`, to the second it expires.
-    expiry: HashMap<u128, u64>,
+    /// A 64-bit digest of each key's `jti`, to the second it expires. A
+    /// collision only refuses a proof; finding one for a given `jti` takes
+    /// 2^64 tries.
+    expiry: HashMap<u64, u64>,
     /// The same, by expiry second, to drop the expired cheaply.
-    by_expiry: BTreeMap<u64, Vec<u128>>,
+    by_expiry: BTreeMap<u64, Vec<u64>>,
+    /// The latest `now` seen: expiry follows it even if the clock steps
+    /// back, or a slow request arrives with an older `now`.
+    latest: u64,
 }
 
 impl ReplayCache {
@@ -222,31 +265,59 @@ impl ReplayCache {
         Self { capacity, state: Mutex::new(Seen::default()) }
     }
 
-    fn remember(&self, jti: &str, expires_at: u64, now: u64) -> Result<(), Rejection> {
-        let digest = digest::digest(&digest::SHA256, jti.as_bytes());
-        let key = u128::from_be_bytes(digest.as_ref()[..16].try_into().unwrap_or_default());
-        let mut seen = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    /// Keeps the proof's `jti` (per key: two clients may pick the same)
+    /// until `expires_at`, or refuses it as a replay, as too old for the
+    /// cache to guard, or because the cache is full.
+    fn remember(&self, jkt: &str, jti: &str, expires_at: u64, now: u64) -> Result<(), Rejection> {
+        let mut context = digest::Context::new(&digest::SHA256);
+        for part in [jkt.as_bytes(), b"\0", jti.as_bytes()] {
+            context.update(part);
+        }
+        let key = u64::from_be_bytes(context.finish().as_ref()[..8].try_into().unwrap_or_default());
+        let mut seen = self.lock();
         seen.forget_expired(now);
+        if expires_at <= seen.latest {
+            return Err(Rejection::Dpop(DpopRefusal::InvalidProof("the DPoP proof is too old")));
+        }
         if seen.expiry.contains_key(&key) {
             return Err(Rejection::Dpop(DpopRefusal::InvalidProof("the DPoP proof was used before")));
         }
-        if seen.expiry.len() >= self.capacity {
-            return Err(Rejection::ReplayCacheFull);
+        if let Some(retry_after) = seen.full_for(self.capacity) {
+            return Err(Rejection::ReplayCacheFull { retry_after });
         }
         seen.expiry.insert(key, expires_at);
         seen.by_expiry.entry(expires_at).or_default().push(key);
         Ok(())
     }
 
+    /// When full of proofs still live at `now`, the seconds until one
+    /// expires: refused before any signature check is spent.
+    fn full_for(&self, now: u64) -> Option<u64> {
+        let mut seen = self.lock();
+        seen.forget_expired(now);
+        seen.full_for(self.capacity)
+    }
+
     fn len(&self) -> usize {
-        self.state.lock().map_or(0, |seen| seen.expiry.len())
+        self.lock().expiry.len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Seen> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 impl Seen {
+    fn full_for(&self, capacity: usize) -> Option<u64> {
+        let earliest = self.by_expiry.keys().next().copied().unwrap_or(self.latest + 1);
+        (self.expiry.len() >= capacity).then(|| earliest.saturating_sub(self.latest).max(1))
+    }
+
+    /// Drops what expired by the latest `now` seen.
     fn forget_expired(&mut self, now: u64) {
+        self.latest = self.latest.max(now);
         while let Some(entry) = self.by_expiry.first_entry() {
-            if *entry.key() > now {
+            if *entry.key() > self.latest {
                 break;
             }
             for key in entry.remove() {
@@ -258,8 +329,8 @@ impl Seen {
 
 /// Server nonces (RFC 9449 §9) without shared state: an HMAC of the
 /// current minute under a secret made at start-up. The current and the
-/// previous minute's are accepted, so a proof's useful life is at most two
-/// minutes whatever its `iat` says.
+/// previous minute's are accepted. They prove a proof was made after the
+/// API said so, whatever the client's clock; the `iat` window still applies.
 struct Nonces {
     key: hmac::Key,
 }
@@ -267,15 +338,11 @@ struct Nonces {
 const NONCE_PERIOD_SECONDS: u64 = 60;
 
 impl Nonces {
-    fn new() -> Self {
-        let rng = rand::SystemRandom::new();
-        let key = hmac::Key::generate(hmac::HMAC_SHA256, &rng).unwrap_or_else(|_| {
-            // No system randomness: nonces are then predictable, so the
-            // secret comes from the clock and the process instead.
-            let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
-            hmac::Key::new(hmac::HMAC_SHA256, seed.as_bytes())
-        });
-        Self { key }
+    /// Fails without system randomness: predictable nonces are worse than none.
+    fn new() -> Result<Self, String> {
+        let key = hmac::Key::generate(hmac::HMAC_SHA256, &rand::SystemRandom::new())
+            .map_err(|_| "no system randomness for the DPoP nonce secret".to_owned())?;
+        Ok(Self { key })
     }
 
     fn for_period(&self, period: u64) -> String {
@@ -304,30 +371,38 @@ mod tests {
         assert_eq!(normalise_url("https://API.example.com:443/a").as_deref(), Some("https://api.example.com/a"));
         assert_eq!(normalise_url("ftp://example.com/a"), None);
         assert_eq!(normalise_url("not a url"), None);
+        assert_eq!(normalise_url("http://user@127.0.0.1:3000/api/greeting"), None);
+        assert_eq!(normalise_origin("http://127.0.0.1:3000/").as_deref(), Some("http://127.0.0.1:3000"));
+        assert_eq!(normalise_origin("http://127.0.0.1:3000/api"), None);
+        assert_eq!(normalise_origin("urn:example:api"), None);
     }
 
     #[test]
     fn the_replay_cache_refuses_a_seen_jti_forgets_it_when_expired_and_fails_closed_when_full() {
         let cache = ReplayCache::new(2);
-        assert!(cache.remember("a", 100, 50).is_ok());
-        assert!(matches!(cache.remember("a", 100, 60), Err(Rejection::Dpop(_))), "a replay");
-        assert!(cache.remember("b", 100, 60).is_ok());
-        assert!(matches!(cache.remember("c", 100, 60), Err(Rejection::ReplayCacheFull)), "full of live proofs");
+        assert!(cache.remember("key", "a", 100, 50).is_ok());
+        assert!(matches!(cache.remember("key", "a", 100, 60), Err(Rejection::Dpop(_))), "a replay");
+        assert!(cache.remember("other key", "a", 100, 60).is_ok(), "another key's jti");
+        let full = cache.remember("key", "c", 100, 60);
+        assert_eq!(full, Err(Rejection::ReplayCacheFull { retry_after: 40 }), "full until the first expires");
+        assert_eq!(cache.full_for(60), Some(40));
         assert_eq!(cache.len(), 2);
-        // Once expired, entries make room (and a jti may come back: its
-        // proof's iat is too old by then to pass the age check anyway).
-        assert!(cache.remember("c", 200, 100).is_ok());
+        // Once expired, entries make room.
+        assert!(cache.remember("key", "c", 200, 100).is_ok());
         assert_eq!(cache.len(), 1);
+        // A request that arrives with an older clock reading cannot slip
+        // a proof past what the cache already let go.
+        assert!(matches!(cache.remember("key", "a", 100, 90), Err(Rejection::Dpop(_))), "expired by the latest now");
     }
 
     #[test]
     fn a_nonce_lasts_its_minute_and_the_next_only() {
-        let nonces = Nonces::new();
+        let nonces = Nonces::new().unwrap();
         let issued = nonces.current(6_000);
         assert!(nonces.is_valid(&issued, 6_000));
         assert!(nonces.is_valid(&issued, 6_059 + NONCE_PERIOD_SECONDS), "the next minute");
         assert!(!nonces.is_valid(&issued, 6_000 + 2 * NONCE_PERIOD_SECONDS), "two minutes on");
         assert!(!nonces.is_valid("made-up", 6_000));
-        assert!(!Nonces::new().is_valid(&issued, 6_000), "another instance's secret");
+        assert!(!Nonces::new().unwrap().is_valid(&issued, 6_000), "another instance's secret");
     }
 }

@@ -51,7 +51,7 @@ async fn run() -> Result<(), String> {
         settings.leeway,
         settings.dpop_replay_capacity,
         settings.dpop_nonces,
-    );
+    )?;
     let router = app(AppState::new(verifier, dpop), &settings.allowed_origin);
 
     let listener = tokio::net::TcpListener::bind(settings.bind)

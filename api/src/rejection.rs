@@ -20,7 +20,8 @@ pub enum Rejection {
     InvalidRequest(&'static str),
     #[error("{0}")]
     InvalidToken(&'static str),
-    #[error("the access token lacks the scope \"{0}\"")]
+    /// (RFC 6750 §3: a description may not contain `"` or `\\`.)
+    #[error("the access token lacks the scope {0}")]
     InsufficientScope(&'static str),
     /// A request with the DPoP scheme, or one that must use it (RFC 9449 §7.1).
     #[error("{0}")]
@@ -28,7 +29,7 @@ pub enum Rejection {
     /// The replay cache is full of live proofs: refusing is safer than
     /// forgetting one that still guards against a replay.
     #[error("the API is busy; try again in a moment")]
-    ReplayCacheFull,
+    ReplayCacheFull { retry_after: u64 },
 }
 
 /// Why a request under the DPoP scheme was refused, as its challenge says.
@@ -38,7 +39,7 @@ pub enum DpopRefusal {
     InvalidRequest(&'static str),
     #[error("{0}")]
     InvalidToken(&'static str),
-    #[error("the access token lacks the scope \"{0}\"")]
+    #[error("the access token lacks the scope {0}")]
     InsufficientScope(&'static str),
     #[error("{0}")]
     InvalidProof(&'static str),
@@ -57,13 +58,13 @@ impl Rejection {
             Self::InvalidRequest(_) | Self::Dpop(DpopRefusal::InvalidRequest(_)) => StatusCode::BAD_REQUEST,
             Self::InsufficientScope(_) | Self::Dpop(DpopRefusal::InsufficientScope(_)) => StatusCode::FORBIDDEN,
             Self::Dpop(_) => StatusCode::UNAUTHORIZED,
-            Self::ReplayCacheFull => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ReplayCacheFull { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     fn error_code(&self) -> Option<&'static str> {
         match self {
-            Self::MissingToken { .. } | Self::ReplayCacheFull => None,
+            Self::MissingToken { .. } | Self::ReplayCacheFull { .. } => None,
             Self::InvalidRequest(_) | Self::Dpop(DpopRefusal::InvalidRequest(_)) => Some("invalid_request"),
             Self::InvalidToken(_) | Self::Dpop(DpopRefusal::InvalidToken(_)) => Some("invalid_token"),
             Self::InsufficientScope(_) | Self::Dpop(DpopRefusal::InsufficientScope(_)) => Some("insufficient_scope"),
@@ -79,7 +80,7 @@ impl Rejection {
         let mut challenge = match self {
             Self::MissingToken { bearer: true } => return Some(format!("Bearer realm={}, {dpop}", quoted(REALM))),
             Self::MissingToken { bearer: false } => return Some(dpop),
-            Self::ReplayCacheFull => return None,
+            Self::ReplayCacheFull { .. } => return None,
             Self::Dpop(_) => dpop,
             _ => format!("Bearer realm={}", quoted(REALM)),
         };
@@ -106,7 +107,7 @@ impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         let body = serde_json::json!({
             "error": self.error_code().unwrap_or(match self {
-                Self::ReplayCacheFull => "temporarily_unavailable",
+                Self::ReplayCacheFull { .. } => "temporarily_unavailable",
                 _ => "unauthorized",
             }),
             "error_description": self.to_string(),
@@ -121,8 +122,8 @@ impl IntoResponse for Rejection {
         {
             headers.insert(DPOP_NONCE, value);
         }
-        if matches!(self, Self::ReplayCacheFull) {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        if let Self::ReplayCacheFull { retry_after } = self {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
         response
     }

@@ -37,6 +37,9 @@ pub fn app(state: AppState, allowed_origin: &str) -> Router {
     Router::new()
         .route("/api/greeting", get(greeting))
         .route("/healthz", get(|| async { "ok" }))
+        // RFC 9449 §8.2: each answer carries the nonce to use next, when
+        // the API demands them, so a client never waits for a refusal.
+        .layer(axum::middleware::map_response_with_state(state.clone(), give_nonce))
         .layer(cors(allowed_origin))
         // Logs method, path and status, never the query or headers: a
         // misbehaving client's token must not end up in a log line.
@@ -56,12 +59,30 @@ fn cors(allowed_origin: &str) -> CorsLayer {
         .allow_headers([header::AUTHORIZATION, HeaderName::from_static("dpop")])
         // Lets the app read why a token was refused (RFC 6750 §3) and the
         // nonce its next DPoP proof must carry (RFC 9449 §8).
-        .expose_headers([HeaderName::from_static("www-authenticate"), DPOP_NONCE])
+        .expose_headers([
+            HeaderName::from_static("www-authenticate"),
+            DPOP_NONCE,
+            // A client with a wrong clock learns the time from `Date` (DPoP
+            // proofs carry it), and when to come back from `Retry-After`.
+            header::DATE,
+            header::RETRY_AFTER,
+        ])
         .max_age(std::time::Duration::from_secs(600));
     match HeaderValue::from_str(allowed_origin) {
         Ok(origin) => layer.allow_origin(origin),
         Err(_) => layer, // no origin allowed at all
     }
+}
+
+async fn give_nonce(State(state): State<AppState>, mut response: axum::response::Response) -> axum::response::Response {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    if let Some(nonce) = state.dpop.current_nonce(now)
+        && !response.headers().contains_key(DPOP_NONCE)
+        && let Ok(value) = HeaderValue::from_str(&nonce)
+    {
+        response.headers_mut().insert(DPOP_NONCE, value);
+    }
+    response
 }
 
 #[derive(Debug, Serialize)]

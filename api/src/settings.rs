@@ -23,6 +23,7 @@ pub struct Settings {
     pub dpop_nonces: bool,
     /// `DEMO_API_DPOP_REPLAY_CAPACITY`: how many proofs the replay cache
     /// holds before it refuses new ones (each costs about 50 bytes).
+    /// `DEMO_API_PUBLIC_ORIGIN` is checked by `DpopPolicy::new`.
     pub dpop_replay_capacity: usize,
     /// `DEMO_API_PUBLIC_ORIGIN`: where browsers reach the API, for a
     /// proof's `htu` (by default the audience's origin).

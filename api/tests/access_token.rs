@@ -62,7 +62,7 @@ fn with(key: &str, value: Value) -> Value {
 
 fn router_with(keys: KeyStore) -> axum::Router {
     let verifier = AccessTokenVerifier::new(ISSUER, AUDIENCE, Duration::from_secs(30), keys);
-    let dpop = DpopPolicy::new(DpopMode::Allowed, AUDIENCE, Duration::from_secs(30), 1_000, false);
+    let dpop = DpopPolicy::new(DpopMode::Allowed, AUDIENCE, Duration::from_secs(30), 1_000, false).unwrap();
     app(AppState::new(verifier, dpop), APP_ORIGIN)
 }
 
@@ -216,7 +216,7 @@ async fn a_missing_scope_is_403_insufficient_scope() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         challenge(&response),
-        r#"Bearer realm="demo-api", error="insufficient_scope", error_description="the access token lacks the scope \"api:read\"", scope="api:read""#
+        r#"Bearer realm="demo-api", error="insufficient_scope", error_description="the access token lacks the scope api:read", scope="api:read""#
     );
     assert_eq!(body(response).await["error"], "insufficient_scope");
 }

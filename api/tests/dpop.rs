@@ -13,7 +13,7 @@ use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use demo_api::access_token::AccessTokenVerifier;
-use demo_api::dpop::{DpopMode, DpopPolicy};
+use demo_api::dpop::{DpopMode, DpopPolicy, Presented};
 use demo_api::keys::KeyStore;
 use demo_api::{AppState, app};
 use jsonwebtoken::jwk::{Jwk, JwkSet};
@@ -107,7 +107,7 @@ fn access_token(jkt: Option<&str>) -> String {
 fn router(mode: DpopMode, capacity: usize, nonces: bool) -> axum::Router {
     let keys = KeyStore::fixed(&serde_json::from_str::<JwkSet>(JWKS).unwrap());
     let verifier = AccessTokenVerifier::new(ISSUER, AUDIENCE, Duration::from_secs(30), keys);
-    let dpop = DpopPolicy::new(mode, AUDIENCE, Duration::from_secs(30), capacity, nonces);
+    let dpop = DpopPolicy::new(mode, AUDIENCE, Duration::from_secs(30), capacity, nonces).unwrap();
     app(AppState::new(verifier, dpop), APP_ORIGIN)
 }
 
@@ -345,7 +345,8 @@ async fn a_full_replay_cache_refuses_rather_than_forgets() {
     assert_eq!(send(&router, &format!("DPoP {token}"), &[&key.proof(proof_claims(&token))]).await.status(), StatusCode::OK);
     let response = send(&router, &format!("DPoP {token}"), &[&key.proof(proof_claims(&token))]).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
+    let retry_after: u64 = response.headers().get(header::RETRY_AFTER).unwrap().to_str().unwrap().parse().unwrap();
+    assert!((59..=61).contains(&retry_after), "when the first proof expires: {retry_after}");
 }
 
 #[tokio::test]
@@ -372,4 +373,68 @@ async fn browsers_may_send_a_proof_and_read_the_nonce() {
     let response = allowing().oneshot(request).await.unwrap();
     let exposed = response.headers().get(header::ACCESS_CONTROL_EXPOSE_HEADERS).unwrap().to_str().unwrap();
     assert!(exposed.contains("dpop-nonce") && exposed.contains("www-authenticate"), "{exposed}");
+}
+
+#[test]
+fn a_proof_replayed_in_the_last_second_of_its_minute_is_refused() {
+    let policy = DpopPolicy::new(DpopMode::Allowed, AUDIENCE, Duration::from_secs(30), 1_000, false).unwrap();
+    let key = TabKey::new();
+    let token = "a.bound.token";
+    let issued = now();
+    let proof = key.proof(json!({ "jti": uuid(), "htm": "GET", "htu": GREETING, "iat": issued, "ath": ath(token) }));
+    let thumbprint = key.thumbprint();
+    let presented =
+        Presented { proof: &proof, method: "GET", path: "/api/greeting", access_token: token, bound_to: &thumbprint };
+    assert!(policy.check(&presented, issued as u64).is_ok());
+    // Sixty seconds on, the age check still lets it through: the cache must not have let it go.
+    assert!(policy.check(&presented, issued as u64 + 60).is_err(), "replayed at the edge of its minute");
+    assert!(policy.check(&presented, issued as u64 + 61).is_err(), "and too old after it");
+}
+
+#[tokio::test]
+async fn a_proof_algorithm_off_the_list_or_a_key_of_the_wrong_shape_is_refused() {
+    let key = TabKey::new();
+    let token = access_token(Some(&key.thumbprint()));
+    let router = allowing();
+    // The provider's own RSA key, with PS384: asymmetric, but not on the list.
+    let rsa = &serde_json::from_str::<Value>(JWKS).unwrap()["keys"][0];
+    let mut header = Header::new(Algorithm::PS384);
+    header.typ = Some("dpop+jwt".into());
+    header.jwk = Some(serde_json::from_value(json!({"kty": "RSA", "n": rsa["n"], "e": rsa["e"]})).unwrap());
+    let proof = encode(&header, &proof_claims(&token), &EncodingKey::from_rsa_pem(PROVIDER_KEY).unwrap()).unwrap();
+    assert_refused(&send(&router, &format!("DPoP {token}"), &[&proof]).await, "invalid_dpop_proof", "PS384");
+    // The same P-256 point labelled P-384.
+    let mut mislabelled = key.header();
+    let mut jwk = key.public.clone();
+    jwk["crv"] = json!("P-384");
+    mislabelled.jwk = Some(serde_json::from_value(jwk).unwrap());
+    let proof = key.proof_with(mislabelled, proof_claims(&token));
+    assert_refused(&send(&router, &format!("DPoP {token}"), &[&proof]).await, "invalid_dpop_proof", "crv P-384 with ES256");
+}
+
+#[tokio::test]
+async fn a_token_bound_any_other_way_is_never_a_bearer_token() {
+    let mut claims = json!({
+        "iss": ISSUER, "aud": AUDIENCE, "sub": "alice", "client_id": "demo-spa",
+        "scope": "api:read", "iat": now(), "exp": now() + 300, "jti": uuid(),
+        "cnf": { "x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2" }
+    });
+    let mut header = Header::new(Algorithm::RS256);
+    header.typ = Some("at+jwt".into());
+    header.kid = Some("test-key-1".into());
+    let token = encode(&header, &claims, &EncodingKey::from_rsa_pem(PROVIDER_KEY).unwrap()).unwrap();
+    assert_refused(&send(&allowing(), &format!("Bearer {token}"), &[]).await, "invalid_token", "an mTLS-bound token");
+    claims["cnf"] = json!({});
+    let token = encode(&header, &claims, &EncodingKey::from_rsa_pem(PROVIDER_KEY).unwrap()).unwrap();
+    assert_refused(&send(&allowing(), &format!("Bearer {token}"), &[]).await, "invalid_token", "an empty cnf");
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_next_nonce_when_nonces_are_demanded() {
+    let router = router(DpopMode::Allowed, 1_000, true);
+    let response = send(&router, &format!("Bearer {}", access_token(None)), &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().contains_key("DPoP-Nonce"), "a 200 gives the nonce too (§8.2)");
+    let response = send(&allowing(), &format!("Bearer {}", access_token(None)), &[]).await;
+    assert!(!response.headers().contains_key("DPoP-Nonce"), "no nonce when none is demanded");
 }
