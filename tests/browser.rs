@@ -141,7 +141,7 @@ impl HttpClient for FakeJwks {
         self.fetches.set(self.fetches.get() + 1);
         let mut bodies = self.bodies.borrow_mut();
         let body = if bodies.len() > 1 { bodies.remove(0) } else { bodies[0].clone() };
-        Ok(HttpResponse { status: 200, www_authenticate: None, retry_after: None, body })
+        Ok(HttpResponse { status: 200, www_authenticate: None, retry_after: None, dpop_nonce: None, body })
     }
 }
 

@@ -316,7 +316,7 @@ impl TestProvider {
             "id_token": self.id_token(refreshed).await,
             "scope": "openid profile email"
         });
-        HttpResponse { status: 200, www_authenticate: None, retry_after: None, body: body.to_string() }
+        HttpResponse { status: 200, www_authenticate: None, retry_after: None, dpop_nonce: None, body: body.to_string() }
     }
 
     fn userinfo(&self, authorization: Option<&str>) -> HttpResponse {
@@ -325,17 +325,18 @@ impl TestProvider {
                 status: 401,
                 www_authenticate: Some("Bearer error=\"invalid_token\"".into()),
                 retry_after: None,
+                dpop_nonce: None,
                 body: String::new(),
             };
         }
         let body = json!({"sub": self.scenario.userinfo_sub, "name": "Alice (userinfo)", "email": "alice@userinfo.test"});
-        HttpResponse { status: 200, www_authenticate: None, retry_after: None, body: body.to_string() }
+        HttpResponse { status: 200, www_authenticate: None, retry_after: None, dpop_nonce: None, body: body.to_string() }
     }
 }
 
 fn provider_error(error: &str, description: &str) -> HttpResponse {
     let body = json!({"error": error, "error_description": description}).to_string();
-    HttpResponse { status: 400, www_authenticate: None, retry_after: None, body }
+    HttpResponse { status: 400, www_authenticate: None, retry_after: None, dpop_nonce: None, body }
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {
@@ -353,7 +354,7 @@ impl HttpClient for TestProvider {
             .find(|(name, _)| *name == "Authorization")
             .map(|(_, value)| value.as_str());
         let ok =
-            |body: String| Ok(HttpResponse { status: 200, www_authenticate: None, retry_after: None, body });
+            |body: String| Ok(HttpResponse { status: 200, www_authenticate: None, retry_after: None, dpop_nonce: None, body });
         match (request.method, request.url.as_str()) {
             (Method::Get, DISCOVERY) => ok(self.metadata().to_string()),
             (Method::Get, url) if url == self.scenario.jwks_uri => ok(self.jwks()),

@@ -48,6 +48,9 @@ pub struct HttpRequest {
     /// other files, so the browser may cache it and use the page's preload.
     /// Everything else is sent without cookies and never cached.
     pub app_file: bool,
+    /// Send a DPoP proof with it (RFC 9449): a token request, or a request
+    /// carrying a DPoP-bound access token.
+    pub dpop: bool,
 }
 
 /// Bodies and header values carry tokens and codes: `Debug` shows only
@@ -73,6 +76,7 @@ impl HttpRequest {
             headers: vec![("Accept".into(), "application/json".into())],
             body: None,
             app_file: false,
+            dpop: false,
         }
     }
 
@@ -93,7 +97,14 @@ impl HttpRequest {
             ],
             body: Some(body),
             app_file: false,
+            dpop: false,
         }
+    }
+
+    /// The same request, with a DPoP proof.
+    pub fn with_dpop(mut self, dpop: bool) -> Self {
+        self.dpop = dpop;
+        self
     }
 
     /// Adds a header (e.g. `Authorization`), keeping those already set.
@@ -112,6 +123,8 @@ pub struct HttpResponse {
     pub www_authenticate: Option<String>,
     /// `Retry-After`: when a busy server (429, 503) may be asked again.
     pub retry_after: Option<String>,
+    /// `DPoP-Nonce`: the nonce this server wants in the next DPoP proof.
+    pub dpop_nonce: Option<String>,
     /// The body as text; may hold tokens.
     pub body: String,
 }
@@ -172,6 +185,7 @@ mod tests {
             status: 200,
             www_authenticate: None,
             retry_after: None,
+            dpop_nonce: None,
             body: r#"{"access_token":"AT-SECRET"}"#.into(),
         };
         let shown = format!("{response:?}");

@@ -5,6 +5,7 @@ pub mod authorize;
 pub mod bearer;
 pub mod callback;
 pub mod discovery;
+pub mod dpop;
 pub mod endpoint_url;
 pub mod http;
 pub mod id_token;

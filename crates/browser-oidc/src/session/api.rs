@@ -217,6 +217,7 @@ mod tests {
             status,
             www_authenticate: challenge.map(Into::into),
             retry_after: None,
+            dpop_nonce: None,
             body: "{}".into(),
         }
     }

@@ -299,7 +299,7 @@ impl Provider {
                 }
             }
         }
-        HttpResponse { status: 200, www_authenticate: None, retry_after: None, body: String::new() }
+        HttpResponse { status: 200, www_authenticate: None, retry_after: None, dpop_nonce: None, body: String::new() }
     }
 
     fn api(&self, token: &str, now: u64) -> HttpResponse {
@@ -316,6 +316,7 @@ impl Provider {
                 status: 401,
                 www_authenticate: Some(r#"Bearer error="invalid_token", error_description="expired""#.into()),
                 retry_after: None,
+                dpop_nonce: None,
                 body: String::new(),
             }
         }
@@ -327,6 +328,7 @@ impl Provider {
                 status: 503,
                 www_authenticate: None,
                 retry_after: None,
+                dpop_nonce: None,
                 body: "down".into(),
             };
         }
@@ -379,12 +381,12 @@ fn signature_of(kid: &str) -> Vec<u8> {
 }
 
 fn ok(body: String) -> HttpResponse {
-    HttpResponse { status: 200, www_authenticate: None, retry_after: None, body }
+    HttpResponse { status: 200, www_authenticate: None, retry_after: None, dpop_nonce: None, body }
 }
 
 fn error(status: u16, error: &str, description: &str) -> HttpResponse {
     let body = json!({"error": error, "error_description": description}).to_string();
-    HttpResponse { status, www_authenticate: None, retry_after: None, body }
+    HttpResponse { status, www_authenticate: None, retry_after: None, dpop_nonce: None, body }
 }
 
 fn form(body: &str) -> HashMap<String, String> {
@@ -962,6 +964,7 @@ impl World {
             status,
             www_authenticate: None,
             retry_after: retry_after.map(Into::into),
+            dpop_nonce: None,
             body: r#"{"error":"temporarily_unavailable"}"#.into(),
         };
         match fate {
@@ -979,6 +982,7 @@ impl World {
                     status: 418,
                     www_authenticate: None,
                     retry_after: None,
+                    dpop_nonce: None,
                     body: "<h1>teapot</h1>".into(),
                 });
             }
@@ -1004,7 +1008,7 @@ impl World {
         }
         if fate == Fate::GatewayErrorAfter {
             let body = "<h1>Bad Gateway</h1>".into();
-            return Ok(HttpResponse { status: 502, www_authenticate: None, retry_after: None, body });
+            return Ok(HttpResponse { status: 502, www_authenticate: None, retry_after: None, dpop_nonce: None, body });
         }
         if fate == Fate::ServerErrorAfter {
             return Ok(error(500, "server_error", "something went wrong"));

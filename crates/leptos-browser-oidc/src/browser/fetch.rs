@@ -62,6 +62,7 @@ async fn send(request: &HttpRequest) -> Result<HttpResponse, JsValue> {
         status: response.status(),
         www_authenticate: response.headers().get("WWW-Authenticate")?,
         retry_after: response.headers().get("Retry-After")?,
+        dpop_nonce: response.headers().get("DPoP-Nonce")?,
         body: JsFuture::from(response.text()?).await?.as_string().unwrap_or_default(),
     })
 }
