@@ -34,6 +34,22 @@ pub struct Config {
     /// Also fetch the UserInfo endpoint after sign-in (off when the ID
     /// token carries the profile, or when the access token is for an API).
     pub fetch_userinfo: bool,
+    /// Sender-constrained tokens (DPoP, RFC 9449): whether to ask for them.
+    pub dpop: DpopMode,
+}
+
+/// Whether tokens are bound to this tab's key with DPoP (`dpop` in the
+/// configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DpopMode {
+    /// Always: a provider that does not take ES256 proofs is refused, and
+    /// so is a token response that is not `DPoP` (no silent downgrade).
+    Required,
+    /// When the provider advertises ES256 proofs (the default).
+    #[default]
+    IfSupported,
+    /// Never: plain bearer tokens.
+    Off,
 }
 
 /// Why the configuration could not be used; the app cannot start without it.
@@ -83,6 +99,8 @@ pub enum FieldProblem {
     LeewayOutOfRange,
     /// Not `true` or `false`.
     NotABoolean,
+    /// `dpop` is not `required`, `if_supported` or `off`.
+    NotADpopMode,
 }
 
 impl Describe for ConfigError {
@@ -113,6 +131,7 @@ impl Describe for FieldProblem {
             Self::NotAPlainApiUrl => "field.not_a_plain_api_url",
             Self::LeewayOutOfRange => "field.leeway_out_of_range",
             Self::NotABoolean => "field.not_a_boolean",
+            Self::NotADpopMode => "field.not_a_dpop_mode",
         })
     }
 }
@@ -184,7 +203,17 @@ impl Config {
             None => false,
             Some(value) => value.as_bool().ok_or(invalid("fetch_userinfo", FieldProblem::NotABoolean))?,
         };
+        let dpop = match fields.get("dpop") {
+            None => DpopMode::default(),
+            Some(value) => match value.as_str() {
+                Some("required") => DpopMode::Required,
+                Some("if_supported") => DpopMode::IfSupported,
+                Some("off") => DpopMode::Off,
+                _ => return Err(invalid("dpop", FieldProblem::NotADpopMode)),
+            },
+        };
         Ok(Self {
+            dpop,
             fetch_userinfo,
             issuer,
             client_id,
@@ -273,6 +302,19 @@ mod tests {
         let mut config = good();
         config[key] = value;
         config
+    }
+
+    #[test]
+    fn dpop_is_asked_for_when_supported_unless_configured_otherwise() {
+        assert_eq!(parse(good()).unwrap().dpop, DpopMode::IfSupported);
+        assert_eq!(parse(with("dpop", json!("required"))).unwrap().dpop, DpopMode::Required);
+        assert_eq!(parse(with("dpop", json!("off"))).unwrap().dpop, DpopMode::Off);
+        for wrong in [json!("yes"), json!(true), json!("Required")] {
+            assert_eq!(
+                parse(with("dpop", wrong)).unwrap_err(),
+                ConfigError::InvalidField { field: "dpop", problem: FieldProblem::NotADpopMode }
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! [`AuthConfig`]: the sign-in settings, written in code or loaded from a URL.
 
+use browser_oidc::config::DpopMode;
 use serde_json::{Map, Value};
 
 /// The sign-in settings: built in code, or loaded from a JSON file at start
@@ -97,6 +98,17 @@ impl AuthConfig {
     /// ID token carries no profile).
     pub fn fetch_userinfo(self, fetch: bool) -> Self {
         self.set("fetch_userinfo", Value::Bool(fetch))
+    }
+
+    /// Sender-constrained tokens (DPoP): `Required`, `IfSupported` (the
+    /// default: when the provider advertises ES256 proofs) or `Off`.
+    pub fn dpop(self, mode: DpopMode) -> Self {
+        let name = match mode {
+            DpopMode::Required => "required",
+            DpopMode::IfSupported => "if_supported",
+            DpopMode::Off => "off",
+        };
+        self.set("dpop", Value::String(name.into()))
     }
 
     /// The client id, when the settings are in code.

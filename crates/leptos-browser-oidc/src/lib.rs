@@ -38,6 +38,7 @@ pub use browser_oidc::session::error::AuthError;
 pub use browser_oidc::session::options::{SignInOptionError, SignInOptions};
 pub use browser_oidc::session::state::{Notice, Progress, RenewalProblem};
 pub use browser_oidc::messages::{Describe, Messages, MessagesError, PluralCategory, Text};
+pub use browser_oidc::config::DpopMode;
 pub use config::AuthConfig;
 pub use messages::{Translator, provide_messages, use_messages};
 

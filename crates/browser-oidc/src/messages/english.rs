@@ -69,6 +69,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ),
     ("field.leeway_out_of_range", "it must be a whole number from 0 to 600"),
     ("field.not_a_boolean", "it must be true or false"),
+    ("field.not_a_dpop_mode", "it must be \"required\", \"if_supported\" or \"off\""),
     ("url.not_https", "it must be an absolute https:// URL"),
     ("url.bad_character", "it must not contain spaces, control characters or backslashes"),
     ("url.userinfo", "it must not contain a user name or password (\"…@\")"),
@@ -122,6 +123,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("token.unexpected_status", "the provider answered the token request with HTTP {status}"),
     ("token.unsupported_token_type", "the provider issued a \"{token_type}\" token, which this app cannot use"),
     ("token.id_token_missing", "the provider issued no ID token"),
+    ("token.not_bound", "the provider issued a bearer token, but this app requires tokens bound to its key (DPoP)"),
     // The ID token as a JWT, and the keys that verify it.
     ("jwt.not_compact_jws", "the token is not a signed JWT (expected three dot-separated parts)"),
     ("jwt.bad_encoding", "the token's {part} is not valid base64url"),

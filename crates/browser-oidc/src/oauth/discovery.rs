@@ -43,6 +43,17 @@ pub struct ProviderMetadata {
     /// RFC 9207 §3: when true, a missing `iss` in the callback is a rejection.
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
+    /// RFC 9449 §5.1: the proof algorithms the token endpoint takes; this
+    /// client signs with ES256.
+    #[serde(default)]
+    pub dpop_signing_alg_values_supported: Vec<String>,
+}
+
+impl ProviderMetadata {
+    /// Does the provider take this client's DPoP proofs (ES256)?
+    pub fn supports_dpop(&self) -> bool {
+        self.dpop_signing_alg_values_supported.iter().any(|alg| alg == "ES256")
+    }
 }
 
 /// Why a discovery document was refused; this client will not use the provider.

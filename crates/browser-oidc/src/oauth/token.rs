@@ -39,7 +39,8 @@ pub fn refresh_body(refresh_token: &RefreshToken, client_id: &str) -> String {
 pub struct TokenResponse {
     /// The access token, for the protected APIs.
     pub access_token: AccessToken,
-    /// Must be `Bearer` (compared case-insensitively).
+    /// `Bearer` or, bound to the client's key, `DPoP` (compared
+    /// case-insensitively).
     pub token_type: String,
     /// The access token's lifetime in seconds, if the provider says.
     #[serde(default)]
@@ -53,6 +54,24 @@ pub struct TokenResponse {
     /// The granted scopes; may be left out when they are those asked for (RFC 6749 §5.1).
     #[serde(default)]
     pub scope: Option<String>,
+}
+
+impl TokenResponse {
+    /// Is the access token bound to the client's key (`token_type` `DPoP`)?
+    pub fn is_dpop(&self) -> bool {
+        self.token_type.eq_ignore_ascii_case("DPoP")
+    }
+
+    /// Refuses a token type the request did not ask for: `DPoP` without a
+    /// proof sent, or, when DPoP is `required`, `Bearer` (RFC 9449 §5: no
+    /// silent downgrade).
+    pub fn check_binding(&self, proof_sent: bool, required: bool) -> Result<(), TokenError> {
+        match (self.is_dpop(), proof_sent) {
+            (true, false) => Err(TokenError::UnsupportedTokenType(self.token_type.clone())),
+            (false, _) if required => Err(TokenError::NotBound),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Why a token request gave no usable tokens.
@@ -80,6 +99,8 @@ pub enum TokenError {
     UnsupportedTokenType(String),
     /// A code exchange answered without the ID token OpenID Connect requires.
     IdTokenMissing,
+    /// DPoP is required, and the provider issued a bearer token anyway.
+    NotBound,
 }
 
 /// Parses the token endpoint's answer. Error bodies are kept (shortened) for
@@ -94,7 +115,7 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenResponse, To
     let response: TokenResponse =
         serde_json::from_str(body).map_err(|e| TokenError::Malformed { reason: without_input_echo(&e) })?;
     // RFC 6749 §5.1: token_type is case-insensitive.
-    if !response.token_type.eq_ignore_ascii_case("Bearer") {
+    if !response.token_type.eq_ignore_ascii_case("Bearer") && !response.is_dpop() {
         return Err(TokenError::UnsupportedTokenType(response.token_type));
     }
     Ok(response)
@@ -131,6 +152,7 @@ impl Describe for TokenError {
                 Text::new("token.unsupported_token_type").quoting("token_type", token_type)
             }
             Self::IdTokenMissing => Text::new("token.id_token_missing"),
+            Self::NotBound => Text::new("token.not_bound"),
         }
     }
 }
@@ -175,13 +197,27 @@ mod tests {
         assert_eq!(response.scope.as_deref(), Some("openid api:read"));
     }
 
+    /// FAPI 2 client test module `token-type-case-insensitivity`.
     #[test]
-    fn token_type_is_compared_case_insensitively() {
-        assert!(parse_token_response(200, &OK.replace("Bearer", "bEaReR")).is_ok());
+    fn token_type_case_insensitivity() {
+        assert!(!parse_token_response(200, &OK.replace("Bearer", "bEaReR")).unwrap().is_dpop());
+        assert!(parse_token_response(200, &OK.replace("Bearer", "dpop")).unwrap().is_dpop());
+        assert!(parse_token_response(200, &OK.replace("Bearer", "DPOP")).unwrap().is_dpop());
         assert_eq!(
             parse_token_response(200, &OK.replace("Bearer", "mac")).unwrap_err(),
             TokenError::UnsupportedTokenType("mac".into())
         );
+    }
+
+    #[test]
+    fn a_bearer_token_is_refused_when_dpop_is_required_and_dpop_without_a_proof_always() {
+        let bearer = parse_token_response(200, OK).unwrap();
+        let bound = parse_token_response(200, &OK.replace("Bearer", "DPoP")).unwrap();
+        assert_eq!(bearer.check_binding(true, true), Err(TokenError::NotBound), "a downgrade");
+        assert_eq!(bearer.check_binding(true, false), Ok(()), "if supported: the provider may decline");
+        assert_eq!(bearer.check_binding(false, false), Ok(()));
+        assert_eq!(bound.check_binding(true, true), Ok(()));
+        assert_eq!(bound.check_binding(false, false), Err(TokenError::UnsupportedTokenType("DPoP".into())));
     }
 
     #[test]
