@@ -685,6 +685,7 @@ fn session_with_token(token: &str) -> Arc<Session> {
         received_at_ms: 0,
         access_token_expires_at_ms: None,
         scope: None,
+        dpop: false,
     })
 }
 

@@ -756,7 +756,7 @@ async fn oidcc_refresh_token() {
     assert_eq!(provider.jwks_fetches.get(), 1, "the refreshed ID token was verified with the cached keys");
     // Then userinfo with the new access token.
     let metadata = parse_metadata(&provider.metadata().to_string(), ISSUER).unwrap();
-    let userinfo = fetch_userinfo(&provider, &metadata, &after.access_token, "alice").await.unwrap();
+    let userinfo = fetch_userinfo(&provider, &metadata, &after.access_token, false, "alice").await.unwrap();
     assert_eq!(userinfo.sub, "alice");
 }
 

@@ -62,6 +62,8 @@ pub fn SignedInPage() -> impl IntoView {
         (before.to_owned(), after.to_owned())
     };
     let email = user.email.clone();
+    // Bound once for the session: a refresh keeps the binding.
+    let bound = auth.is_sender_constrained();
 
     let renewal_problem = auth.renewal_problem();
     // Said once when renewals start failing, not at every retry.
@@ -91,6 +93,8 @@ pub fn SignedInPage() -> impl IntoView {
                 <dd><code>{scope}</code></dd>
                 <dt>{t.sentence("ui.expires_in")}</dt>
                 <dd data-testid="expires-in">{remaining}</dd>
+                <dt>{t.sentence("ui.bound_to")}</dt>
+                <dd data-testid="token-binding">{t.sentence(if bound { "ui.bound_to.this_tab" } else { "ui.bound_to.nothing" })}</dd>
             </dl>
             <ApiDemo />
             <div class="actions">

@@ -94,6 +94,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("discovery.issuer_mismatch", "the provider says its issuer is \"{found}\" but this app is configured for \"{expected}\""),
     ("discovery.code_flow_unsupported", "the provider does not support the authorization code flow"),
     ("discovery.pkce_s256_unsupported", "the provider does not support PKCE with S256"),
+    ("discovery.dpop_unsupported", "this app requires tokens bound to its key (DPoP), and the provider does not offer them"),
     ("discovery.insecure_endpoint", "the provider's {field} is not a secure URL: {url}"),
     // The authorization response.
     ("callback.duplicate_parameter", "the sign-in response repeats the parameter \"{name}\""),

@@ -65,6 +65,9 @@ pub enum DiscoveryError {
     Malformed(String),
     /// The discovery URL answered with this HTTP status, not 200.
     UnexpectedStatus(u16),
+    /// DPoP is required, and the provider does not take ES256 proofs
+    /// (`dpop_signing_alg_values_supported`).
+    DpopUnsupported,
     /// The document names another issuer (Discovery §4.3).
     IssuerMismatch {
         /// The configured issuer.
@@ -136,6 +139,7 @@ impl Describe for DiscoveryError {
         match self {
             Self::Malformed(_) => Text::new("discovery.malformed"),
             Self::UnexpectedStatus(status) => Text::new("discovery.unexpected_status").quoting("status", status),
+            Self::DpopUnsupported => Text::new("discovery.dpop_unsupported"),
             Self::IssuerMismatch { expected, found } => {
                 Text::new("discovery.issuer_mismatch").quoting("expected", expected).quoting("found", found)
             }

@@ -145,17 +145,21 @@ pub enum ApiCallError {
     NotProtected(String),
 }
 
-/// The headers that carry `token` (never the URL: RFC 6750 §2.1).
-pub fn authorization(token: &AccessToken) -> AuthorizationHeaders {
-    AuthorizationHeaders(vec![("Authorization".into(), format!("Bearer {}", token.secret()))])
+/// The headers that carry `token` (never the URL: RFC 6750 §2.1), in the
+/// `DPoP` scheme when it is bound to this tab's key (RFC 9449 §7.1; the
+/// proof itself is the browser layer's, made just before sending).
+pub fn authorization(token: &AccessToken, dpop: bool) -> AuthorizationHeaders {
+    let scheme = if dpop { "DPoP" } else { "Bearer" };
+    AuthorizationHeaders(vec![("Authorization".into(), format!("{scheme} {}", token.secret()))])
 }
 
-/// `request` with the authorization headers added.
-pub fn request(request: &ApiRequest, token: &AccessToken) -> HttpRequest {
-    let mut http = HttpRequest::get(request.url.clone());
+/// `request` with the authorization headers added, marked for a DPoP
+/// proof when the token is bound.
+pub fn request(request: &ApiRequest, token: &AccessToken, dpop: bool) -> HttpRequest {
+    let mut http = HttpRequest::get(request.url.clone()).with_dpop(dpop);
     http.method = request.method;
     http.body = request.body.clone();
-    for (name, value) in request.headers.iter().cloned().chain(authorization(token).0) {
+    for (name, value) in request.headers.iter().cloned().chain(authorization(token, dpop).0) {
         http.headers.retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
         http.headers.push((name.into(), value));
     }

@@ -25,6 +25,7 @@ use crate::oauth::id_token::{
 use crate::oauth::jwks::{JwkSet, KeyError, candidate_keys, parse_jwk_set};
 use crate::oauth::jwt::parse_jws;
 use crate::oauth::secret::{IdToken, RefreshToken, SecretUrl};
+use crate::config::DpopMode;
 use crate::oauth::token::{TokenError, TokenResponse, parse_token_response, refresh_body};
 
 /// An API call the app asked for.
@@ -276,7 +277,9 @@ impl Held {
         self.renewal = match &self.session.refresh_token {
             Some(token) => {
                 let body = refresh_body(token, &config.client_id);
-                Renewal::Refreshing(io.send(Purpose::Refresh, HttpRequest::post_form(endpoint, body)))
+                // A bound refresh token is useless without a proof (RFC 9449 §5).
+                let request = HttpRequest::post_form(endpoint, body).with_dpop(self.session.dpop);
+                Renewal::Refreshing(io.send(Purpose::Refresh, request))
             }
             None => {
                 // A refresh grant without a token spends nothing: the
@@ -375,6 +378,13 @@ impl Held {
     /// token; its signature is checked next, and it replaces the old one
     /// once it verifies.
     fn adopt(&mut self, io: &mut Io, config: &Config, tokens: TokenResponse, now: u64) -> Option<Ending> {
+        // The binding cannot change on a refresh, nor be dropped when DPoP is required.
+        if let Err(error) = tokens.check_binding(self.session.dpop, config.dpop == DpopMode::Required) {
+            return Some(Ending::Refused(error.into()));
+        }
+        if self.session.dpop && !tokens.is_dpop() {
+            return Some(Ending::Refused(TokenError::NotBound.into()));
+        }
         let old = &self.session;
         self.session = Arc::new(Session {
             access_token: tokens.access_token,
@@ -540,11 +550,13 @@ impl Held {
     }
 
     fn send_call(&mut self, io: &mut Io, call: ApiCall) {
-        let token = &self.session.access_token;
+        let (token, dpop) = (&self.session.access_token, self.session.dpop);
         match &call.kind {
-            ApiCallKind::Authorize { .. } => io.finish_call(&call, Ok(ApiAnswer::Authorization(api::authorization(token)))),
+            ApiCallKind::Authorize { .. } => {
+                io.finish_call(&call, Ok(ApiAnswer::Authorization(api::authorization(token, dpop))));
+            }
             ApiCallKind::Send(request) => {
-                let http = api::request(request, token);
+                let http = api::request(request, token, dpop);
                 io.send(Purpose::Api { call, generation: self.generation }, http);
             }
         }

@@ -62,6 +62,9 @@ pub struct Session {
     pub access_token_expires_at_ms: Option<u64>,
     /// The granted scopes, as a token response last named them.
     pub scope: Option<String>,
+    /// The tokens are bound to this tab's DPoP key (`token_type` `DPoP`):
+    /// each use needs a proof made with it.
+    pub dpop: bool,
 }
 
 /// When a token with `expires_in` seconds, received at `received_at_ms`,
@@ -113,6 +116,7 @@ mod tests {
             user: User { subject: "alice".into(), name: None, email: None },
             access_token_expires_at_ms: None,
             scope: None,
+            dpop: false,
         };
         let shown = format!("{session:?}");
         assert!(!shown.contains("SECRET"), "{shown}");

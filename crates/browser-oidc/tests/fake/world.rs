@@ -936,6 +936,7 @@ impl World {
             received_at_ms: self.now,
             access_token_expires_at_ms: self.provider.expires_in.map(|s| self.now + s * 1000),
             scope: None,
+            dpop: false,
         };
         let keys = parse_jwk_set(&self.provider.jwks().body).ok();
         Ok(SignedIn {

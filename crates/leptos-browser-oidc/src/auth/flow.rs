@@ -6,6 +6,7 @@
 use crate::browser::names::Names;
 use crate::browser::transit;
 use crate::browser::webcrypto::{pkce_challenge, verify_with_any_key};
+use browser_oidc::config::DpopMode;
 use browser_oidc::config::Config;
 use browser_oidc::oauth::authorize::AuthorizationRequest;
 use browser_oidc::oauth::callback::{CallbackError, CallbackExpectations, check_callback, parse_callback_query};
@@ -55,6 +56,8 @@ pub async fn start_sign_in(
         false => options.parameters()?,
     };
     let metadata = discover(http, &config.issuer).await?;
+    // Refused before the person leaves, not after they signed in.
+    uses_dpop(config, &metadata)?;
     let pending = SignInTransit {
         state: CsrfState::new(random_url_safe_string()?),
         nonce: Nonce::new(random_url_safe_string()?),
@@ -124,10 +127,12 @@ pub async fn finish_sign_in(
     };
 
     let body = code_exchange_body(code, pending.verifier, &config.client_id, &config.redirect_uri);
+    let dpop = uses_dpop(config, &metadata)?;
     // The keys are fetched while the code is exchanged: one round trip less.
     let (tokens, keys) =
-        join(request_tokens(http, &metadata, body, &now_millis), fetch_keys(http, &metadata.jwks_uri)).await;
+        join(request_tokens(http, &metadata, body, dpop, &now_millis), fetch_keys(http, &metadata.jwks_uri)).await;
     let (tokens, received_at) = tokens?;
+    tokens.check_binding(dpop, config.dpop == DpopMode::Required)?;
     let id_token = tokens.id_token.clone().ok_or(TokenError::IdTokenMissing)?;
     let expected = expected_claims(config, &metadata, Some(&pending.nonce), &now_millis);
     let (claims, keys) = verify_id_token_with_keys(http, &metadata, keys.ok(), &id_token, &expected).await?;
@@ -137,7 +142,7 @@ pub async fn finish_sign_in(
 
     let mut user = User::from_claims(&claims);
     if config.fetch_userinfo {
-        let userinfo = fetch_userinfo(http, &metadata, &tokens.access_token, &user.subject).await?;
+        let userinfo = fetch_userinfo(http, &metadata, &tokens.access_token, tokens.is_dpop(), &user.subject).await?;
         user = user.with_userinfo(userinfo);
     }
     Ok(SignedIn {
@@ -149,18 +154,22 @@ pub async fn finish_sign_in(
     })
 }
 
-/// Fetches UserInfo with the access token; its `sub` must be `subject`.
+/// Fetches UserInfo with the access token (bound by DPoP if `dpop`); its
+/// `sub` must be `subject`.
 pub async fn fetch_userinfo(
     http: &impl HttpClient,
     metadata: &ProviderMetadata,
     access_token: &AccessToken,
+    dpop: bool,
     subject: &str,
 ) -> Result<UserinfoClaims, AuthError> {
     let Some(endpoint) = &metadata.userinfo_endpoint else {
         return Err(UserinfoError::NotOffered.into());
     };
-    let request =
-        HttpRequest::get(endpoint).with_header("Authorization", format!("Bearer {}", access_token.secret()));
+    let scheme = if dpop { "DPoP" } else { "Bearer" };
+    let request = HttpRequest::get(endpoint)
+        .with_header("Authorization", format!("{scheme} {}", access_token.secret()))
+        .with_dpop(dpop);
     let response = http.send(request).await?;
     Ok(parse_userinfo(response.status, &response.body, subject)?)
 }
@@ -214,13 +223,25 @@ pub async fn check_signature(id_token: &IdToken, keys: &[Jwk]) -> Result<bool, C
     verify_with_any_key(jws.header.alg, keys, jws.signing_input.as_bytes(), &jws.signature).await
 }
 
+/// Whether this sign-in asks for tokens bound to the tab's key: the
+/// configuration's `dpop`, and what the provider advertises.
+fn uses_dpop(config: &Config, metadata: &ProviderMetadata) -> Result<bool, AuthError> {
+    match config.dpop {
+        DpopMode::Off => Ok(false),
+        DpopMode::IfSupported => Ok(metadata.supports_dpop()),
+        DpopMode::Required if metadata.supports_dpop() => Ok(true),
+        DpopMode::Required => Err(DiscoveryError::DpopUnsupported.into()),
+    }
+}
+
 async fn request_tokens(
     http: &impl HttpClient,
     metadata: &ProviderMetadata,
     body: String,
+    dpop: bool,
     now_millis: &impl Fn() -> f64,
 ) -> Result<(TokenResponse, u64), AuthError> {
-    let response = http.send(HttpRequest::post_form(&metadata.token_endpoint, body)).await?;
+    let response = http.send(HttpRequest::post_form(&metadata.token_endpoint, body).with_dpop(dpop)).await?;
     let received_at = now_millis() as u64;
     Ok((parse_token_response(response.status, &response.body)?, received_at))
 }
@@ -248,6 +269,7 @@ fn new_session(
     received_at: u64,
 ) -> Session {
     Session {
+        dpop: tokens.is_dpop(),
         access_token: tokens.access_token,
         refresh_token: tokens.refresh_token,
         id_token,

@@ -17,6 +17,7 @@ use futures_channel::oneshot;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::browser::dpop::DpopClient;
 use crate::browser::fetch::Fetch;
 use crate::browser::names::{self, Names};
 use crate::browser::transit;
@@ -127,6 +128,7 @@ fn new_auth(state: core_state::AuthState, config: AuthConfig) -> Auth {
         state,
         view,
         renewal_problem,
+        http: Rc::new(DpopClient::default()),
     });
     let messages = crate::messages::provided();
     let auth = Auth { state, view, renewal_problem, messages, driver: StoredValue::new_local(driver) };
@@ -263,13 +265,28 @@ impl Auth {
     }
 
     /// The headers that authorize `method` on `url`, for a request the app
-    /// sends itself (with its own HTTP client): today `Authorization:
-    /// Bearer …` with a fresh token. Only for URLs of the protected APIs.
+    /// sends itself (with its own HTTP client), with a fresh token:
+    /// `Authorization: Bearer …`, or, for a token bound to this tab's key,
+    /// `Authorization: DPoP …` and a `DPoP` proof made for this one request
+    /// (use it once). Only for URLs of the protected APIs.
     pub async fn authorize(self, method: Method, url: &str) -> Result<Vec<(String, String)>, ApiCallError> {
-        match self.call(ApiCallKind::Authorize { method, url: url.to_owned() }).await? {
-            ApiAnswer::Authorization(headers) => Ok(headers.0),
-            ApiAnswer::Response(_) => Err(ApiCallError::Renewal(AuthError::NotSignedIn)),
+        let mut headers = match self.call(ApiCallKind::Authorize { method, url: url.to_owned() }).await? {
+            ApiAnswer::Authorization(headers) => headers.0,
+            ApiAnswer::Response(_) => return Err(ApiCallError::Renewal(AuthError::NotSignedIn)),
+        };
+        let bound = headers.iter().find_map(|(name, value)| value.strip_prefix("DPoP ").filter(|_| name == "Authorization"));
+        if let Some(token) = bound.map(str::to_owned) {
+            let http = self.driver.get_value().http.clone();
+            let proof = http.proof(method.as_str(), url, Some(&token)).await.map_err(AuthError::from);
+            headers.push(("DPoP".to_owned(), proof.map_err(ApiCallError::Renewal)?));
         }
+        Ok(headers)
+    }
+
+    /// Whether the session's tokens are bound to this tab's key (DPoP): a
+    /// copy of them is useless without it.
+    pub fn is_sender_constrained(&self) -> bool {
+        self.state.with(|state| matches!(state, core_state::AuthState::SignedIn(session) if session.dpop))
     }
 
     async fn call(self, kind: ApiCallKind) -> Result<ApiAnswer, ApiCallError> {
@@ -375,6 +392,8 @@ struct Driver {
     state: RwSignal<core_state::AuthState>,
     view: RwSignal<AuthState>,
     renewal_problem: RwSignal<Option<RenewalProblem>>,
+    /// Sends the requests, with DPoP proofs made with this tab's key.
+    http: Rc<DpopClient>,
 }
 
 impl Driver {
@@ -467,20 +486,23 @@ impl Driver {
                 let Some(config) = self.config() else { return };
                 let names = Names::new(&config.client_id);
                 let return_path = return_path.unwrap_or_else(page::current_path_and_query);
+                let http = self.http.clone();
                 self.spawn(async move {
-                    let url = flow::start_sign_in(&Fetch, &config, &names, &return_path, mode, &options).await;
+                    let url = flow::start_sign_in(&*http, &config, &names, &return_path, mode, &options).await;
                     Event::SignInPrepared { request, result: url.map(SecretUrl::new) }
                 });
             }
             Command::FinishSignIn { query, pending } => {
                 let Some(config) = self.config() else { return };
+                let http = self.http.clone();
                 self.spawn(async move {
-                    let finished = flow::finish_sign_in(&Fetch, &config, query.secret(), pending, now_millis);
+                    let finished = flow::finish_sign_in(&*http, &config, query.secret(), pending, now_millis);
                     Event::SignInFinished(finished.await)
                 });
             }
             Command::Send { request, http } => {
-                self.spawn(async move { Event::HttpAnswered { request, result: Fetch.send(http).await } });
+                let client = self.http.clone();
+                self.spawn(async move { Event::HttpAnswered { request, result: client.send(http).await } });
             }
             Command::CheckSignature { request, id_token, keys } => {
                 self.spawn(async move {

@@ -2,6 +2,7 @@
 //! for one login's transit data, the address bar, and the clock.
 
 pub mod clock;
+pub mod dpop;
 pub mod fetch;
 pub mod names;
 pub mod page;

@@ -20,7 +20,7 @@ pub async fn pkce_challenge(verifier: &PkceCodeVerifier) -> Result<PkceCodeChall
     Ok(PkceCodeChallenge::from_sha256(&js_sys::Uint8Array::new(&digest).to_vec()))
 }
 
-fn subtle() -> Result<web_sys::SubtleCrypto, CryptoError> {
+pub(crate) fn subtle() -> Result<web_sys::SubtleCrypto, CryptoError> {
     web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.subtle()).ok_or(CryptoError::Unavailable)
 }
 
@@ -97,7 +97,7 @@ fn public_jwk(key: &Jwk) -> Object {
     object(&present)
 }
 
-fn object(entries: &[(&str, JsValue)]) -> Object {
+pub(crate) fn object(entries: &[(&str, JsValue)]) -> Object {
     let object = Object::new();
     for (name, value) in entries {
         let _ = Reflect::set(&object, &JsValue::from_str(name), value);

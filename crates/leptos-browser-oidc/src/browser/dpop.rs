@@ -1,0 +1,140 @@
+//! This tab's DPoP key (RFC 9449) and the proofs it signs, with WebCrypto.
+//! The private key is made non-extractable: script can use it while the
+//! tab is open, but cannot read it out, and nothing about it is stored.
+
+use js_sys::{Array, Reflect, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CryptoKey, CryptoKeyPair};
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use browser_oidc::oauth::dpop::{ProofClaims, PublicKey, asks_for_nonce, signing_input};
+use browser_oidc::oauth::endpoint_url::parse_endpoint_url;
+use browser_oidc::oauth::http::{HttpClient, HttpRequest, HttpResponse, Unreachable};
+use browser_oidc::oauth::random::random_url_safe_string;
+use browser_oidc::session::error::CryptoError;
+
+use super::clock;
+use super::fetch::Fetch;
+use super::webcrypto::{object, subtle};
+
+/// This tab's key pair: the private half never leaves WebCrypto.
+pub struct DpopKey {
+    private: CryptoKey,
+    public: PublicKey,
+}
+
+impl DpopKey {
+    /// A fresh ES256 key pair, its private half non-extractable.
+    pub async fn generate() -> Result<Self, CryptoError> {
+        let subtle = subtle()?;
+        let params = object(&[("name", "ECDSA".into()), ("namedCurve", "P-256".into())]);
+        let usages = Array::of1(&"sign".into());
+        let generated = subtle.generate_key_with_object(&params, false, &usages).map_err(|_| CryptoError::Unavailable)?;
+        let pair: CryptoKeyPair = JsFuture::from(generated).await.map_err(|_| CryptoError::Unavailable)?.unchecked_into();
+        let public_key: CryptoKey = Reflect::get(&pair, &"publicKey".into()).map_err(|_| CryptoError::Unavailable)?.unchecked_into();
+        let private: CryptoKey = Reflect::get(&pair, &"privateKey".into()).map_err(|_| CryptoError::Unavailable)?.unchecked_into();
+        // The public half of a pair is always exportable.
+        let exported = subtle.export_key("jwk", &public_key).map_err(|_| CryptoError::Unavailable)?;
+        let jwk = JsFuture::from(exported).await.map_err(|_| CryptoError::Unavailable)?;
+        let member = |name: &str| Reflect::get(&jwk, &name.into()).ok().and_then(|value| value.as_string());
+        let (Some(x), Some(y)) = (member("x"), member("y")) else { return Err(CryptoError::Unavailable) };
+        Ok(Self { private, public: PublicKey { x, y } })
+    }
+
+    /// A signed proof: `claims` under this key.
+    pub async fn proof(&self, claims: &ProofClaims<'_>) -> Result<String, CryptoError> {
+        let input = signing_input(&self.public, claims);
+        let params = object(&[("name", "ECDSA".into()), ("hash", "SHA-256".into())]);
+        let signing = subtle()?
+            .sign_with_object_and_u8_array(&params, &self.private, input.as_bytes())
+            .map_err(|_| CryptoError::Unavailable)?;
+        // WebCrypto's ECDSA signature is r || s, exactly what JWS wants (RFC 7518 §3.4).
+        let signature = JsFuture::from(signing).await.map_err(|_| CryptoError::Unavailable)?;
+        Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(Uint8Array::new(&signature).to_vec())))
+    }
+}
+
+/// `base64url(SHA-256(text))`: a proof's `ath`, or a key's thumbprint of
+/// its canonical JWK.
+pub async fn sha256(text: &str) -> Result<String, CryptoError> {
+    let digest = subtle()?.digest_with_str_and_u8_array("SHA-256", text.as_bytes()).map_err(|_| CryptoError::Unavailable)?;
+    let digest = JsFuture::from(digest).await.map_err(|_| CryptoError::Unavailable)?;
+    Ok(URL_SAFE_NO_PAD.encode(Uint8Array::new(&digest).to_vec()))
+}
+
+/// Sends requests, adding a proof to those marked for one (and only
+/// those), and keeps the newest nonce each server gave (§8, §9). The key
+/// is made on first use and lives as long as the page.
+#[derive(Default)]
+pub struct DpopClient {
+    key: RefCell<Option<Rc<DpopKey>>>,
+    /// The newest `DPoP-Nonce`, by origin.
+    nonces: RefCell<Vec<(String, String)>>,
+}
+
+impl DpopClient {
+    async fn key(&self) -> Result<Rc<DpopKey>, CryptoError> {
+        if let Some(key) = self.key.borrow().clone() {
+            return Ok(key);
+        }
+        let key = Rc::new(DpopKey::generate().await?);
+        // Two first uses at once: the first key made wins, for both.
+        Ok(self.key.borrow_mut().get_or_insert(key).clone())
+    }
+
+    /// A proof for `method` on `url`, bound to `access_token` if given.
+    pub async fn proof(&self, method: &str, url: &str, access_token: Option<&str>) -> Result<String, CryptoError> {
+        let key = self.key().await?;
+        let ath = match access_token {
+            Some(token) => Some(sha256(token).await?),
+            None => None,
+        };
+        let jti = random_url_safe_string().map_err(|_| CryptoError::Unavailable)?;
+        let nonce = origin(url).and_then(|origin| {
+            self.nonces.borrow().iter().find(|(known, _)| *known == origin).map(|(_, nonce)| nonce.clone())
+        });
+        let iat = (clock::now_millis() / 1000) as i64;
+        let claims = ProofClaims { jti: &jti, htm: method, url, iat, ath: ath.as_deref(), nonce: nonce.as_deref() };
+        key.proof(&claims).await
+    }
+
+    async fn send_with_proof(&self, request: &HttpRequest) -> Result<HttpResponse, Unreachable> {
+        let unreachable = || Unreachable { url: request.url.clone() };
+        let token = request
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("Authorization"))
+            .and_then(|(_, value)| value.strip_prefix("DPoP "));
+        let proof = self.proof(request.method.as_str(), &request.url, token).await.map_err(|_| unreachable())?;
+        let response = Fetch.send(request.clone().with_header("DPoP", proof)).await?;
+        if let (Some(origin), Some(nonce)) = (origin(&request.url), &response.dpop_nonce) {
+            let mut nonces = self.nonces.borrow_mut();
+            nonces.retain(|(known, _)| *known != origin);
+            nonces.push((origin, nonce.clone()));
+        }
+        Ok(response)
+    }
+}
+
+impl HttpClient for DpopClient {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Unreachable> {
+        if !request.dpop {
+            return Fetch.send(request).await;
+        }
+        let response = self.send_with_proof(&request).await?;
+        // Exactly one retry, with the nonce the server just gave.
+        if asks_for_nonce(&response) {
+            return self.send_with_proof(&request).await;
+        }
+        Ok(response)
+    }
+}
+
+fn origin(url: &str) -> Option<String> {
+    parse_endpoint_url(url).ok().map(|parts| parts.origin())
+}
