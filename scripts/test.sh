@@ -33,7 +33,7 @@ export ACCESS_TOKEN_TTL=10
 start_provider
 start_api
 start_app
-run_e2e attacks.test.mjs session.test.mjs sign-in.test.mjs accessibility.test.mjs languages.test.mjs
+run_e2e attacks.test.mjs session.test.mjs sign-in.test.mjs accessibility.test.mjs languages.test.mjs dpop.test.mjs
 
 say "3/3 End-to-end tests of the release build behind nginx"
 stop_service app

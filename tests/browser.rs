@@ -335,6 +335,7 @@ async fn the_signed_in_view_shows_the_person_and_the_actions() {
         received_at_ms: js_sys::Date::now() as u64,
         access_token_expires_at_ms: Some(js_sys::Date::now() as u64 + 600_000),
         scope: Some("openid api:read".into()),
+        dpop: false,
     };
     let mounted = mount(AuthState::SignedIn(Arc::new(session)));
     leptos::task::tick().await;
@@ -491,6 +492,44 @@ async fn a_renewal_problem_is_announced_once_without_its_timer() {
 
 fn english(text: &Text) -> String {
     oidc_spa::ui::messages::english().render(text, &leptos_browser_oidc::PluralCategory::english)
+}
+
+// ---------------------------------------------------------------- DPoP
+
+#[wasm_bindgen_test]
+async fn the_dpop_key_cannot_be_read_out_and_its_proofs_verify_with_the_key_they_carry() {
+    use leptos_browser_oidc::internal::dpop::{DpopClient, DpopKey};
+    use sha2::Digest as _;
+    assert!(!DpopKey::generate().await.unwrap().is_extractable(), "the private key is not extractable");
+
+    let client = DpopClient::default();
+    let url = "http://127.0.0.1:3000/api/greeting?page=2";
+    let proof = client.proof("GET", url, Some("the-access-token")).await.unwrap();
+    let again = client.proof("POST", "http://127.0.0.1:9000/token", None).await.unwrap();
+    let parts: Vec<&str> = proof.split('.').collect();
+    let header: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    assert_eq!((header["typ"].as_str(), header["alg"].as_str()), (Some("dpop+jwt"), Some("ES256")));
+    assert_eq!(claims["htm"], "GET");
+    assert_eq!(claims["htu"], "http://127.0.0.1:3000/api/greeting", "no query");
+    let ath = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(b"the-access-token"));
+    assert_eq!(claims["ath"], ath.as_str());
+    // The same key for the page's life: one thumbprint for every proof.
+    let again_header: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(again.split('.').next().unwrap()).unwrap()).unwrap();
+    assert_eq!(again_header["jwk"], header["jwk"]);
+    assert_ne!(
+        serde_json::from_slice::<serde_json::Value>(&URL_SAFE_NO_PAD.decode(again.split('.').nth(1).unwrap()).unwrap()).unwrap()["jti"],
+        claims["jti"],
+        "a fresh jti each time"
+    );
+    // The signature verifies with the public key in the header.
+    let jwk: browser_oidc::oauth::jwks::Jwk = serde_json::from_value(header["jwk"].clone()).unwrap();
+    let signing_input = format!("{}.{}", parts[0], parts[1]);
+    let signature = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+    assert!(verify_signature(SigningAlgorithm::Es256, &jwk, signing_input.as_bytes(), &signature).await.unwrap());
+    let tampered = format!("{}.{}", parts[0], URL_SAFE_NO_PAD.encode(br#"{"htm":"POST"}"#));
+    assert!(!verify_signature(SigningAlgorithm::Es256, &jwk, tampered.as_bytes(), &signature).await.unwrap());
 }
 
 // ---------------------------------------------------------------- languages

@@ -242,6 +242,39 @@ fn a_timer_for_a_token_that_lasts_for_years_is_clamped_and_rearmed() {
     assert!(world.provider.refreshes_by(tab).is_empty());
 }
 
+// ----------------------------------------- DPoP-bound sessions
+
+#[test]
+fn a_bound_session_refreshes_and_calls_apis_with_proofs() {
+    let mut world = World::new();
+    world.provider.token_type = "DPoP";
+    let tab = world.signed_in_tab();
+    assert!(world.tabs[tab].session().unwrap().dpop);
+    // The fake provider and API refuse (panic on) any use of the bound
+    // tokens without a proof or in the Bearer scheme.
+    world.advance(560_000);
+    world.settle(20);
+    assert_eq!(world.provider.refreshes_by(tab).len(), 1);
+    assert!(world.tabs[tab].session().unwrap().dpop, "still bound after the refresh");
+    world.call_api(tab);
+    world.settle(20);
+    assert!(world.provider.log.iter().any(|l| matches!(l.wire, Wire::Api { .. })));
+}
+
+#[test]
+fn a_refresh_that_drops_the_binding_ends_the_session_rather_than_downgrade() {
+    let mut world = World::new();
+    world.provider.token_type = "DPoP";
+    let tab = world.signed_in_tab();
+    // The provider turns (or an attacker in the middle turns it) to bearer tokens.
+    world.provider.token_type = "Bearer";
+    world.advance(560_000);
+    world.settle(20);
+    assert!(world.tabs[tab].session().is_none(), "no unbound token is taken");
+    let shown = format!("{:?}", world.tabs[tab].shown);
+    assert!(shown.contains("NotBound"), "{shown}");
+}
+
 // ----------------------------------------- 3. sign-out against a refresh
 
 #[test]

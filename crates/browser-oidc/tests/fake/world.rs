@@ -173,6 +173,8 @@ pub struct Provider {
     pub refreshed_auth_time: Option<i64>,
     /// Whether token responses carry a refresh token.
     pub issue_refresh_tokens: bool,
+    /// `Bearer`, or `DPoP` for tokens bound to the tab's key.
+    pub token_type: &'static str,
     /// The `ui_locales` of each visit to the end-session page.
     pub sign_out_languages: Vec<Option<String>>,
     issued: u64,
@@ -193,6 +195,7 @@ impl Provider {
             auth_time: None,
             refreshed_auth_time: None,
             issue_refresh_tokens: true,
+            token_type: "Bearer",
             sign_out_languages: Vec::new(),
             issued: 0,
         }
@@ -248,7 +251,7 @@ impl Provider {
     }
 
     fn token_response(&self, access: &str, refresh: &str, id_token: Option<String>) -> HttpResponse {
-        let mut body = json!({"access_token": access, "token_type": "Bearer", "refresh_token": refresh});
+        let mut body = json!({"access_token": access, "token_type": self.token_type, "refresh_token": refresh});
         if let Some(seconds) = self.expires_in {
             body["expires_in"] = seconds.into();
         }
@@ -936,7 +939,7 @@ impl World {
             received_at_ms: self.now,
             access_token_expires_at_ms: self.provider.expires_in.map(|s| self.now + s * 1000),
             scope: None,
-            dpop: false,
+            dpop: self.provider.token_type == "DPoP",
         };
         let keys = parse_jwk_set(&self.provider.jwks().body).ok();
         Ok(SignedIn {
@@ -961,6 +964,13 @@ impl World {
             return Err(unreachable());
         }
         let wire = classify(http);
+        // A token bound to the tab's key goes out with a proof, and in the
+        // DPoP scheme: without them a real provider or API refuses it.
+        if self.provider.token_type == "DPoP" {
+            let bearer = http.headers.iter().any(|(name, value)| name == "Authorization" && value.starts_with("Bearer "));
+            let needs_proof = matches!(wire, Wire::Refresh { .. } | Wire::Api { .. });
+            assert!(!needs_proof || (http.dpop && !bearer), "a bound token sent without its proof: {wire:?}");
+        }
         let busy = |status, retry_after: Option<&str>| HttpResponse {
             status,
             www_authenticate: None,
@@ -1038,7 +1048,7 @@ pub fn classify(http: &HttpRequest) -> Wire {
         let header = |name: &str| http.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
         let bearer = header("Authorization").unwrap();
         Wire::Api {
-            token: bearer.trim_start_matches("Bearer ").to_owned(),
+            token: bearer.trim_start_matches("Bearer ").trim_start_matches("DPoP ").to_owned(),
             method: http.method,
             url: http.url.clone(),
             content_type: header("Content-Type"),

@@ -46,6 +46,11 @@ impl DpopKey {
         Ok(Self { private, public: PublicKey { x, y } })
     }
 
+    /// Whether the private half could be exported: never, it is made so.
+    pub fn is_extractable(&self) -> bool {
+        self.private.extractable()
+    }
+
     /// A signed proof: `claims` under this key.
     pub async fn proof(&self, claims: &ProofClaims<'_>) -> Result<String, CryptoError> {
         let input = signing_input(&self.public, claims);

@@ -1,0 +1,97 @@
+// Sender-constrained tokens end to end (DPoP, RFC 9449): the app's tokens
+// are bound to its tab's key, and copies of them, taken out of the page,
+// are refused by the real API and the real provider, with or without a key
+// of the attacker's own.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { webcrypto } from 'node:crypto';
+
+import { PROVIDER, launchChromium, openApp, signInAsAlice } from './pages.mjs';
+
+const API = 'http://127.0.0.1:3000/api/greeting';
+
+let browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Signs alice in and hands over what an attacker could copy out of the page. */
+async function stolen() {
+  const opened = await openApp(browser);
+  await signInAsAlice(opened);
+  const exchange = opened.seen.tokenResponses.find((r) => r.grant === 'authorization_code');
+  return { opened, tokens: exchange.body };
+}
+
+/** An attacker's own ES256 key, and proofs made with it. */
+async function attackerKey() {
+  const pair = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const { kty, crv, x, y } = await webcrypto.subtle.exportKey('jwk', pair.publicKey);
+  const b64 = (value) => Buffer.from(value).toString('base64url');
+  return async (htm, htu, accessToken) => {
+    const claims = { jti: b64(webcrypto.getRandomValues(new Uint8Array(16))), htm, htu, iat: Math.floor(Date.now() / 1000) };
+    if (accessToken) {
+      claims.ath = b64(await webcrypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken)));
+    }
+    const input = `${b64(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } }))}.${b64(JSON.stringify(claims))}`;
+    const signature = await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, new TextEncoder().encode(input));
+    return `${input}.${b64(signature)}`;
+  };
+}
+
+test('the app gets tokens bound to its key, and says so', async () => {
+  const { opened, tokens } = await stolen();
+  assert.equal(tokens.token_type, 'DPoP');
+  const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1], 'base64url'));
+  assert.match(claims.cnf?.jkt ?? '', /^[A-Za-z0-9_-]{43}$/, 'the access token names the key (cnf.jkt)');
+  assert.match(await opened.page.getByTestId('token-binding').textContent(), /this tab's key \(DPoP\)/);
+  // The API takes the token with its proof.
+  await (await opened.app.callApi()).waitFor();
+  await opened.context.close();
+});
+
+test('a bound access token copied out of the page is refused by the API, as Bearer or with another key', async () => {
+  const { opened, tokens } = await stolen();
+  await opened.context.close();
+  const asBearer = await fetch(API, { headers: { Authorization: `Bearer ${tokens.access_token}` } });
+  assert.equal(asBearer.status, 401);
+  assert.match(asBearer.headers.get('www-authenticate'), /^DPoP .*error="invalid_token"/);
+  const withoutProof = await fetch(API, { headers: { Authorization: `DPoP ${tokens.access_token}` } });
+  assert.equal(withoutProof.status, 401);
+  assert.match(withoutProof.headers.get('www-authenticate'), /error="invalid_dpop_proof"/);
+  const proof = await attackerKey();
+  const withTheirKey = await fetch(API, {
+    headers: { Authorization: `DPoP ${tokens.access_token}`, DPoP: await proof('GET', API, tokens.access_token) },
+  });
+  assert.equal(withTheirKey.status, 401, 'a proof made with the attacker\'s own key');
+  assert.match(withTheirKey.headers.get('www-authenticate'), /error="invalid_token"/);
+});
+
+test('a refresh token copied out of the page is refused by the provider, without a key or with another', async () => {
+  const { opened, tokens } = await stolen();
+  assert.ok(tokens.refresh_token, 'the provider issued a refresh token');
+  const refresh = (headers) =>
+    fetch(`${PROVIDER}/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'demo-spa' }),
+    });
+  const bare = await refresh({});
+  assert.equal(bare.status, 400, 'no proof');
+  assert.equal((await bare.json()).access_token, undefined);
+  const proof = await attackerKey();
+  const withTheirKey = await refresh({ DPoP: await proof('POST', `${PROVIDER}/token`) });
+  assert.equal(withTheirKey.status, 400, 'a proof with the attacker\'s key');
+  assert.equal((await withTheirKey.json()).access_token, undefined);
+  // The tab itself still renews and calls the API: the copies spent nothing.
+  const renewed = await opened.page.waitForResponse(
+    (r) => r.url() === `${PROVIDER}/token` && r.request().postData()?.includes('grant_type=refresh_token'),
+  );
+  assert.equal(renewed.status(), 200);
+  await (await opened.app.callApi()).waitFor();
+  await opened.context.close();
+});
