@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 
-import { PROVIDER, launchChromium, openApp, signInAsAlice } from './pages.mjs';
+import { APP, AppPage, PROVIDER, ProviderPages, launchChromium, openApp, signInAsAlice } from './pages.mjs';
 
 const API = 'http://127.0.0.1:3000/api/greeting';
 
@@ -87,11 +87,30 @@ test('a refresh token copied out of the page is refused by the provider, without
   const withTheirKey = await refresh({ DPoP: await proof('POST', `${PROVIDER}/token`) });
   assert.equal(withTheirKey.status, 400, 'a proof with the attacker\'s key');
   assert.equal((await withTheirKey.json()).access_token, undefined);
-  // The tab itself still renews and calls the API: the copies spent nothing.
+  // The tab then renews with that very token: it was live and unspent
+  // when the copies were refused, so they were refused for want of the key
+  // (and spent nothing).
+  const stolenToken = new URLSearchParams({ refresh_token: tokens.refresh_token }).toString();
   const renewed = await opened.page.waitForResponse(
-    (r) => r.url() === `${PROVIDER}/token` && r.request().postData()?.includes('grant_type=refresh_token'),
+    (r) => r.url() === `${PROVIDER}/token` && r.request().postData()?.includes(stolenToken),
   );
   assert.equal(renewed.status(), 200);
   await (await opened.app.callApi()).waitFor();
   await opened.context.close();
+});
+
+test('a device clock minutes fast still gets its proofs accepted: they carry the server\'s time', async () => {
+  const context = await browser.newContext();
+  // This device's clock runs three minutes ahead of the provider's and the API's.
+  await context.addInitScript(() => {
+    const realNow = Date.now.bind(Date);
+    Date.now = () => realNow() + 180_000;
+  });
+  const page = await context.newPage();
+  await page.goto(APP);
+  const opened = { context, page, app: new AppPage(page), provider: new ProviderPages(page) };
+  await signInAsAlice(opened);
+  // The API allows a proof 30 s ahead at most: this one passes only with the server's time.
+  await (await opened.app.callApi()).waitFor();
+  await context.close();
 });

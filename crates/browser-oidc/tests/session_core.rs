@@ -273,6 +273,11 @@ fn a_refresh_that_drops_the_binding_ends_the_session_rather_than_downgrade() {
     assert!(world.tabs[tab].session().is_none(), "no unbound token is taken");
     let shown = format!("{:?}", world.tabs[tab].shown);
     assert!(shown.contains("NotBound"), "{shown}");
+    // The refused tokens are not left alive: the new refresh token is revoked.
+    let grant = &world.provider.grants[0];
+    let newest = &grant.refresh_tokens.last().unwrap().0;
+    assert_eq!(grant.refresh_tokens.len(), 2, "one refresh happened");
+    assert!(world.provider.revoked(newest), "the refused refresh token was revoked");
 }
 
 // ----------------------------------------- 3. sign-out against a refresh

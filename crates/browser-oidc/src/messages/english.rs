@@ -124,7 +124,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("token.unexpected_status", "the provider answered the token request with HTTP {status}"),
     ("token.unsupported_token_type", "the provider issued a \"{token_type}\" token, which this app cannot use"),
     ("token.id_token_missing", "the provider issued no ID token"),
-    ("token.not_bound", "the provider issued a bearer token, but this app requires tokens bound to its key (DPoP)"),
+    ("token.not_bound", "the provider issued a bearer token, though this app asked for tokens bound to its key (DPoP)"),
     // The ID token as a JWT, and the keys that verify it.
     ("jwt.not_compact_jws", "the token is not a signed JWT (expected three dot-separated parts)"),
     ("jwt.bad_encoding", "the token's {part} is not valid base64url"),
@@ -176,6 +176,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
     // Calls to a protected API.
     ("api_error.unreachable", "The API could not be reached. Check that it is running, then try again."),
     ("api_error.invalid_token", "The API did not accept the access token. Sign in again to get a new one."),
+    ("api_error.proof_refused", "The API refused this tab's proof that it holds the token's key. Check this device's clock, then try again."),
     ("api_error.insufficient_scope", "The API needs the scope \"{scope}\", which this sign-in did not grant. Ask the app's administrator for it."),
     ("api_error.busy", "The API is busy. Try again in {seconds}."),
     ("api_error.busy_no_hint", "The API is busy. Try again in a moment."),

@@ -12,13 +12,15 @@ pub struct BearerChallenge {
     pub scope: Option<String>,
 }
 
-/// Parses `Bearer realm="x", error="invalid_token", scope="a b"`. Returns
-/// `None` for another scheme. Tolerates odd spacing; quoted strings may hold
-/// commas and escaped quotes (RFC 9110 §11.2).
+/// Parses `Bearer realm="x", error="invalid_token", scope="a b"`, or the
+/// same in a `DPoP` challenge (RFC 9449 §7.1, whose `algs` is skipped).
+/// Returns `None` for another scheme. Tolerates odd spacing; quoted strings
+/// may hold commas and escaped quotes (RFC 9110 §11.2).
 pub fn parse_bearer_challenge(header: &str) -> Option<BearerChallenge> {
     let header = header.trim_start();
     let scheme_end = header.find(' ').unwrap_or(header.len());
-    if !header[..scheme_end].eq_ignore_ascii_case("Bearer") {
+    let scheme = &header[..scheme_end];
+    if !scheme.eq_ignore_ascii_case("Bearer") && !scheme.eq_ignore_ascii_case("DPoP") {
         return None;
     }
     let mut challenge = BearerChallenge::default();
@@ -77,6 +79,18 @@ mod tests {
                 .unwrap();
         assert_eq!(c.error.as_deref(), Some("invalid_token"));
         assert_eq!(c.error_description.as_deref(), Some(r#"expired, "old""#));
+    }
+
+    #[test]
+    fn reads_a_dpop_challenge_too() {
+        let c = parse_bearer_challenge(
+            r#"DPoP algs="ES256 PS256", error="insufficient_scope", error_description="lacks api:read", scope="api:read""#,
+        )
+        .unwrap();
+        assert_eq!(c.error.as_deref(), Some("insufficient_scope"));
+        assert_eq!(c.scope.as_deref(), Some("api:read"));
+        let c = parse_bearer_challenge(r#"dpop algs="ES256", error="invalid_dpop_proof""#).unwrap();
+        assert_eq!(c.error.as_deref(), Some("invalid_dpop_proof"));
     }
 
     #[test]

@@ -63,12 +63,13 @@ impl TokenResponse {
     }
 
     /// Refuses a token type the request did not ask for: `DPoP` without a
-    /// proof sent, or, when DPoP is `required`, `Bearer` (RFC 9449 §5: no
-    /// silent downgrade).
-    pub fn check_binding(&self, proof_sent: bool, required: bool) -> Result<(), TokenError> {
+    /// proof sent, or `Bearer` after one. A provider that took the proof may
+    /// still have bound the refresh token (RFC 9449 §5), and a bearer
+    /// answer to a proof is a downgrade: neither is guessed at.
+    pub fn check_binding(&self, proof_sent: bool) -> Result<(), TokenError> {
         match (self.is_dpop(), proof_sent) {
             (true, false) => Err(TokenError::UnsupportedTokenType(self.token_type.clone())),
-            (false, _) if required => Err(TokenError::NotBound),
+            (false, true) => Err(TokenError::NotBound),
             _ => Ok(()),
         }
     }
@@ -99,7 +100,7 @@ pub enum TokenError {
     UnsupportedTokenType(String),
     /// A code exchange answered without the ID token OpenID Connect requires.
     IdTokenMissing,
-    /// DPoP is required, and the provider issued a bearer token anyway.
+    /// A proof was sent (DPoP), and the provider issued a bearer token anyway.
     NotBound,
 }
 
@@ -210,14 +211,13 @@ mod tests {
     }
 
     #[test]
-    fn a_bearer_token_is_refused_when_dpop_is_required_and_dpop_without_a_proof_always() {
+    fn a_bearer_token_answering_a_proof_is_refused_and_dpop_without_a_proof_too() {
         let bearer = parse_token_response(200, OK).unwrap();
         let bound = parse_token_response(200, &OK.replace("Bearer", "DPoP")).unwrap();
-        assert_eq!(bearer.check_binding(true, true), Err(TokenError::NotBound), "a downgrade");
-        assert_eq!(bearer.check_binding(true, false), Ok(()), "if supported: the provider may decline");
-        assert_eq!(bearer.check_binding(false, false), Ok(()));
-        assert_eq!(bound.check_binding(true, true), Ok(()));
-        assert_eq!(bound.check_binding(false, false), Err(TokenError::UnsupportedTokenType("DPoP".into())));
+        assert_eq!(bearer.check_binding(true), Err(TokenError::NotBound), "a downgrade");
+        assert_eq!(bearer.check_binding(false), Ok(()));
+        assert_eq!(bound.check_binding(true), Ok(()));
+        assert_eq!(bound.check_binding(false), Err(TokenError::UnsupportedTokenType("DPoP".into())));
     }
 
     #[test]

@@ -122,6 +122,8 @@ pub enum ApiError {
     Unreachable,
     /// 401: the token was refused; holds the challenge's `error_description`.
     InvalidToken(String),
+    /// 401 `invalid_dpop_proof`: the API refused this tab's DPoP proof.
+    ProofRefused,
     /// 403 `insufficient_scope`; holds the scope the API asked for (RFC 6750 §3.1).
     InsufficientScope(String),
     /// 429 or 503 with a `Retry-After`, in whole seconds.
@@ -176,6 +178,9 @@ pub fn interpret(response: HttpResponse) -> Result<ApiResponse, ApiError> {
         (403, Some("insufficient_scope")) => {
             Err(ApiError::InsufficientScope(challenge.scope.unwrap_or_else(|| "unknown".into())))
         }
+        // The token is fine; the proof is not (most often a device clock far
+        // off): a new token would not help.
+        (401, Some("invalid_dpop_proof")) => Err(ApiError::ProofRefused),
         (401, _) => Err(ApiError::InvalidToken(
             challenge.error_description.unwrap_or_else(|| "no reason given".into()),
         )),
@@ -192,6 +197,7 @@ impl Describe for ApiError {
         match self {
             Self::Unreachable => Text::new("api_error.unreachable"),
             Self::InvalidToken(_) => Text::new("api_error.invalid_token"),
+            Self::ProofRefused => Text::new("api_error.proof_refused"),
             Self::InsufficientScope(scope) => Text::new("api_error.insufficient_scope").quoting("scope", scope),
             Self::Busy(seconds) => Text::new("api_error.busy").with("seconds", Text::counted("unit.seconds", *seconds)),
             Self::BusyNoHint => Text::new("api_error.busy_no_hint"),
@@ -236,6 +242,16 @@ mod tests {
         let r =
             response(401, Some(r#"Bearer error="invalid_token", error_description="the token has expired""#));
         assert_eq!(interpret(r), Err(ApiError::InvalidToken("the token has expired".into())));
+    }
+
+    #[test]
+    fn a_dpop_refusal_is_read_like_a_bearer_one_and_a_refused_proof_is_its_own_error() {
+        let r = response(403, Some(r#"DPoP algs="ES256", error="insufficient_scope", scope="api:read""#));
+        assert_eq!(interpret(r), Err(ApiError::InsufficientScope("api:read".into())));
+        let r = response(401, Some(r#"DPoP algs="ES256", error="invalid_dpop_proof", error_description="iat""#));
+        assert_eq!(interpret(r), Err(ApiError::ProofRefused));
+        let r = response(401, Some(r#"DPoP algs="ES256", error="invalid_token", error_description="expired""#));
+        assert_eq!(interpret(r), Err(ApiError::InvalidToken("expired".into())));
     }
 
     #[test]

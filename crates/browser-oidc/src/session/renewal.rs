@@ -25,7 +25,6 @@ use crate::oauth::id_token::{
 use crate::oauth::jwks::{JwkSet, KeyError, candidate_keys, parse_jwk_set};
 use crate::oauth::jwt::parse_jws;
 use crate::oauth::secret::{IdToken, RefreshToken, SecretUrl};
-use crate::config::DpopMode;
 use crate::oauth::token::{TokenError, TokenResponse, parse_token_response, refresh_body};
 
 /// An API call the app asked for.
@@ -378,13 +377,9 @@ impl Held {
     /// token; its signature is checked next, and it replaces the old one
     /// once it verifies.
     fn adopt(&mut self, io: &mut Io, config: &Config, tokens: TokenResponse, now: u64) -> Option<Ending> {
-        // The binding cannot change on a refresh, nor be dropped when DPoP is required.
-        if let Err(error) = tokens.check_binding(self.session.dpop, config.dpop == DpopMode::Required) {
-            return Some(Ending::Refused(error.into()));
-        }
-        if self.session.dpop && !tokens.is_dpop() {
-            return Some(Ending::Refused(TokenError::NotBound.into()));
-        }
+        // The binding cannot change on a refresh. The refused tokens are
+        // revoked with the session's, as the ID token's refusal below does.
+        let binding = tokens.check_binding(self.session.dpop);
         let old = &self.session;
         self.session = Arc::new(Session {
             access_token: tokens.access_token,
@@ -397,6 +392,9 @@ impl Held {
         self.generation += 1;
         self.failures = 0;
         self.retry_at = None;
+        if let Err(error) = binding {
+            return Some(Ending::Refused(error.into()));
+        }
         if let Some(id_token) = tokens.id_token {
             match self.refreshed_claims(config, &id_token, now) {
                 Ok(claims) => {

@@ -132,7 +132,7 @@ pub async fn finish_sign_in(
     let (tokens, keys) =
         join(request_tokens(http, &metadata, body, dpop, &now_millis), fetch_keys(http, &metadata.jwks_uri)).await;
     let (tokens, received_at) = tokens?;
-    tokens.check_binding(dpop, config.dpop == DpopMode::Required)?;
+    tokens.check_binding(dpop)?;
     let id_token = tokens.id_token.clone().ok_or(TokenError::IdTokenMissing)?;
     let expected = expected_claims(config, &metadata, Some(&pending.nonce), &now_millis);
     let (claims, keys) = verify_id_token_with_keys(http, &metadata, keys.ok(), &id_token, &expected).await?;

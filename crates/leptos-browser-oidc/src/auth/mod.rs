@@ -497,7 +497,14 @@ impl Driver {
                 let http = self.http.clone();
                 self.spawn(async move {
                     let finished = flow::finish_sign_in(&*http, &config, query.secret(), pending, now_millis);
-                    Event::SignInFinished(finished.await)
+                    let finished = finished.await;
+                    if let Ok(signed_in) = &finished {
+                        let session = &signed_in.session;
+                        if let Some(issued_at) = session.id_token_claims.iat {
+                            http.learn_server_time(issued_at.saturating_mul(1000), session.received_at_ms);
+                        }
+                    }
+                    Event::SignInFinished(finished)
                 });
             }
             Command::Send { request, http } => {

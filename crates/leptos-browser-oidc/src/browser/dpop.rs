@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, CryptoKeyPair};
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use base64::Engine as _;
@@ -80,6 +80,9 @@ pub struct DpopClient {
     key: RefCell<Option<Rc<DpopKey>>>,
     /// The newest `DPoP-Nonce`, by origin.
     nonces: RefCell<Vec<(String, String)>>,
+    /// The provider's clock minus this device's, in ms: proofs carry the
+    /// server's time, so a device clock minutes off does not get them refused.
+    clock_offset_ms: Cell<i64>,
 }
 
 impl DpopClient {
@@ -90,6 +93,14 @@ impl DpopClient {
         let key = Rc::new(DpopKey::generate().await?);
         // Two first uses at once: the first key made wins, for both.
         Ok(self.key.borrow_mut().get_or_insert(key).clone())
+    }
+
+    /// Learns the server's clock from a time it stated (`server_ms`, such
+    /// as an ID token's `iat`) and the local time its answer arrived. The
+    /// network's delay makes the learnt time a little early, which a
+    /// proof's age window absorbs.
+    pub fn learn_server_time(&self, server_ms: i64, local_ms: u64) {
+        self.clock_offset_ms.set(server_ms.saturating_sub(i64::try_from(local_ms).unwrap_or(i64::MAX)));
     }
 
     /// A proof for `method` on `url`, bound to `access_token` if given.
@@ -103,7 +114,7 @@ impl DpopClient {
         let nonce = origin(url).and_then(|origin| {
             self.nonces.borrow().iter().find(|(known, _)| *known == origin).map(|(_, nonce)| nonce.clone())
         });
-        let iat = (clock::now_millis() / 1000) as i64;
+        let iat = (clock::now_millis() as i64).saturating_add(self.clock_offset_ms.get()) / 1000;
         let claims = ProofClaims { jti: &jti, htm: method, url, iat, ath: ath.as_deref(), nonce: nonce.as_deref() };
         key.proof(&claims).await
     }
