@@ -66,6 +66,8 @@ struct Scenario {
     refreshed_id_token_claims: fn(&mut Value),
     token_type: &'static str,
     userinfo_sub: &'static str,
+    /// The provider advertises ES256 DPoP proofs.
+    dpop: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -116,6 +118,7 @@ impl Default for Scenario {
             refreshed_id_token_claims: unchanged,
             token_type: "Bearer",
             userinfo_sub: "alice",
+            dpop: false,
         }
     }
 }
@@ -199,7 +202,7 @@ impl TestProvider {
     }
 
     fn metadata(&self) -> Value {
-        json!({
+        let mut metadata = json!({
             "issuer": self.scenario.discovery_issuer,
             "authorization_endpoint": "https://op.test/authorize",
             "token_endpoint": TOKEN,
@@ -210,7 +213,11 @@ impl TestProvider {
             "code_challenge_methods_supported": ["S256"],
             "id_token_signing_alg_values_supported": ["RS256", "ES256"],
             "authorization_response_iss_parameter_supported": true
-        })
+        });
+        if self.scenario.dpop {
+            metadata["dpop_signing_alg_values_supported"] = json!(["ES256"]);
+        }
+        metadata
     }
 
     fn jwks(&self) -> String {
@@ -319,8 +326,11 @@ impl TestProvider {
         HttpResponse { status: 200, www_authenticate: None, retry_after: None, dpop_nonce: None, body: body.to_string() }
     }
 
-    fn userinfo(&self, authorization: Option<&str>) -> HttpResponse {
-        if authorization != Some(&format!("Bearer {}", self.access_token.borrow())) {
+    /// A bound token must come in the DPoP scheme, with a proof.
+    fn userinfo(&self, authorization: Option<&str>, proof: bool) -> HttpResponse {
+        let bound = self.scenario.token_type.eq_ignore_ascii_case("DPoP");
+        let scheme = if bound { "DPoP" } else { "Bearer" };
+        if authorization != Some(&format!("{scheme} {}", self.access_token.borrow())) || proof != bound {
             return HttpResponse {
                 status: 401,
                 www_authenticate: Some("Bearer error=\"invalid_token\"".into()),
@@ -347,7 +357,8 @@ fn base64_decode(text: &str) -> Vec<u8> {
 impl HttpClient for TestProvider {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Unreachable> {
         let method = if request.method == Method::Get { "GET" } else { "POST" };
-        self.requests.borrow_mut().push(format!("{method} {}", request.url));
+        let proof = if request.dpop { " with a DPoP proof" } else { "" };
+        self.requests.borrow_mut().push(format!("{method} {}{proof}", request.url));
         let authorization = request
             .headers
             .iter()
@@ -361,7 +372,7 @@ impl HttpClient for TestProvider {
             (Method::Post, TOKEN) => {
                 Ok(self.token_endpoint(request.body.as_deref().unwrap_or_default()).await)
             }
-            (Method::Get, USERINFO) => Ok(self.userinfo(authorization)),
+            (Method::Get, USERINFO) => Ok(self.userinfo(authorization, request.dpop)),
             _ => Err(Unreachable { url: request.url }),
         }
     }
@@ -692,6 +703,44 @@ async fn oidcc_client_test_discovery_issuer_mismatch() {
         [format!("GET {DISCOVERY}")],
         "nothing after discovery"
     );
+}
+
+// ------------------------------------------------------------- DPoP (RFC 9449)
+
+/// FAPI 2 client test module `token-type-case-insensitivity`, through a sign-in.
+#[wasm_bindgen_test]
+async fn a_provider_offering_dpop_gets_a_proof_and_its_dpop_tokens_are_taken_whatever_the_case() {
+    for token_type in ["DPoP", "dpop"] {
+        let (provider, result) = scenario(Scenario { dpop: true, token_type, ..Default::default() }).await;
+        let signed_in = assert_accepted(&provider, result);
+        assert!(signed_in.session.dpop, "{token_type}");
+        assert!(provider.requests.borrow().contains(&format!("POST {TOKEN} with a DPoP proof")));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_provider_that_answers_a_proof_with_a_bearer_token_is_refused() {
+    let (_, result) = scenario(Scenario { dpop: true, token_type: "Bearer", ..Default::default() }).await;
+    assert_rejected(result, TokenError::NotBound.into());
+}
+
+#[wasm_bindgen_test]
+async fn dpop_required_refuses_a_provider_without_it_before_the_person_leaves() {
+    let provider = TestProvider::new(Scenario::default()).await;
+    let mut required = config();
+    required.dpop = browser_oidc::config::DpopMode::Required;
+    let options = SignInOptions::default();
+    let result = start_sign_in(&provider, &required, &names(), "/after", SignInMode::Interactive, &options).await;
+    assert_eq!(result.unwrap_err(), DiscoveryError::DpopUnsupported.into());
+    assert_eq!(provider.requests.borrow().as_slice(), [format!("GET {DISCOVERY}")], "no sign-in started");
+}
+
+#[wasm_bindgen_test]
+async fn a_provider_without_dpop_gets_no_proof_when_it_is_only_wished_for() {
+    let (provider, result) = scenario(Scenario::default()).await;
+    let signed_in = assert_accepted(&provider, result);
+    assert!(!signed_in.session.dpop);
+    assert!(provider.requests.borrow().iter().all(|request| !request.ends_with("with a DPoP proof")));
 }
 
 #[wasm_bindgen_test]
