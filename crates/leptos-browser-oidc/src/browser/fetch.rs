@@ -41,9 +41,10 @@ async fn send(request: &HttpRequest) -> Result<HttpResponse, JsValue> {
         init.set_cache(RequestCache::NoStore);
     }
     init.set_referrer_policy(ReferrerPolicy::NoReferrer);
-    // A token is for the URL it was allowed to: a redirect elsewhere
-    // (even on the same origin) fails rather than carry it along.
-    if request.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("Authorization")) {
+    // A token, or a proof, is for the URL it was made for: a redirect
+    // elsewhere (even on the same origin) fails rather than carry it along.
+    let credentials = ["Authorization", "DPoP"];
+    if request.headers.iter().any(|(name, _)| credentials.iter().any(|c| name.eq_ignore_ascii_case(c))) {
         init.set_redirect(RequestRedirect::Error);
     }
     init.set_signal(timeout_signal().as_ref());
