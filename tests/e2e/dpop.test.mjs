@@ -99,7 +99,7 @@ test('a refresh token copied out of the page is refused by the provider, without
   await opened.context.close();
 });
 
-test('a device clock minutes fast still gets its proofs accepted: they carry the server\'s time', async () => {
+test("a device clock minutes fast still gets its proofs accepted: they carry the server's time", async () => {
   const context = await browser.newContext();
   // This device's clock runs three minutes ahead of the provider's and the API's.
   await context.addInitScript(() => {
@@ -110,6 +110,7 @@ test('a device clock minutes fast still gets its proofs accepted: they carry the
   await page.goto(APP);
   const opened = { context, page, app: new AppPage(page), provider: new ProviderPages(page) };
   await signInAsAlice(opened);
+  assert.match(await page.getByTestId('token-binding').textContent(), /this tab's key \(DPoP\)/, 'the tokens are bound');
   // The API allows a proof 30 s ahead at most: this one passes only with the server's time.
   await (await opened.app.callApi()).waitFor();
   await context.close();

@@ -98,9 +98,14 @@ impl DpopClient {
     /// Learns the server's clock from a time it stated (`server_ms`, such
     /// as an ID token's `iat`) and the local time its answer arrived. The
     /// network's delay makes the learnt time a little early, which a
-    /// proof's age window absorbs.
+    /// proof's age window absorbs. A difference under 5 s is noise, and one
+    /// over a day is not a clock: both leave the device's time in use.
     pub fn learn_server_time(&self, server_ms: i64, local_ms: u64) {
-        self.clock_offset_ms.set(server_ms.saturating_sub(i64::try_from(local_ms).unwrap_or(i64::MAX)));
+        const NOISE_MS: i64 = 5_000;
+        const ABSURD_MS: i64 = 86_400_000;
+        let offset = server_ms.saturating_sub(i64::try_from(local_ms).unwrap_or(i64::MAX));
+        let offset = if (NOISE_MS..=ABSURD_MS).contains(&offset.saturating_abs()) { offset } else { 0 };
+        self.clock_offset_ms.set(offset);
     }
 
     /// A proof for `method` on `url`, bound to `access_token` if given.
