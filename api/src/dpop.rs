@@ -161,11 +161,6 @@ impl DpopPolicy {
     pub fn current_nonce(&self, now: u64) -> Option<String> {
         self.nonces.as_ref().map(|nonces| nonces.current(now))
     }
-
-    /// How many proofs the replay cache holds now.
-    pub fn remembered_proofs(&self) -> usize {
-        self.replay.len()
-    }
 }
 
 /// `base64url(SHA-256(token))`: a proof's `ath` (§4.2).
@@ -298,6 +293,7 @@ impl ReplayCache {
         seen.full_for(self.capacity)
     }
 
+    #[cfg(test)]
     fn len(&self) -> usize {
         self.lock().expiry.len()
     }
