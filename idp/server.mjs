@@ -4,10 +4,15 @@
 //
 // Settings come from the environment (defaults are the demo's):
 //   IDP_PORT, APP_ORIGIN, API_RESOURCE, ACCESS_TOKEN_TTL, ID_TOKEN_TTL,
-//   REFRESH_TOKEN_TTL (seconds), IDP_KEYS_HOST (tests only: see below).
+//   REFRESH_TOKEN_TTL (seconds), IDP_KEYS_HOST and IDP_TEST_KEY_ROTATION
+//   (tests only: see below).
 
 import { generateKeyPairSync, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
 import Provider, { errors } from 'oidc-provider';
+// oidc-provider's own in-memory store, made here so that a key rotation's
+// new instance shares it (by default each instance makes its own).
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 
 import {
   UI_LOCALES_SUPPORTED, consentPage, errorPage, languageOf, loginPage, logoutPage, signedOutPage, wrongPasswordMessage,
@@ -49,12 +54,20 @@ function checkPassword(username, password) {
 }
 
 // A fresh signing key per start: the store is in memory anyway.
+let keyCount = 0;
 function signingKey() {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { ...privateKey.export({ format: 'jwk' }), kid: `rs256-${Date.now()}`, alg: 'RS256', use: 'sig' };
+  keyCount += 1;
+  return { ...privateKey.export({ format: 'jwk' }), kid: `rs256-${Date.now()}-${keyCount}`, alg: 'RS256', use: 'sig' };
 }
 
-const configuration = {
+// Kept across a key rotation, so that sessions and grants survive it.
+const COOKIE_KEYS = [randomBytes(32).toString('base64url')];
+const STORE = createMemoryAdapter();
+
+// The first key signs; the others are still published, so that tokens they
+// signed keep verifying after a rotation.
+const configuration = (signingKeys) => ({
   clients: [
     {
       client_id: 'demo-spa',
@@ -90,8 +103,9 @@ const configuration = {
     email: ['email', 'email_verified'],
   },
   conformIdTokenClaims: false, // profile and email claims in the ID token
-  jwks: { keys: [signingKey()] },
-  cookies: { keys: [randomBytes(32).toString('base64url')] },
+  adapter: STORE,
+  jwks: { keys: signingKeys },
+  cookies: { keys: COOKIE_KEYS },
   ttl: {
     AccessToken: ACCESS_TOKEN_TTL,
     IdToken: ID_TOKEN_TTL,
@@ -146,9 +160,7 @@ const configuration = {
     ctx.type = 'html';
     ctx.body = errorPage({ error: out.error, description: out.error_description });
   },
-};
-
-const provider = new Provider(ISSUER, configuration);
+});
 
 async function formBody(req) {
   let raw = '';
@@ -163,76 +175,100 @@ async function formBody(req) {
 // (IDP_KEYS_HOST, e.g. localhost), as Google's does, so that a deployed
 // policy listing only the issuer's origin would block the app.
 const KEYS_HOST = process.env.IDP_KEYS_HOST;
-if (KEYS_HOST) {
-  provider.use(async (ctx, next) => {
-    await next();
-    if (ctx.path === '/.well-known/openid-configuration' && ctx.body?.jwks_uri) {
-      ctx.body = { ...ctx.body, jwks_uri: ctx.body.jwks_uri.replace(`//${HOST}:`, `//${KEYS_HOST}:`) };
-    }
-  });
+async function keysOnAnotherHost(ctx, next) {
+  await next();
+  if (ctx.path === '/.well-known/openid-configuration' && ctx.body?.jwks_uri) {
+    ctx.body = { ...ctx.body, jwks_uri: ctx.body.jwks_uri.replace(`//${HOST}:`, `//${KEYS_HOST}:`) };
+  }
 }
 
-// The interaction pages: login, consent, and their cancel button.
-provider.use(async (ctx, next) => {
-  const match = ctx.path.match(/^\/interaction\/([\w-]+)(?:\/(login|confirm|abort))?$/);
-  if (!match) return next();
-  const [, , action] = match;
-  const interaction = await provider.interactionDetails(ctx.req, ctx.res);
-  const client = await provider.Client.find(interaction.params.client_id);
-  const clientName = client?.clientName ?? interaction.params.client_id;
-  const lang = languageOf(interaction.params.ui_locales);
-  ctx.set('Cache-Control', 'no-store');
-  ctx.type = 'html';
+function buildProvider(signingKeys) {
+  const provider = new Provider(ISSUER, configuration(signingKeys));
+  if (KEYS_HOST) provider.use(keysOnAnotherHost);
 
-  if (ctx.method === 'GET' && !action) {
-    if (interaction.prompt.name === 'login') {
-      ctx.body = loginPage({ uid: interaction.uid, clientName, lang });
-    } else {
-      const { details } = interaction.prompt;
-      const scopes = [
-        ...(details.missingOIDCScope ?? []),
-        ...Object.values(details.missingResourceScopes ?? {}).flat(),
-      ];
-      ctx.body = consentPage({ uid: interaction.uid, clientName, scopes, lang });
-    }
-    return undefined;
-  }
-  if (ctx.method !== 'POST') {
-    ctx.status = 405;
-    return undefined;
-  }
+  // The interaction pages: login, consent, and their cancel button.
+  provider.use(async (ctx, next) => {
+    const match = ctx.path.match(/^\/interaction\/([\w-]+)(?:\/(login|confirm|abort))?$/);
+    if (!match) return next();
+    const [, , action] = match;
+    const interaction = await provider.interactionDetails(ctx.req, ctx.res);
+    const client = await provider.Client.find(interaction.params.client_id);
+    const clientName = client?.clientName ?? interaction.params.client_id;
+    const lang = languageOf(interaction.params.ui_locales);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'html';
 
-  let result;
-  if (action === 'login') {
-    const { username, password } = await formBody(ctx.req);
-    if (!checkPassword(username, password)) {
-      ctx.status = 401;
-      ctx.body = loginPage({ uid: interaction.uid, clientName, username, lang, error: wrongPasswordMessage(lang) });
+    if (ctx.method === 'GET' && !action) {
+      if (interaction.prompt.name === 'login') {
+        ctx.body = loginPage({ uid: interaction.uid, clientName, lang });
+      } else {
+        const { details } = interaction.prompt;
+        const scopes = [
+          ...(details.missingOIDCScope ?? []),
+          ...Object.values(details.missingResourceScopes ?? {}).flat(),
+        ];
+        ctx.body = consentPage({ uid: interaction.uid, clientName, scopes, lang });
+      }
       return undefined;
     }
-    result = { login: { accountId: DEMO_USER.claims.sub } };
-  } else if (action === 'confirm') {
-    const { prompt: { details }, params, session } = interaction;
-    const grant = interaction.grantId
-      ? await provider.Grant.find(interaction.grantId)
-      : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
-    if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
-    if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
-    for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
-      grant.addResourceScope(resource, scopes.join(' '));
+    if (ctx.method !== 'POST') {
+      ctx.status = 405;
+      return undefined;
     }
-    result = { consent: { grantId: await grant.save() } };
-  } else {
-    result = { error: 'access_denied', error_description: 'The person cancelled the sign-in.' };
+
+    let result;
+    if (action === 'login') {
+      const { username, password } = await formBody(ctx.req);
+      if (!checkPassword(username, password)) {
+        ctx.status = 401;
+        ctx.body = loginPage({ uid: interaction.uid, clientName, username, lang, error: wrongPasswordMessage(lang) });
+        return undefined;
+      }
+      result = { login: { accountId: DEMO_USER.claims.sub } };
+    } else if (action === 'confirm') {
+      const { prompt: { details }, params, session } = interaction;
+      const grant = interaction.grantId
+        ? await provider.Grant.find(interaction.grantId)
+        : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+      if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+      if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+      for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
+        grant.addResourceScope(resource, scopes.join(' '));
+      }
+      result = { consent: { grantId: await grant.save() } };
+    } else {
+      result = { error: 'access_denied', error_description: 'The person cancelled the sign-in.' };
+    }
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: action !== 'login' });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+    return undefined;
+  });
+
+  provider.on('server_error', (_ctx, error) => console.error('provider error:', error));
+  return provider;
+}
+
+// For the key rotation test only (IDP_TEST_KEY_ROTATION=1): a POST to
+// /test/rotate-signing-key makes a new key the signing key, as a provider
+// rotating its keys would. The old key stays published. Sessions, grants and
+// refresh tokens live in STORE, which every instance shares, so they survive
+// the swap.
+const KEY_ROTATION = process.env.IDP_TEST_KEY_ROTATION === '1';
+let signingKeys = [signingKey()];
+let handle = buildProvider(signingKeys).callback();
+
+const server = createServer((req, res) => {
+  if (KEY_ROTATION && req.method === 'POST' && req.url === '/test/rotate-signing-key') {
+    signingKeys = [signingKey(), ...signingKeys];
+    handle = buildProvider(signingKeys).callback();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ signing_kid: signingKeys[0].kid }));
+    return;
   }
-  const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: action !== 'login' });
-  ctx.status = 303;
-  ctx.redirect(returnTo);
-  return undefined;
+  handle(req, res);
 });
 
-provider.on('server_error', (_ctx, error) => console.error('provider error:', error));
-
-provider.listen(PORT, HOST, () => {
+server.listen(PORT, HOST, () => {
   console.log(`OpenID Provider ready at ${ISSUER} (demo login: alice / wonderland)`);
 });

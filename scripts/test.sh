@@ -28,8 +28,9 @@ source scripts/services.sh
 run_e2e() {
   (cd tests/e2e && node --test --test-concurrency=1 --test-timeout=600000 "$@")
 }
-# Short-lived access tokens, so the session tests see several refreshes.
-export ACCESS_TOKEN_TTL=10
+# Short-lived access tokens, so the session tests see several refreshes;
+# and a provider that can rotate its signing key when a test asks it to.
+export ACCESS_TOKEN_TTL=10 IDP_TEST_KEY_ROTATION=1
 start_provider
 start_api
 start_app

@@ -131,3 +131,37 @@ test('after a sign-out at the provider, the next refresh ends the session cleanl
   assert.ok(refreshes(opened.seen).some((r) => r.status === 400 && r.body.error === 'invalid_grant'));
   await opened.context.close();
 });
+
+test('when the provider rotates its signing key, the next refresh fetches the keys once more and the session goes on', async () => {
+  const opened = await openApp(browser);
+  await signInAsAlice(opened);
+  const keyFetches = () => opened.seen.requests.filter((r) => r === `GET ${PROVIDER}/jwks`).length;
+  assert.equal(keyFetches(), 1, 'the keys were fetched once, at sign-in');
+  const kidOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url')).kid;
+  const firstKid = kidOf(opened.seen.tokenResponses[0].body.id_token);
+
+  const before = refreshes(opened.seen).length;
+  const rotation = await fetch(`${PROVIDER}/test/rotate-signing-key`, { method: 'POST' });
+  assert.equal(rotation.status, 200, 'the provider runs with IDP_TEST_KEY_ROTATION=1');
+  const { signing_kid: newKid } = await rotation.json();
+  assert.notEqual(newKid, firstKid);
+
+  await waitFor(() => refreshes(opened.seen).length > before, 2 * TOKEN_LIFETIME_MS, 'a refresh after the rotation');
+  const refresh = refreshes(opened.seen)[before];
+  assert.equal(refresh.status, 200, JSON.stringify(refresh.body));
+  assert.equal(kidOf(refresh.body.id_token), newKid, 'the refreshed ID token is signed with the new key');
+  await waitFor(async () => keyFetches() === 2, 5_000, 'one refetch of the keys');
+  assert.equal(await opened.app.userName().textContent(), 'Alice Liddell', 'still signed in');
+  assert.equal(await opened.page.getByTestId('renewal-problem').count(), 0, 'no renewal problem shown');
+  // The API checks the access token, now signed with the new key, too.
+  assert.equal(kidOf(refresh.body.access_token), newKid);
+  const answer = await opened.app.callApi();
+  await answer.waitFor();
+  assert.match(await answer.textContent(), /Hello, alice!/);
+
+  // The new keys are cached: the next refresh fetches nothing.
+  await waitFor(() => refreshes(opened.seen).length > before + 1, 2 * TOKEN_LIFETIME_MS, 'a second refresh');
+  assert.equal(refreshes(opened.seen)[before + 1].status, 200);
+  assert.equal(keyFetches(), 2, 'no further refetch');
+  await opened.context.close();
+});

@@ -156,6 +156,30 @@ fn a_rotated_signing_key_is_fetched_and_the_session_goes_on() {
     assert!(world.tabs[tab].is_signed_in());
 }
 
+/// A key rotated soon after the keys were fetched: the refetch waits out
+/// its interval, then happens by itself, not at the next renewal.
+#[test]
+fn a_key_rotated_soon_after_sign_in_is_fetched_as_soon_as_the_interval_allows() {
+    let mut world = World::new();
+    world.provider.expires_in = Some(8); // refreshed 2 s before expiry, at 6 s
+    let tab = world.signed_in_tab();
+    let fetches = world.provider.jwks_fetches();
+    world.provider.rotate_key(true);
+    for _ in 0..65 {
+        world.advance(100);
+        world.settle(20);
+    }
+    assert_eq!(world.provider.refreshes_by(tab).len(), 1);
+    assert_eq!(world.provider.jwks_fetches(), fetches, "not within 10 s of the last fetch");
+    for _ in 0..40 {
+        world.advance(100);
+        world.settle(20);
+    }
+    assert_eq!(world.provider.refreshes_by(tab).len(), 1, "before the next refresh at 12 s");
+    assert_eq!(world.provider.jwks_fetches(), fetches + 1, "fetched at 10 s");
+    assert!(world.tabs[tab].is_signed_in());
+}
+
 #[test]
 fn a_refreshed_id_token_for_another_person_ends_the_session_with_a_reason() {
     let mut world = World::new();

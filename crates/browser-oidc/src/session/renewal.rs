@@ -204,21 +204,36 @@ impl Held {
         Some(wanted?.max(self.earliest_attempt(now)))
     }
 
+    /// Sets the timer for the next renewal step, or for the key fetch a
+    /// pending ID token waits for, whichever comes first.
     pub(super) fn arm_timer(&self, io: &mut Io, now: u64) {
-        match self.renewal {
-            Renewal::Idle => match self.next_attempt(now) {
-                Some(at) => {
-                    io.push(Command::SetTimer { timer: Timer::Renewal, after_ms: timer_delay(now, at) })
-                }
-                None => io.push(Command::ClearTimer(Timer::Renewal)),
-            },
-            Renewal::Reauthenticating { since, .. } => {
-                let after_ms = timer_delay(now, since.saturating_add(REAUTHENTICATION_WAIT_MS));
-                io.push(Command::SetTimer { timer: Timer::Renewal, after_ms });
-            }
+        let renewal_at = match self.renewal {
+            Renewal::Idle => self.next_attempt(now),
+            Renewal::Reauthenticating { since, .. } => Some(since.saturating_add(REAUTHENTICATION_WAIT_MS)),
             // Its answer moves things on.
-            Renewal::Refreshing(_) | Renewal::Probing(_) => {}
+            Renewal::Refreshing(_) | Renewal::Probing(_) => None,
+        };
+        let wake_at = match (renewal_at, self.keys_wanted_at(now)) {
+            (Some(renewal), Some(keys)) => Some(renewal.min(keys)),
+            (renewal, keys) => renewal.or(keys),
+        };
+        match wake_at {
+            Some(at) => io.push(Command::SetTimer { timer: Timer::Renewal, after_ms: timer_delay(now, at) }),
+            None if self.renewal == Renewal::Idle => io.push(Command::ClearTimer(Timer::Renewal)),
+            None => {}
         }
+    }
+
+    /// When a pending ID token, waiting for the keys, may fetch them
+    /// (as `may_fetch_keys` decides).
+    fn keys_wanted_at(&self, now: u64) -> Option<u64> {
+        if self.pending_id_token.is_none() || self.verifying.is_some() {
+            return None;
+        }
+        Some(match self.keys_asked_at {
+            Some(at) if at <= now => at.saturating_add(JWKS_REFETCH_INTERVAL_MS),
+            _ => now,
+        })
     }
 
     /// A timer fired or the page became visible.
