@@ -4,8 +4,8 @@
 //
 // Settings come from the environment (defaults are the demo's):
 //   IDP_PORT, APP_ORIGIN, API_RESOURCE, ACCESS_TOKEN_TTL, ID_TOKEN_TTL,
-//   REFRESH_TOKEN_TTL (seconds), IDP_KEYS_HOST and IDP_TEST_KEY_ROTATION
-//   (tests only: see below).
+//   REFRESH_TOKEN_TTL (seconds), IDP_KEYS_HOST, IDP_TEST_KEY_ROTATION and
+//   IDP_DPOP_NONCE (tests only: see below).
 
 import { generateKeyPairSync, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -64,6 +64,13 @@ function signingKey() {
 // Kept across a key rotation, so that sessions and grants survive it.
 const COOKIE_KEYS = [randomBytes(32).toString('base64url')];
 const STORE = createMemoryAdapter();
+
+// IDP_DPOP_NONCE=1 (the release tests): every DPoP proof at the token
+// endpoint must carry a nonce this provider gave (RFC 9449 §8), so the app's
+// retry with the nonce is exercised on every code exchange and refresh.
+const DPOP = process.env.IDP_DPOP_NONCE === '1'
+  ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+  : { enabled: true };
 
 // The first key signs; the others are still published, so that tokens they
 // signed keep verifying after a rotation.
@@ -126,6 +133,7 @@ const configuration = (signingKeys) => ({
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   features: {
     devInteractions: { enabled: false }, // it accepts any password
+    dPoP: DPOP,
     revocation: { enabled: true },
     userinfo: { enabled: true },
     rpInitiatedLogout: {

@@ -43,13 +43,15 @@ stop_service app
 stop_service provider
 stop_service api
 export IDP_KEYS_HOST=localhost
+# Both servers demand DPoP nonces here, and the API takes no Bearer token.
+export IDP_DPOP_NONCE=1 DEMO_API_DPOP_NONCE=on DEMO_API_DPOP=required
 start_provider
 start_api
 # What a user runs to deploy: trunk build --release, then deploy-headers.
 export SERVER_CONFIG="$ROOT/target/server-config"
 scripts/release.sh --out "$SERVER_CONFIG"
 start_nginx_app
-APP_SERVER=release APP_ACCESS_LOG="$LOG_DIR/nginx-access.log" run_e2e release.test.mjs sign-in.test.mjs languages.test.mjs
+APP_SERVER=release APP_ACCESS_LOG="$LOG_DIR/nginx-access.log" run_e2e release.test.mjs sign-in.test.mjs languages.test.mjs dpop-nonces.test.mjs
 
 say "3/3 End-to-end tests of the release build behind Caddy"
 stop_service app
