@@ -4,7 +4,7 @@
 //
 // Settings come from the environment (defaults are the demo's):
 //   IDP_PORT, APP_ORIGIN, API_RESOURCE, ACCESS_TOKEN_TTL, ID_TOKEN_TTL,
-//   REFRESH_TOKEN_TTL (seconds), IDP_KEYS_HOST, IDP_TEST_KEY_ROTATION and
+//   REFRESH_TOKEN_TTL (seconds), IDP_KEYS_HOST, IDP_TEST_HOOKS and
 //   IDP_DPOP_NONCE (tests only: see below).
 
 import { generateKeyPairSync, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
@@ -33,6 +33,11 @@ const ID_TOKEN_TTL = seconds('ID_TOKEN_TTL', 600);
 const REFRESH_TOKEN_TTL = seconds('REFRESH_TOKEN_TTL', 86400);
 // Only for the benchmark: a second public client for the oidc-client-ts peer page.
 const BENCH_PEER_ORIGIN = process.env.BENCH_PEER_ORIGIN;
+// Only for the tests (IDP_TEST_HOOKS=1): a key rotation on request (below),
+// and a second client of the app's whose access tokens are for UserInfo,
+// not the demo API (oidc-provider's UserInfo refuses a token with an audience).
+const TEST_HOOKS = process.env.IDP_TEST_HOOKS === '1';
+const USERINFO_CLIENT = 'demo-spa-userinfo';
 
 // The demo account. The password is compared as a hash in constant time.
 const DEMO_USER = {
@@ -72,20 +77,25 @@ const DPOP = process.env.IDP_DPOP_NONCE === '1'
   ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
   : { enabled: true };
 
+function appClient(clientId, clientName) {
+  return {
+    client_id: clientId,
+    client_name: clientName,
+    application_type: 'web',
+    token_endpoint_auth_method: 'none', // a public client: no secret
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [`${APP_ORIGIN}/callback`],
+    post_logout_redirect_uris: [`${APP_ORIGIN}/`],
+  };
+}
+
 // The first key signs; the others are still published, so that tokens they
 // signed keep verifying after a rotation.
 const configuration = (signingKeys) => ({
   clients: [
-    {
-      client_id: 'demo-spa',
-      client_name: 'Rust OIDC SPA',
-      application_type: 'web',
-      token_endpoint_auth_method: 'none', // a public client: no secret
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      redirect_uris: [`${APP_ORIGIN}/callback`],
-      post_logout_redirect_uris: [`${APP_ORIGIN}/`],
-    },
+    appClient('demo-spa', 'Rust OIDC SPA'),
+    ...(TEST_HOOKS ? [appClient(USERINFO_CLIENT, 'Rust OIDC SPA (UserInfo test)')] : []),
     ...(BENCH_PEER_ORIGIN
       ? [
           {
@@ -150,7 +160,7 @@ const configuration = (signingKeys) => ({
     // JWT access tokens (RFC 9068) for the demo API, the default resource.
     resourceIndicators: {
       enabled: true,
-      defaultResource: async () => API_RESOURCE,
+      defaultResource: async (_ctx, client) => (client.clientId === USERINFO_CLIENT ? undefined : API_RESOURCE),
       useGrantedResource: async () => true,
       getResourceServerInfo: async (_ctx, resource) => {
         if (resource !== API_RESOURCE) throw new errors.InvalidTarget();
@@ -257,17 +267,16 @@ function buildProvider(signingKeys) {
   return provider;
 }
 
-// For the key rotation test only (IDP_TEST_KEY_ROTATION=1): a POST to
+// For the key rotation test only (IDP_TEST_HOOKS=1): a POST to
 // /test/rotate-signing-key makes a new key the signing key, as a provider
 // rotating its keys would. The old key stays published. Sessions, grants and
 // refresh tokens live in STORE, which every instance shares, so they survive
 // the swap.
-const KEY_ROTATION = process.env.IDP_TEST_KEY_ROTATION === '1';
 let signingKeys = [signingKey()];
 let handle = buildProvider(signingKeys).callback();
 
 const server = createServer((req, res) => {
-  if (KEY_ROTATION && req.method === 'POST' && req.url === '/test/rotate-signing-key') {
+  if (TEST_HOOKS && req.method === 'POST' && req.url === '/test/rotate-signing-key') {
     signingKeys = [signingKey(), ...signingKeys];
     handle = buildProvider(signingKeys).callback();
     res.writeHead(200, { 'content-type': 'application/json' });

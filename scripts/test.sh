@@ -30,7 +30,7 @@ run_e2e() {
 }
 # Short-lived access tokens, so the session tests see several refreshes;
 # and a provider that can rotate its signing key when a test asks it to.
-export ACCESS_TOKEN_TTL=10 IDP_TEST_KEY_ROTATION=1
+export ACCESS_TOKEN_TTL=10 IDP_TEST_HOOKS=1
 start_provider
 start_api
 start_app

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 
-import { APP, AppPage, PROVIDER, ProviderPages, launchChromium, openApp, signInAsAlice } from './pages.mjs';
+import { APP, AppPage, PROVIDER, ProviderPages, launchChromium, openApp, openTab, signInAsAlice } from './pages.mjs';
 
 const API = 'http://127.0.0.1:3000/api/greeting';
 
@@ -113,5 +113,48 @@ test("a device clock minutes fast still gets its proofs accepted: they carry the
   assert.match(await page.getByTestId('token-binding').textContent(), /this tab's key \(DPoP\)/, 'the tokens are bound');
   // The API allows a proof 30 s ahead at most: this one passes only with the server's time.
   await (await opened.app.callApi()).waitFor();
+  await context.close();
+});
+
+test('UserInfo gets the bound token with a proof, and refuses a copy of it without one', async () => {
+  // The provider's test client whose tokens are for UserInfo (IDP_TEST_HOOKS=1):
+  // its UserInfo refuses a token meant for the demo API.
+  const context = await browser.newContext();
+  await context.route(`${APP}/config.json`, async (route) => {
+    const config = await (await route.fetch()).json();
+    const json = { ...config, client_id: 'demo-spa-userinfo', scopes: 'openid profile email', fetch_userinfo: true };
+    await route.fulfill({ json });
+  });
+  const userinfo = [];
+  context.on('response', async (response) => {
+    if (response.url() === `${PROVIDER}/me` && response.request().method() === 'GET') {
+      userinfo.push({ status: response.status(), sent: response.request().headers() });
+    }
+  });
+  const opened = await openTab(context);
+  await signInAsAlice(opened);
+  const exchange = opened.seen.tokenResponses.find((r) => r.grant === 'authorization_code' && r.status === 200);
+  const { access_token: accessToken, token_type: tokenType } = exchange.body;
+  assert.equal(tokenType, 'DPoP');
+
+  assert.equal(userinfo.length, 1, 'UserInfo was fetched once, after the sign-in');
+  assert.equal(userinfo[0].status, 200);
+  assert.equal(userinfo[0].sent.authorization, `DPoP ${accessToken}`);
+  const proof = JSON.parse(Buffer.from(userinfo[0].sent.dpop.split('.')[1], 'base64url'));
+  assert.equal(proof.htm, 'GET');
+  assert.equal(proof.htu, `${PROVIDER}/me`);
+  const ath = Buffer.from(await webcrypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken))).toString('base64url');
+  assert.equal(proof.ath, ath, 'the proof names the token');
+  assert.equal(await opened.app.userName().textContent(), 'Alice Liddell');
+
+  const asBearer = await fetch(`${PROVIDER}/me`, { headers: { Authorization: `Bearer ${accessToken}` } });
+  assert.equal(asBearer.status, 401, 'a copy as Bearer');
+  const withoutProof = await fetch(`${PROVIDER}/me`, { headers: { Authorization: `DPoP ${accessToken}` } });
+  assert.ok([400, 401].includes(withoutProof.status), 'a copy without a proof');
+  const attacker = await attackerKey();
+  const withTheirKey = await fetch(`${PROVIDER}/me`, {
+    headers: { Authorization: `DPoP ${accessToken}`, DPoP: await attacker('GET', `${PROVIDER}/me`, accessToken) },
+  });
+  assert.equal(withTheirKey.status, 401, "a proof made with the attacker's own key");
   await context.close();
 });

@@ -142,7 +142,7 @@ test('when the provider rotates its signing key, the next refresh fetches the ke
 
   const before = refreshes(opened.seen).length;
   const rotation = await fetch(`${PROVIDER}/test/rotate-signing-key`, { method: 'POST' });
-  assert.equal(rotation.status, 200, 'the provider runs with IDP_TEST_KEY_ROTATION=1');
+  assert.equal(rotation.status, 200, 'the provider runs with IDP_TEST_HOOKS=1');
   const { signing_kid: newKid } = await rotation.json();
   assert.notEqual(newKid, firstKid);
 
