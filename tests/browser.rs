@@ -54,6 +54,7 @@ fn sign_in_transit_round_trips_once_and_is_deleted() {
         max_age: Some(300),
         requested_at: Some(1_800_000_000),
         required_acr: Some(vec!["gold".into()]),
+        dpop_key: Some("kept-key-id".into()),
     };
     transit::save(&sign_in_key(), &pending).unwrap();
     let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
@@ -64,6 +65,7 @@ fn sign_in_transit_round_trips_once_and_is_deleted() {
     assert!(restored.nonce.matches("nonce-1"));
     assert_eq!(restored.verifier.secret(), secret);
     assert_eq!(restored.return_path, "/profile?tab=1");
+    assert_eq!(restored.dpop_key.as_deref(), Some("kept-key-id"));
 
     assert_eq!(storage.get_item(&sign_in_key()).unwrap(), None, "deleted on read");
     assert!(transit::take::<SignInTransit>(&sign_in_key()).is_none(), "a state cannot be used twice");
@@ -530,6 +532,66 @@ async fn the_dpop_key_cannot_be_read_out_and_its_proofs_verify_with_the_key_they
     assert!(verify_signature(SigningAlgorithm::Es256, &jwk, signing_input.as_bytes(), &signature).await.unwrap());
     let tampered = format!("{}.{}", parts[0], URL_SAFE_NO_PAD.encode(br#"{"htm":"POST"}"#));
     assert!(!verify_signature(SigningAlgorithm::Es256, &jwk, tampered.as_bytes(), &signature).await.unwrap());
+}
+
+/// The header `jwk` of a proof.
+fn proof_key(proof: &str) -> serde_json::Value {
+    let header = URL_SAFE_NO_PAD.decode(proof.split('.').next().unwrap()).unwrap();
+    serde_json::from_slice::<serde_json::Value>(&header).unwrap()["jwk"].clone()
+}
+
+/// RFC 9449 §10: the key a code is bound to outlives the redirect to the
+/// provider, once, still non-extractable; its thumbprint is the `dpop_jkt`.
+#[wasm_bindgen_test]
+async fn the_key_a_code_is_bound_to_survives_the_redirect_once() {
+    use leptos_browser_oidc::internal::dpop::DpopClient;
+    use leptos_browser_oidc::internal::flow::CodeBinding;
+    use sha2::Digest as _;
+    let names = Names::new("key-store-test");
+    let url = "http://127.0.0.1:9000/token";
+
+    let leaving = DpopClient::default(); // the page that starts the sign-in
+    let kept = leaving.keep_key(&names).await.expect("the key is kept");
+    let key = proof_key(&leaving.proof("POST", url, None).await.unwrap());
+    let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":{},"y":{}}}"#, key["x"], key["y"]);
+    assert_eq!(kept.thumbprint, URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(canonical.as_bytes())), "RFC 7638");
+    drop(leaving);
+
+    let callback = DpopClient::default(); // the callback page
+    assert!(callback.take_key(&names, &kept.id).await, "taken back");
+    assert_eq!(proof_key(&callback.proof("POST", url, None).await.unwrap()), key, "the same key signs");
+    assert!(!DpopClient::default().take_key(&names, &kept.id).await, "only once: it was deleted as it was read");
+    assert!(!callback.take_key(&names, "never-kept").await);
+
+    // Kept and taken back, the private half is still not extractable.
+    use leptos_browser_oidc::internal::{dpop::DpopKey, key_store};
+    key_store::keep(&names.dpop_keys(), "direct", &DpopKey::generate().await.unwrap()).await.unwrap();
+    let back = key_store::take(&names.dpop_keys(), "direct").await.unwrap().expect("kept");
+    assert!(!back.is_extractable());
+}
+
+/// A sign-in that never came back leaves its key behind for at most an hour.
+#[wasm_bindgen_test]
+async fn a_key_kept_for_a_sign_in_that_never_came_back_is_deleted_an_hour_on() {
+    use leptos_browser_oidc::internal::{dpop::DpopKey, key_store};
+    let database = Names::new("stale-key-test").dpop_keys();
+    let date = js_sys::Reflect::get(&js_sys::global(), &"Date".into()).unwrap();
+    let real_now = js_sys::Reflect::get(&date, &"now".into()).unwrap();
+    let at = |ms: f64| {
+        let fixed = js_sys::Function::new_no_args(&format!("return {ms}"));
+        js_sys::Reflect::set(&date, &"now".into(), &fixed).unwrap();
+    };
+    let start = js_sys::Date::now();
+    at(start);
+    key_store::keep(&database, "abandoned", &DpopKey::generate().await.unwrap()).await.unwrap();
+    at(start + 3_000_000.0); // 50 minutes on: still kept
+    key_store::keep(&database, "next", &DpopKey::generate().await.unwrap()).await.unwrap();
+    at(start + 3_700_000.0); // over an hour after the first
+    key_store::keep(&database, "latest", &DpopKey::generate().await.unwrap()).await.unwrap();
+    js_sys::Reflect::set(&date, &"now".into(), &real_now).unwrap();
+    assert!(key_store::take(&database, "abandoned").await.unwrap().is_none(), "the stale key is gone");
+    assert!(key_store::take(&database, "next").await.unwrap().is_some(), "a recent one stays");
+    assert!(key_store::take(&database, "latest").await.unwrap().is_some());
 }
 
 // ---------------------------------------------------------------- languages

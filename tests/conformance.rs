@@ -13,7 +13,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 
 use common::{TestKey, b64, hmac_sha256};
-use leptos_browser_oidc::internal::flow::{check_signature, fetch_userinfo, finish_sign_in, start_sign_in};
+use leptos_browser_oidc::internal::flow::{
+    CodeBinding, KeptKey, check_signature, fetch_userinfo, finish_sign_in, start_sign_in,
+};
 use browser_oidc::session::state::AuthState;
 use leptos_browser_oidc::AuthError;
 use leptos_browser_oidc::internal::names::Names;
@@ -353,6 +355,8 @@ fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).unwrap()
 }
+
+impl CodeBinding for TestProvider {}
 
 impl HttpClient for TestProvider {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Unreachable> {
@@ -741,6 +745,72 @@ async fn a_provider_without_dpop_gets_no_proof_when_it_is_only_wished_for() {
     let signed_in = assert_accepted(&provider, result);
     assert!(!signed_in.session.dpop);
     assert!(provider.requests.borrow().iter().all(|request| !request.ends_with("with a DPoP proof")));
+}
+
+/// The test provider, with a DPoP key kept across the redirect as the app's
+/// key store does (`key_back`: whether it is still there at the callback).
+struct KeyKeeping<'a> {
+    provider: &'a TestProvider,
+    key_back: bool,
+    taken: RefCell<Vec<String>>,
+}
+
+impl HttpClient for KeyKeeping<'_> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Unreachable> {
+        self.provider.send(request).await
+    }
+}
+
+impl CodeBinding for KeyKeeping<'_> {
+    async fn keep_key(&self, _names: &Names) -> Option<KeptKey> {
+        Some(KeptKey { id: "kept-1".into(), thumbprint: "jkt-of-the-tab-key".into() })
+    }
+
+    async fn take_key(&self, _names: &Names, id: &str) -> bool {
+        self.taken.borrow_mut().push(id.to_owned());
+        self.key_back
+    }
+}
+
+/// RFC 9449 §10: the code is bound to the tab's key, which is taken back at
+/// the callback; without it, no code is sent.
+#[wasm_bindgen_test]
+async fn the_code_is_bound_to_the_kept_key_and_without_that_key_no_code_is_sent() {
+    for key_back in [true, false] {
+        session_storage().clear().unwrap();
+        let provider = TestProvider::new(Scenario { dpop: true, token_type: "DPoP", ..Default::default() }).await;
+        let keeping = KeyKeeping { provider: &provider, key_back, taken: RefCell::default() };
+        let options = SignInOptions::default();
+        let url = start_sign_in(&keeping, &config(), &names(), "/", SignInMode::Interactive, &options).await.unwrap();
+        let params: HashMap<String, String> =
+            form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes()).into_owned().collect();
+        assert_eq!(params.get("dpop_jkt").map(String::as_str), Some("jkt-of-the-tab-key"));
+        let query = provider.authorize(&url);
+        let pending = transit::take(&sign_in_key());
+        let result = finish_sign_in(&keeping, &config(), &query, pending, now).await;
+        assert_eq!(keeping.taken.borrow().as_slice(), ["kept-1"], "taken back once, by the id kept");
+        let token_requests = provider.requests.borrow().iter().filter(|r| r.starts_with(&format!("POST {TOKEN}"))).count();
+        if key_back {
+            assert!(result.unwrap().session.dpop);
+            assert_eq!(token_requests, 1);
+        } else {
+            assert_eq!(result.unwrap_err(), CallbackError::BoundKeyMissing.into());
+            assert_eq!(token_requests, 0, "no code sent without its key");
+        }
+    }
+}
+
+/// Without DPoP, no key is kept and the code is not bound.
+#[wasm_bindgen_test]
+async fn a_provider_without_dpop_gets_no_dpop_jkt() {
+    session_storage().clear().unwrap();
+    let provider = TestProvider::new(Scenario::default()).await;
+    let keeping = KeyKeeping { provider: &provider, key_back: true, taken: RefCell::default() };
+    let options = SignInOptions::default();
+    let url = start_sign_in(&keeping, &config(), &names(), "/", SignInMode::Interactive, &options).await.unwrap();
+    assert!(!url.contains("dpop_jkt"));
+    let pending = transit::take::<SignInTransit>(&sign_in_key()).unwrap();
+    assert_eq!(pending.dpop_key, None);
 }
 
 #[wasm_bindgen_test]

@@ -5,7 +5,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 
 import { APP, AppPage, PROVIDER, ProviderPages, launchChromium, openApp, openTab, signInAsAlice } from './pages.mjs';
 
@@ -157,4 +157,71 @@ test('UserInfo gets the bound token with a proof, and refuses a copy of it witho
   });
   assert.equal(withTheirKey.status, 401, "a proof made with the attacker's own key");
   await context.close();
+});
+
+test("the code is bound to the tab's key (dpop_jkt), which is kept only across the redirect", async () => {
+  const { opened, tokens } = await stolen();
+  const authorize = opened.seen.requests.find((r) => r.startsWith(`GET ${PROVIDER}/auth?`));
+  const dpopJkt = new URL(authorize.slice(4)).searchParams.get('dpop_jkt');
+  assert.match(dpopJkt ?? '', /^[A-Za-z0-9_-]{43}$/, 'the authorization request names the key');
+  const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1], 'base64url'));
+  assert.equal(claims.cnf.jkt, dpopJkt, 'the tokens are bound to the key the code was bound to');
+  const kept = await opened.page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('oidc:demo-spa:dpop-keys');
+        open.onerror = reject;
+        open.onsuccess = () => {
+          const count = open.result.transaction('keys').objectStore('keys').count();
+          count.onsuccess = () => resolve(count.result);
+          count.onerror = reject;
+        };
+      }),
+  );
+  assert.equal(kept, 0, 'the key was deleted from IndexedDB at the callback');
+  await opened.context.close();
+});
+
+test('an authorization code redeemed with a key other than the dpop_jkt one is refused, even with the stolen verifier', async () => {
+  const opened = await openApp(browser);
+  await opened.app.startSignIn();
+  // The attacker's script stops the app at the callback (here: its wasm
+  // never loads) and takes the code, and the PKCE verifier from sessionStorage.
+  await opened.context.route('**/*.wasm', (route) => route.abort());
+  await opened.provider.logIn('alice', 'wonderland');
+  await opened.provider.allow();
+  await opened.page.waitForURL(`${APP}/callback?**`);
+  const callbackUrl = opened.page.url();
+  const code = new URL(callbackUrl).searchParams.get('code');
+  const transit = await opened.page.evaluate(() => sessionStorage.getItem('oidc:demo-spa:sign-in'));
+  const verifier = JSON.parse(transit ?? '{}').verifier;
+  assert.ok(code && verifier, 'the attacker has the code and the verifier');
+
+  const redeem = (headers) =>
+    fetch(`${PROVIDER}/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: `${APP}/callback`, client_id: 'demo-spa',
+      }),
+    });
+  const proof = await attackerKey();
+  const withTheirKey = await redeem({ DPoP: await proof('POST', `${PROVIDER}/token`) });
+  assert.equal(withTheirKey.status, 400, "a proof made with the attacker's own key");
+  assert.equal((await withTheirKey.json()).access_token, undefined);
+  const withoutProof = await redeem({});
+  assert.equal(withoutProof.status, 400, 'no proof');
+  assert.equal((await withoutProof.json()).access_token, undefined);
+
+  // What was stolen is right: the verifier is the one the sign-in's
+  // challenge was made from. Only the key differed.
+  const authorize = new URL(opened.seen.requests.find((r) => r.startsWith(`GET ${PROVIDER}/auth?`)).slice(4));
+  assert.equal(createHash('sha256').update(verifier).digest('base64url'), authorize.searchParams.get('code_challenge'));
+  // oidc-provider spends a code even on a refused exchange: the tab's own
+  // sign-in now ends in a clear message, not in tokens for anyone.
+  await opened.context.unroute('**/*.wasm');
+  await opened.page.goto(callbackUrl);
+  await opened.page.getByText('Sign-in failed: the provider refused to issue tokens').first().waitFor();
+  assert.equal(await opened.app.signedIn().count(), 0);
+  await opened.context.close();
 });

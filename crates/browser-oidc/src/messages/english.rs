@@ -109,6 +109,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("callback.cancelled", "sign-in was cancelled"),
     ("callback.provider", "the provider refused the sign-in: {reason}"),
     ("callback.code_missing", "the sign-in response has no authorization code"),
+    ("callback.bound_key_missing", "the key this sign-in was bound to (DPoP) is no longer in this browser"),
     // The provider's error codes (RFC 6749 §4.1.2.1, §5.2; OIDC Core §3.1.2.6).
     ("provider_error.access_denied", "access was denied (access_denied)"),
     ("provider_error.invalid_request", "the request was malformed (invalid_request)"),

@@ -20,6 +20,10 @@ pub struct AuthorizationRequest<'a> {
     pub nonce: &'a Nonce,
     /// The S256 challenge of this sign-in's PKCE verifier (RFC 7636 §4.2).
     pub code_challenge: &'a PkceCodeChallenge,
+    /// The RFC 7638 thumbprint of the DPoP key the code is to be bound to
+    /// (`dpop_jkt`, RFC 9449 §10): the code exchange must then carry a proof
+    /// made with that key.
+    pub dpop_jkt: Option<&'a str>,
     /// More parameters: `prompt=none` for a silent sign-in, or what the
     /// app asked of an interactive one (checked by `SignInOptions`).
     pub parameters: &'a [(String, String)],
@@ -38,6 +42,9 @@ impl AuthorizationRequest<'_> {
             .append_pair("nonce", self.nonce.secret())
             .append_pair("code_challenge", self.code_challenge.as_str())
             .append_pair("code_challenge_method", CHALLENGE_METHOD);
+        if let Some(thumbprint) = self.dpop_jkt {
+            query.append_pair("dpop_jkt", thumbprint);
+        }
         for (name, value) in self.parameters {
             query.append_pair(name, value);
         }
@@ -86,6 +93,7 @@ mod tests {
             state: &state,
             nonce: &nonce,
             code_challenge: &challenge,
+            dpop_jkt: None,
             parameters: &[],
         };
         let (url, query) = query_of(&request.url());
@@ -122,12 +130,37 @@ mod tests {
             state: &state,
             nonce: &nonce,
             code_challenge: &challenge,
+            dpop_jkt: None,
             parameters: &silent,
         };
         let (_, query) = query_of(&request.url());
+        assert!(!query.contains_key("dpop_jkt"), "no key, no binding");
         assert_eq!(query["prompt"], "none");
         assert_eq!(query["login_hint"], "a&b=c d", "values are form-encoded");
         assert_eq!(query["tenant"], "a", "the endpoint's own query is kept");
+    }
+
+    #[test]
+    fn the_code_is_bound_to_the_dpop_key_by_its_thumbprint() {
+        let verifier = PkceCodeVerifier::generate().unwrap();
+        let (state, nonce, challenge) = (CsrfState::new("s"), Nonce::new("n"), challenge_of(&verifier));
+        // RFC 7638 §3.1's example thumbprint.
+        let thumbprint = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+        let request = AuthorizationRequest {
+            authorization_endpoint: "https://id.example.com/authorize",
+            client_id: "c",
+            redirect_uri: "https://app.example/callback",
+            scope: "openid",
+            state: &state,
+            nonce: &nonce,
+            code_challenge: &challenge,
+            dpop_jkt: Some(thumbprint),
+            parameters: &[],
+        };
+        let url = Url::parse(&request.url()).unwrap();
+        let bound: Vec<_> = url.query_pairs().filter(|(name, _)| name == "dpop_jkt").collect();
+        assert_eq!(bound.len(), 1);
+        assert_eq!(bound[0].1, thumbprint);
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub enum CallbackError {
     Provider(ProviderError),
     /// Neither a code nor an error came back.
     CodeMissing,
+    /// The DPoP key the code was bound to (`dpop_jkt`) is no longer in this browser.
+    BoundKeyMissing,
 }
 
 /// Parses the query string of the callback URL (with or without the `?`).
@@ -127,6 +129,7 @@ impl Describe for CallbackError {
             Self::Cancelled => Text::new("callback.cancelled"),
             Self::Provider(error) => Text::new("callback.provider").with("reason", error.text()),
             Self::CodeMissing => Text::new("callback.code_missing"),
+            Self::BoundKeyMissing => Text::new("callback.bound_key_missing"),
         }
     }
 }

@@ -40,6 +40,10 @@ pub struct SignInTransit {
     /// The `acr` values the ID token must match, when the app required one.
     #[serde(default)]
     pub required_acr: Option<Vec<String>>,
+    /// Where this tab's DPoP key was kept for the callback, when the code
+    /// is bound to it (`dpop_jkt`). The key itself is not in here.
+    #[serde(default)]
+    pub dpop_key: Option<String>,
 }
 
 /// The `state` of a sign-out, checked when the provider sends us back.

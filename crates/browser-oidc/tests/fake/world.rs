@@ -584,6 +584,7 @@ impl World {
             max_age: s.max_age,
             requested_at: s.requested_at,
             required_acr: s.required_acr.clone(),
+            dpop_key: s.dpop_key.clone(),
         });
         t.sign_out =
             stored.sign_out.as_ref().map(|s| SignOutTransit { state: CsrfState::new(s.state.secret()) });
@@ -890,6 +891,7 @@ impl World {
             max_age: None,
             requested_at: None,
             required_acr: None,
+            dpop_key: None,
         });
         let prompt = if mode.is_silent() { "&prompt=none" } else { "" };
         format!("{AUTHORIZE}?state={state}&nonce={nonce}{prompt}")

@@ -39,11 +39,37 @@ pub async fn discover(http: &impl HttpClient, issuer: &str) -> Result<ProviderMe
     Ok(parse_metadata(&response.body, issuer)?)
 }
 
+/// Binds a sign-in's code to this tab's DPoP key (`dpop_jkt`, RFC 9449
+/// §10), which must then outlive the redirect to the provider. The default
+/// binds nothing; the tokens are still bound at the code exchange.
+#[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
+pub trait CodeBinding {
+    /// Keeps this tab's key for the callback; `None` if it cannot be kept.
+    async fn keep_key(&self, _names: &Names) -> Option<KeptKey> {
+        None
+    }
+
+    /// Makes the key kept as `id` this tab's key again, and forgets it
+    /// there; false if it is gone.
+    async fn take_key(&self, _names: &Names, _id: &str) -> bool {
+        false
+    }
+}
+
+/// Where a key was kept, and its thumbprint (the `dpop_jkt`).
+pub struct KeptKey {
+    /// Names the kept key (no secret: the key cannot be read out).
+    pub id: String,
+    /// The key's RFC 7638 thumbprint.
+    pub thumbprint: String,
+}
+
 /// Prepares a sign-in: fresh `state`, `nonce` and PKCE verifier, kept in
 /// this tab's sessionStorage under the app's `names`, and returns the
-/// authorization URL to visit.
+/// authorization URL to visit. With DPoP, the code is bound to this tab's
+/// key, kept for the callback.
 pub async fn start_sign_in(
-    http: &impl HttpClient,
+    http: &(impl HttpClient + CodeBinding),
     config: &Config,
     names: &Names,
     return_path: &str,
@@ -57,7 +83,10 @@ pub async fn start_sign_in(
     };
     let metadata = discover(http, &config.issuer).await?;
     // Refused before the person leaves, not after they signed in.
-    uses_dpop(config, &metadata)?;
+    let kept_key = match uses_dpop(config, &metadata)? {
+        true => http.keep_key(names).await,
+        false => None,
+    };
     let pending = SignInTransit {
         state: CsrfState::new(random_url_safe_string()?),
         nonce: Nonce::new(random_url_safe_string()?),
@@ -69,6 +98,7 @@ pub async fn start_sign_in(
         max_age: options.requested_max_age().filter(|_| !mode.is_silent()),
         requested_at: Some((crate::browser::clock::now_millis() / 1000) as i64),
         required_acr: options.required_acr().filter(|_| !mode.is_silent()),
+        dpop_key: kept_key.as_ref().map(|kept| kept.id.clone()),
     };
     let challenge = pkce_challenge(&pending.verifier).await?;
     let url = AuthorizationRequest {
@@ -79,6 +109,7 @@ pub async fn start_sign_in(
         state: &pending.state,
         nonce: &pending.nonce,
         code_challenge: &challenge,
+        dpop_jkt: kept_key.as_ref().map(|kept| kept.thumbprint.as_str()),
         parameters: &parameters,
     }
     .url();
@@ -94,7 +125,7 @@ const SILENT_REFUSALS: [&str; 4] =
 /// data of the sign-in this tab started (read once, already deleted). The
 /// caller has already removed the query from the address bar.
 pub async fn finish_sign_in(
-    http: &impl HttpClient,
+    http: &(impl HttpClient + CodeBinding),
     config: &Config,
     callback_query: &str,
     pending: Option<SignInTransit>,
@@ -103,6 +134,12 @@ pub async fn finish_sign_in(
     let response = parse_callback_query(callback_query)?;
     // Not started in this tab: refuse before talking to anyone.
     let pending = pending.ok_or(CallbackError::NoSignInInProgress)?;
+    // The key the code is bound to, taken back (and forgotten there) however
+    // the sign-in ended.
+    let key_back = match &pending.dpop_key {
+        Some(id) => http.take_key(&Names::new(&config.client_id), id).await,
+        None => true,
+    };
 
     // The metadata this sign-in started with: one round trip less.
     let metadata = match pending.metadata {
@@ -125,6 +162,9 @@ pub async fn finish_sign_in(
         Err(CallbackError::Cancelled) if pending.silent => return Err(AuthError::SilentSignInDeclined),
         other => other?,
     };
+    if !key_back {
+        return Err(CallbackError::BoundKeyMissing.into());
+    }
 
     let body = code_exchange_body(code, pending.verifier, &config.client_id, &config.redirect_uri);
     let dpop = uses_dpop(config, &metadata)?;

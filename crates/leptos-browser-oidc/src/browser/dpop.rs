@@ -1,6 +1,7 @@
 //! This tab's DPoP key (RFC 9449) and the proofs it signs, with WebCrypto.
 //! The private key is made non-extractable: script can use it while the
-//! tab is open, but cannot read it out, and nothing about it is stored.
+//! tab is open, but cannot read it out. It is kept (as a handle) only across
+//! a sign-in's redirect, for the code bound to it (`key_store`).
 
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
@@ -20,6 +21,9 @@ use browser_oidc::session::error::CryptoError;
 
 use super::clock;
 use super::fetch::Fetch;
+use super::key_store;
+use super::names::Names;
+use crate::auth::flow::{CodeBinding, KeptKey};
 use super::webcrypto::{object, subtle};
 
 /// This tab's key pair: the private half never leaves WebCrypto.
@@ -49,6 +53,21 @@ impl DpopKey {
     /// Whether the private half could be exported: never, it is made so.
     pub fn is_extractable(&self) -> bool {
         self.private.extractable()
+    }
+
+    /// The RFC 7638 thumbprint of the public half: the `dpop_jkt` that
+    /// binds a code to this key, and the tokens' `cnf.jkt`.
+    pub async fn thumbprint(&self) -> Result<String, CryptoError> {
+        sha256(&self.public.canonical_jwk()).await
+    }
+
+    /// The private half (a handle, not its bytes) and the public half, to keep.
+    pub(crate) fn parts(&self) -> (&CryptoKey, &PublicKey) {
+        (&self.private, &self.public)
+    }
+
+    pub(crate) fn from_parts(private: CryptoKey, public: PublicKey) -> Self {
+        Self { private, public }
     }
 
     /// A signed proof: `claims` under this key.
@@ -153,6 +172,26 @@ impl HttpClient for DpopClient {
             return self.send_with_proof(&request).await;
         }
         Ok(response)
+    }
+}
+
+impl CodeBinding for DpopClient {
+    async fn keep_key(&self, names: &Names) -> Option<KeptKey> {
+        let key = self.key().await.ok()?;
+        let thumbprint = key.thumbprint().await.ok()?;
+        let id = random_url_safe_string().ok()?;
+        key_store::keep(&names.dpop_keys(), &id, &key).await.ok()?;
+        Some(KeptKey { id, thumbprint })
+    }
+
+    async fn take_key(&self, names: &Names, id: &str) -> bool {
+        match key_store::take(&names.dpop_keys(), id).await {
+            Ok(Some(key)) => {
+                *self.key.borrow_mut() = Some(Rc::new(key));
+                true
+            }
+            _ => false,
+        }
     }
 }
 

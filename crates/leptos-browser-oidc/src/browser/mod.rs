@@ -1,9 +1,11 @@
 //! Every side effect of the app, kept thin: fetch, WebCrypto, sessionStorage
-//! for one login's transit data, the address bar, and the clock.
+//! for one login's transit data, IndexedDB for the DPoP key across that
+//! login's redirect, the address bar, and the clock.
 
 pub mod clock;
 pub mod dpop;
 pub mod fetch;
+pub mod key_store;
 pub mod names;
 pub mod page;
 pub mod session_hint;

@@ -60,6 +60,12 @@ impl Names {
         self.name("silent-attempt-at")
     }
 
+    /// IndexedDB: the DPoP key of a sign-in in progress, whose code is bound
+    /// to it (see `key_store`).
+    pub fn dpop_keys(&self) -> String {
+        self.name("dpop-keys")
+    }
+
     /// The BroadcastChannel that tells the other tabs of a sign-out.
     pub fn channel(&self) -> String {
         self.name("tabs")

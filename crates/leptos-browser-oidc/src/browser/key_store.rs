@@ -1,0 +1,130 @@
+//! Keeps this tab's DPoP key across the round trip to the provider, for the
+//! sign-in whose code is bound to it (`dpop_jkt`, RFC 9449 §10). IndexedDB
+//! is the only browser storage that holds a `CryptoKey` itself: the private
+//! half stays non-extractable there, so the page's script can use it but
+//! nobody can read it out. An entry lives from the authorization request to
+//! the callback, which deletes it; entries of sign-ins never finished are
+//! deleted an hour on. No token is ever kept here.
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CryptoKey, IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+use browser_oidc::oauth::dpop::PublicKey;
+
+use super::clock;
+use super::dpop::DpopKey;
+
+const STORE: &str = "keys";
+/// A sign-in not finished within the hour will not be: its key goes.
+const STALE_AFTER_MS: f64 = 3_600_000.0;
+
+/// IndexedDB refused or is missing (a browser setting, a private window of
+/// an old browser): the caller goes on without binding the code.
+#[derive(Debug)]
+pub struct Unavailable;
+
+impl From<JsValue> for Unavailable {
+    fn from(_: JsValue) -> Self {
+        Self
+    }
+}
+
+/// Keeps `key` under `id` in the database `database`, and deletes stale entries.
+pub async fn keep(database: &str, id: &str, key: &DpopKey) -> Result<(), Unavailable> {
+    let db = open(database).await?;
+    let now = clock::now_millis() as f64;
+    let entries = settled(&store(&db, IdbTransactionMode::Readonly)?.get_all()?).await?;
+    let stale: Vec<JsValue> = Array::from(&entries)
+        .iter()
+        .filter(|entry| member(entry, "created").as_f64().is_none_or(|at| !(now - STALE_AFTER_MS..=now).contains(&at)))
+        .map(|entry| member(&entry, "id"))
+        .collect();
+
+    let transaction = db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?;
+    let writes = transaction.object_store(STORE)?;
+    for old in &stale {
+        writes.delete(old)?;
+    }
+    let (private, public) = key.parts();
+    let entry = Object::new();
+    for (name, value) in [
+        ("id", JsValue::from_str(id)),
+        ("created", JsValue::from_f64(now)),
+        ("private", private.into()),
+        ("x", JsValue::from_str(&public.x)),
+        ("y", JsValue::from_str(&public.y)),
+    ] {
+        Reflect::set(&entry, &name.into(), &value)?;
+    }
+    writes.put_with_key(&entry, &JsValue::from_str(id))?;
+    committed(&transaction).await?;
+    db.close();
+    Ok(())
+}
+
+/// Takes the key kept under `id` out of `database`: it is deleted as it is
+/// read. `None` if there is no such key.
+pub async fn take(database: &str, id: &str) -> Result<Option<DpopKey>, Unavailable> {
+    let db = open(database).await?;
+    let transaction = db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?;
+    let store = transaction.object_store(STORE)?;
+    let read = store.get(&JsValue::from_str(id))?;
+    store.delete(&JsValue::from_str(id))?;
+    committed(&transaction).await?;
+    db.close();
+    let entry = read.result()?;
+    let private = member(&entry, "private").dyn_into::<CryptoKey>().ok();
+    let (x, y) = (member(&entry, "x").as_string(), member(&entry, "y").as_string());
+    Ok(match (private, x, y) {
+        (Some(private), Some(x), Some(y)) => Some(DpopKey::from_parts(private, PublicKey { x, y })),
+        _ => None,
+    })
+}
+
+/// Opens (and at first creates) the database.
+async fn open(name: &str) -> Result<IdbDatabase, Unavailable> {
+    let factory = web_sys::window().ok_or(Unavailable)?.indexed_db()?.ok_or(Unavailable)?;
+    let request = factory.open_with_u32(name, 1)?;
+    let creates = request.clone();
+    let on_upgrade = Closure::<dyn FnMut()>::new(move || {
+        if let Ok(db) = creates.result().and_then(|db| db.dyn_into::<IdbDatabase>()) {
+            let _ = db.create_object_store(STORE);
+        }
+    });
+    request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+    let db = settled(&request).await;
+    request.set_onupgradeneeded(None);
+    Ok(db?.dyn_into()?)
+}
+
+fn store(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<IdbObjectStore, Unavailable> {
+    Ok(db.transaction_with_str_and_mode(STORE, mode)?.object_store(STORE)?)
+}
+
+/// The request's result, once it has succeeded.
+async fn settled(request: &IdbRequest) -> Result<JsValue, Unavailable> {
+    let done = Promise::new(&mut |resolve: Function, reject: Function| {
+        request.set_onsuccess(Some(&resolve));
+        request.set_onerror(Some(&reject));
+    });
+    JsFuture::from(done).await?;
+    Ok(request.result()?)
+}
+
+/// Resolves once `transaction` has committed; fails if it aborted.
+async fn committed(transaction: &IdbTransaction) -> Result<(), Unavailable> {
+    let done = Promise::new(&mut |resolve: Function, reject: Function| {
+        transaction.set_oncomplete(Some(&resolve));
+        transaction.set_onerror(Some(&reject));
+        transaction.set_onabort(Some(&reject));
+    });
+    JsFuture::from(done).await?;
+    Ok(())
+}
+
+fn member(entry: &JsValue, name: &str) -> JsValue {
+    Reflect::get(entry, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
