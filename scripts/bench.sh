@@ -2,7 +2,8 @@
 # Measures the app against what users would pick instead, in one run on this
 # machine, and prints a table: download size (vs oidc-client-ts, auth0-spa-js,
 # keycloak-js), time to signed-in (vs an oidc-client-ts page, RUNS=20 each),
-# API throughput (vs FastAPI + PyJWT, wrk), and a criterion micro-benchmark.
+# API throughput (vs FastAPI[standard] + PyJWT, wrk; Bearer and DPoP), and a
+# criterion micro-benchmark.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -42,17 +43,35 @@ node bench/js/time-to-signed-in.mjs >"$OUT/timing.json"
 TOKEN="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).accessToken)' "$OUT/timing.json")"
 
 CONNECTIONS=64 SECONDS_PER_RUN=10
-load() { # load URL -> JSON {rps, p50, p99, errors}
-  wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -H "Authorization: Bearer $TOKEN" "$1" | awk '
+load() { # load URL [wrk options...] [-- script arguments...] -> JSON {rps, p50, p99, errors, requests}
+  local url=$1 options=()
+  shift
+  while (($#)) && [[ $1 != -- ]]; do options+=("$1"); shift; done
+  wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "${options[@]}" "$url" "$@" | awk '
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+    /requests in/ { requests = $1 }
     /Non-2xx/ { errors += $5 } /Socket errors/ { errors += $4 + $6 + $8 + $10 }
-    END { printf "{\"rps\": %s, \"p50\": \"%s\", \"p99\": \"%s\", \"errors\": %d}", rps, p50, p99, errors }'
+    END { printf "{\"rps\": %s, \"p50\": \"%s\", \"p99\": \"%s\", \"errors\": %d, \"requests\": %d}", rps, p50, p99, errors, requests }'
 }
+bearer=(-H "Authorization: Bearer $TOKEN")
+api_rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/${SERVICE_PIDS[api]}/status"; }
 say "Loading the APIs (wrk, $CONNECTIONS connections, ${SECONDS_PER_RUN} s each)"
-printf '{"connections": %s, "seconds": %s, "ours": %s, "peer": %s, "floor": %s}\n' "$CONNECTIONS" "$SECONDS_PER_RUN" \
-  "$(load http://127.0.0.1:3000/api/greeting)" "$(load http://127.0.0.1:3001/api/greeting)" \
-  "$(load http://127.0.0.1:3000/healthz)" >"$OUT/api.json"
+ours=$(load http://127.0.0.1:3000/api/greeting "${bearer[@]}")
+peer=$(load http://127.0.0.1:3001/api/greeting "${bearer[@]}")
+floor=$(load http://127.0.0.1:3000/healthz)
+# DPoP: a token bound to a key of the script's own, and a distinct proof for
+# every request, signed just before the run (a proof is good for 60 s), more
+# than this machine can send in it.
+PROOFS=$((15000 * SECONDS_PER_RUN))
+say "Signing $PROOFS DPoP proofs ahead"
+node bench/js/dpop-load.mjs "$OUT/dpop-proofs.txt" "$PROOFS"
+rss_before=$(api_rss_kb)
+dpop=$(load http://127.0.0.1:3000/api/greeting -s bench/wrk-dpop.lua -- "$OUT/dpop-proofs.txt" 2)
+rss_after=$(api_rss_kb)
+printf '{"connections": %s, "seconds": %s, "ours": %s, "peer": %s, "floor": %s, "dpop": %s, "dpop_proofs": %s, "rss_before_dpop_kb": %s, "rss_after_dpop_kb": %s}\n' \
+  "$CONNECTIONS" "$SECONDS_PER_RUN" "$ours" "$peer" "$floor" "$dpop" "$PROOFS" "$rss_before" "$rss_after" >"$OUT/api.json"
+rm -f "$OUT/dpop-proofs.txt"
 stop_services
 
 say "Micro-benchmark (criterion)"

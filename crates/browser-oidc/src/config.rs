@@ -309,6 +309,7 @@ mod tests {
         assert_eq!(parse(good()).unwrap().dpop, DpopMode::IfSupported);
         assert_eq!(parse(with("dpop", json!("required"))).unwrap().dpop, DpopMode::Required);
         assert_eq!(parse(with("dpop", json!("off"))).unwrap().dpop, DpopMode::Off);
+        assert_eq!(parse(with("dpop", json!("if_supported"))).unwrap().dpop, DpopMode::IfSupported);
         for wrong in [json!("yes"), json!(true), json!("Required")] {
             assert_eq!(
                 parse(with("dpop", wrong)).unwrap_err(),
@@ -432,7 +433,13 @@ mod tests {
 
     #[test]
     fn redirect_uris_must_be_on_this_origin() {
-        for uri in ["http://127.0.0.1:9999/callback", "http://127.0.0.1:8080.evil.example/callback"] {
+        // The same origin spelt otherwise is refused too: the provider and
+        // the callback compare the redirect URI as a string.
+        for uri in [
+            "http://127.0.0.1:9999/callback",
+            "http://127.0.0.1:8080.evil.example/callback",
+            "HTTP://127.0.0.1:8080/callback",
+        ] {
             assert!(matches!(
                 parse(with("redirect_uri", json!(uri))),
                 Err(ConfigError::InvalidField { field: "redirect_uri", .. })

@@ -133,3 +133,16 @@ fn only_a_language_tag_is_one() {
         assert!(!is_language_tag(tag), "{tag}");
     }
 }
+
+#[test]
+fn a_text_names_its_id_and_a_table_its_language() {
+    assert_eq!(Text::new("callback.state_mismatch").id(), "callback.state_mismatch");
+    assert_eq!(Messages::new("fr").language(), "fr");
+}
+
+#[test]
+fn every_cldr_category_is_read_by_name_and_anything_else_is_other() {
+    let read = ["zero", "one", "two", "few", "many", "other", "One", ""].map(PluralCategory::from_name);
+    use PluralCategory::*;
+    assert_eq!(read, [Zero, One, Two, Few, Many, Other, Other, Other]);
+}

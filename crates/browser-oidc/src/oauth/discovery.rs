@@ -273,4 +273,19 @@ pub(crate) mod tests {
             assert!(is_secure_url(good), "{good}");
         }
     }
+
+    #[test]
+    fn dpop_is_supported_only_with_es256_proofs() {
+        let with_algs = |algs: serde_json::Value| {
+            let mut document = metadata_json();
+            if !algs.is_null() {
+                document["dpop_signing_alg_values_supported"] = algs;
+            }
+            parse_metadata(&document.to_string(), ISSUER).unwrap()
+        };
+        assert!(with_algs(serde_json::json!(["RS256", "ES256"])).supports_dpop());
+        assert!(!with_algs(serde_json::json!(["RS256", "EdDSA"])).supports_dpop(), "no ES256: our key cannot sign");
+        assert!(!with_algs(serde_json::json!([])).supports_dpop());
+        assert!(!with_algs(serde_json::Value::Null).supports_dpop(), "not advertised");
+    }
 }

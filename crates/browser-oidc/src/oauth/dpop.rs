@@ -206,4 +206,11 @@ mod tests {
         assert!(!asks_for_nonce(&response(401, Some(r#"DPoP error="invalid_dpop_proof""#), "", Some("n"))));
         assert!(!asks_for_nonce(&response(200, None, r#"{"error":"use_dpop_nonce"}"#, Some("n"))));
     }
+
+    #[test]
+    fn json_strings_escape_quotes_backslashes_and_control_characters_only() {
+        assert_eq!(json_string("a \"b\" \\ c"), r#""a \"b\" \\ c""#);
+        assert_eq!(json_string("tab\there\u{1f}"), r#""tab\u0009here\u001f""#);
+        assert_eq!(json_string("space é ✓"), r#""space é ✓""#, "a space and non-ASCII stay as they are");
+    }
 }

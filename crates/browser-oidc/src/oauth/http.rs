@@ -197,4 +197,11 @@ mod tests {
         assert!(HttpRequest::get_app_file("/config.json").app_file);
         assert!(!HttpRequest::get("https://op.test/jwks").app_file, "everything else: no cookies, no cache");
     }
+
+    #[test]
+    fn every_method_has_its_name_on_the_wire() {
+        let names: Vec<&str> =
+            [Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete].map(Method::as_str).to_vec();
+        assert_eq!(names, ["GET", "POST", "PUT", "PATCH", "DELETE"]);
+    }
 }

@@ -276,4 +276,23 @@ mod tests {
     fn other_failures_report_the_status() {
         assert_eq!(interpret(response(500, None)), Err(ApiError::Status(500)));
     }
+
+    #[test]
+    fn debug_shows_what_a_request_is_but_no_value_or_body() {
+        let request = ApiRequest::new(Method::Post, "https://api.test/notes")
+            .header("X-Secret", "header-value")
+            .json(r#"{"note":"personal"}"#);
+        let shown = format!("{request:?}");
+        for seen in ["Post", "https://api.test/notes", "X-Secret", "Content-Type"] {
+            assert!(shown.contains(seen), "{seen} missing from {shown}");
+        }
+        assert!(!shown.contains("header-value") && !shown.contains("personal"), "{shown}");
+
+        let response = ApiResponse { status: 201, body: "personal".into() };
+        let shown = format!("{response:?}");
+        assert!(shown.contains("201") && !shown.contains("personal"), "{shown}");
+
+        let headers = AuthorizationHeaders(vec![("Authorization".into(), "DPoP the-token".into()), ("DPoP".into(), "the-proof".into())]);
+        assert_eq!(format!("{headers:?}"), r#"["Authorization", "DPoP"]"#);
+    }
 }

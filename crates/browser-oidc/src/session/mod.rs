@@ -356,3 +356,24 @@ pub enum Command {
         result: Result<ApiAnswer, ApiCallError>,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Location;
+
+    #[test]
+    fn a_location_is_taken_apart_and_debug_hides_its_query_and_fragment() {
+        let location = Location::parse("https://app.example:8443/callback/x?code=SECRET&state=S#HIDDEN");
+        assert_eq!(location.origin, "https://app.example:8443");
+        assert_eq!(location.path, "/callback/x");
+        assert_eq!(location.query, "?code=SECRET&state=S");
+        assert_eq!(location.fragment, "#HIDDEN");
+        let shown = format!("{location:?}");
+        assert!(shown.contains("https://app.example:8443") && shown.contains("/callback/x"), "{shown}");
+        assert!(!shown.contains("SECRET") && !shown.contains("HIDDEN") && shown.contains("[redacted]"), "{shown}");
+
+        let bare = Location::parse("http://127.0.0.1:8080");
+        assert_eq!((bare.origin.as_str(), bare.path.as_str(), bare.query.as_str()), ("http://127.0.0.1:8080", "/", ""));
+        assert!(!format!("{bare:?}").contains("[redacted]"), "nothing to hide");
+    }
+}
