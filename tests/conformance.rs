@@ -45,6 +45,7 @@ const REDIRECT_URI: &str = "http://127.0.0.1:8080/callback";
 const DISCOVERY: &str = "https://op.test/.well-known/openid-configuration";
 const TOKEN: &str = "https://op.test/token";
 const USERINFO: &str = "https://op.test/userinfo";
+const REVOCATION: &str = "https://op.test/revoke";
 
 // ------------------------------------------------------------- scenario
 
@@ -145,6 +146,8 @@ struct TestProvider {
     code_exchanges: RefCell<Vec<(String, String)>>,
     access_token: RefCell<String>,
     refresh_token: RefCell<String>,
+    /// The tokens the app revoked, in order.
+    revoked: RefCell<Vec<String>>,
     issued: Cell<usize>,
 }
 
@@ -163,6 +166,7 @@ impl TestProvider {
             code_exchanges: RefCell::default(),
             access_token: RefCell::default(),
             refresh_token: RefCell::default(),
+            revoked: RefCell::default(),
             issued: Cell::new(0),
         }
     }
@@ -211,6 +215,7 @@ impl TestProvider {
             "jwks_uri": self.scenario.jwks_uri,
             "userinfo_endpoint": USERINFO,
             "end_session_endpoint": "https://op.test/logout",
+            "revocation_endpoint": REVOCATION,
             "response_types_supported": ["code"],
             "code_challenge_methods_supported": ["S256"],
             "id_token_signing_alg_values_supported": ["RS256", "ES256"],
@@ -377,6 +382,12 @@ impl HttpClient for TestProvider {
                 Ok(self.token_endpoint(request.body.as_deref().unwrap_or_default()).await)
             }
             (Method::Get, USERINFO) => Ok(self.userinfo(authorization, request.dpop)),
+            (Method::Post, REVOCATION) => {
+                let form: HashMap<String, String> =
+                    form_urlencoded::parse(request.body.unwrap_or_default().as_bytes()).into_owned().collect();
+                self.revoked.borrow_mut().push(form["token"].clone());
+                ok(String::new())
+            }
             _ => Err(Unreachable { url: request.url }),
         }
     }
@@ -724,8 +735,21 @@ async fn a_provider_offering_dpop_gets_a_proof_and_its_dpop_tokens_are_taken_wha
 
 #[wasm_bindgen_test]
 async fn a_provider_that_answers_a_proof_with_a_bearer_token_is_refused() {
-    let (_, result) = scenario(Scenario { dpop: true, token_type: "Bearer", ..Default::default() }).await;
+    let (provider, result) = scenario(Scenario { dpop: true, token_type: "Bearer", ..Default::default() }).await;
     assert_rejected(result, TokenError::NotBound.into());
+    assert_eq!(provider.revoked.borrow().as_slice(), ["refresh-1", "access-1"], "the refused tokens are revoked");
+}
+
+/// Tokens a sign-in refuses (here for a forged ID token) are revoked;
+/// those of a sign-in that succeeds are not.
+#[wasm_bindgen_test]
+async fn tokens_a_sign_in_refuses_are_revoked_and_no_others() {
+    let (provider, result) = scenario(Scenario::default()).await;
+    assert_accepted(&provider, result);
+    assert!(provider.revoked.borrow().is_empty());
+    let (provider, result) = scenario(Scenario { signature: Signature::Corrupted, ..Default::default() }).await;
+    assert_rejected(result, AuthError::InvalidSignature);
+    assert_eq!(provider.revoked.borrow().as_slice(), ["refresh-1", "access-1"]);
 }
 
 #[wasm_bindgen_test]

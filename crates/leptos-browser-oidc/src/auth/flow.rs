@@ -19,6 +19,7 @@ use browser_oidc::oauth::jwks::{Jwk, JwkSet, KeyError, candidate_keys, parse_jwk
 use browser_oidc::oauth::jwt::parse_jws;
 use browser_oidc::oauth::pkce::PkceCodeVerifier;
 use browser_oidc::oauth::random::random_url_safe_string;
+use browser_oidc::oauth::revocation::revocation_body;
 use browser_oidc::oauth::return_path::safe_return_path;
 use browser_oidc::oauth::secret::{AccessToken, CsrfState, IdToken, Nonce};
 use browser_oidc::oauth::token::{TokenError, TokenResponse, code_exchange_body, parse_token_response};
@@ -172,19 +173,30 @@ pub async fn finish_sign_in(
     let (tokens, keys) =
         join(request_tokens(http, &metadata, body, dpop, &now_millis), fetch_keys(http, &metadata.jwks_uri)).await;
     let (tokens, received_at) = tokens?;
-    tokens.check_binding(dpop)?;
-    let id_token = tokens.id_token.clone().ok_or(TokenError::IdTokenMissing)?;
-    let expected = expected_claims(config, &metadata, Some(&pending.nonce), &now_millis);
-    let (claims, keys) = verify_id_token_with_keys(http, &metadata, keys.ok(), &id_token, &expected).await?;
-    let required_acr = pending.required_acr.as_deref();
-    let requested_at = pending.requested_at.unwrap_or(expected.now_seconds);
-    check_requested_authentication(&claims, pending.max_age, required_acr, requested_at, expected.leeway_seconds)?;
-
-    let mut user = User::from_claims(&claims);
-    if config.fetch_userinfo {
-        let userinfo = fetch_userinfo(http, &metadata, &tokens.access_token, tokens.is_dpop(), &user.subject).await?;
-        user = user.with_userinfo(userinfo);
-    }
+    // The provider has issued tokens: if the sign-in refuses them, they are
+    // revoked, so none outlives it.
+    let checked = async {
+        tokens.check_binding(dpop)?;
+        let id_token = tokens.id_token.clone().ok_or(TokenError::IdTokenMissing)?;
+        let expected = expected_claims(config, &metadata, Some(&pending.nonce), &now_millis);
+        let (claims, keys) = verify_id_token_with_keys(http, &metadata, keys.ok(), &id_token, &expected).await?;
+        let required_acr = pending.required_acr.as_deref();
+        let requested_at = pending.requested_at.unwrap_or(expected.now_seconds);
+        check_requested_authentication(&claims, pending.max_age, required_acr, requested_at, expected.leeway_seconds)?;
+        let mut user = User::from_claims(&claims);
+        if config.fetch_userinfo {
+            let userinfo = fetch_userinfo(http, &metadata, &tokens.access_token, tokens.is_dpop(), &user.subject).await?;
+            user = user.with_userinfo(userinfo);
+        }
+        Ok::<_, AuthError>((id_token, claims, keys, user))
+    };
+    let (id_token, claims, keys, user) = match checked.await {
+        Ok(checked) => checked,
+        Err(error) => {
+            revoke(http, &metadata, &config.client_id, &tokens).await;
+            return Err(error);
+        }
+    };
     Ok(SignedIn {
         session: new_session(tokens, id_token, claims, user, received_at),
         metadata,
@@ -192,6 +204,16 @@ pub async fn finish_sign_in(
         return_path: safe_return_path(&pending.return_path),
         silent: pending.silent,
     })
+}
+
+/// Revokes refused tokens (RFC 7009), the refresh token first; best effort,
+/// so a provider without the endpoint or unreachable changes nothing.
+async fn revoke(http: &impl HttpClient, metadata: &ProviderMetadata, client_id: &str, tokens: &TokenResponse) {
+    let Some(endpoint) = &metadata.revocation_endpoint else { return };
+    let refresh = tokens.refresh_token.as_ref().map(|token| (token.secret(), "refresh_token"));
+    for (token, hint) in refresh.into_iter().chain([(tokens.access_token.secret(), "access_token")]) {
+        let _ = http.send(HttpRequest::post_form(endpoint, revocation_body(token, hint, client_id))).await;
+    }
 }
 
 /// Fetches UserInfo with the access token (bound by DPoP if `dpop`); its
