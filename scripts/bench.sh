@@ -59,18 +59,20 @@ api_rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/${SERVICE_PIDS[api]}/status"; 
 say "Loading the APIs (wrk, $CONNECTIONS connections, ${SECONDS_PER_RUN} s each)"
 ours=$(load http://127.0.0.1:3000/api/greeting "${bearer[@]}")
 peer=$(load http://127.0.0.1:3001/api/greeting "${bearer[@]}")
-floor=$(load http://127.0.0.1:3000/healthz)
+floor=$(load http://127.0.0.1:3000/healthz "${bearer[@]}")
 # DPoP: a token bound to a key of the script's own, and a distinct proof for
 # every request, signed just before the run (a proof is good for 60 s), more
 # than this machine can send in it.
 PROOFS=$((15000 * SECONDS_PER_RUN))
 say "Signing $PROOFS DPoP proofs ahead"
+signing_started=$SECONDS
 node bench/js/dpop-load.mjs "$OUT/dpop-proofs.txt" "$PROOFS"
+signing_seconds=$((SECONDS - signing_started))
 rss_before=$(api_rss_kb)
 dpop=$(load http://127.0.0.1:3000/api/greeting -s bench/wrk-dpop.lua -- "$OUT/dpop-proofs.txt" 2)
 rss_after=$(api_rss_kb)
-printf '{"connections": %s, "seconds": %s, "ours": %s, "peer": %s, "floor": %s, "dpop": %s, "dpop_proofs": %s, "rss_before_dpop_kb": %s, "rss_after_dpop_kb": %s}\n' \
-  "$CONNECTIONS" "$SECONDS_PER_RUN" "$ours" "$peer" "$floor" "$dpop" "$PROOFS" "$rss_before" "$rss_after" >"$OUT/api.json"
+printf '{"connections": %s, "seconds": %s, "ours": %s, "peer": %s, "floor": %s, "dpop": %s, "dpop_proofs": %s, "dpop_signing_seconds": %s, "rss_before_dpop_kb": %s, "rss_after_dpop_kb": %s}\n' \
+  "$CONNECTIONS" "$SECONDS_PER_RUN" "$ours" "$peer" "$floor" "$dpop" "$PROOFS" "$signing_seconds" "$rss_before" "$rss_after" >"$OUT/api.json"
 rm -f "$OUT/dpop-proofs.txt"
 stop_services
 

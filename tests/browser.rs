@@ -544,8 +544,7 @@ fn proof_key(proof: &str) -> serde_json::Value {
 /// provider, once, still non-extractable; its thumbprint is the `dpop_jkt`.
 #[wasm_bindgen_test]
 async fn the_key_a_code_is_bound_to_survives_the_redirect_once() {
-    use leptos_browser_oidc::internal::dpop::DpopClient;
-    use leptos_browser_oidc::internal::flow::CodeBinding;
+    use leptos_browser_oidc::internal::dpop::{CodeBinding, DpopClient};
     use sha2::Digest as _;
     let names = Names::new("key-store-test");
     let url = "http://127.0.0.1:9000/token";
@@ -559,7 +558,13 @@ async fn the_key_a_code_is_bound_to_survives_the_redirect_once() {
 
     let callback = DpopClient::default(); // the callback page
     assert!(callback.take_key(&names, &kept.id).await, "taken back");
-    assert_eq!(proof_key(&callback.proof("POST", url, None).await.unwrap()), key, "the same key signs");
+    // The same private key signs: its proof verifies with the public key kept.
+    let proof = callback.proof("POST", url, None).await.unwrap();
+    assert_eq!(proof_key(&proof), key);
+    let jwk: browser_oidc::oauth::jwks::Jwk = serde_json::from_value(key).unwrap();
+    let (input, signature) = proof.rsplit_once('.').unwrap();
+    let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+    assert!(verify_signature(SigningAlgorithm::Es256, &jwk, input.as_bytes(), &signature).await.unwrap());
     assert!(!DpopClient::default().take_key(&names, &kept.id).await, "only once: it was deleted as it was read");
     assert!(!callback.take_key(&names, "never-kept").await);
 
@@ -570,27 +575,64 @@ async fn the_key_a_code_is_bound_to_survives_the_redirect_once() {
     assert!(!back.is_extractable());
 }
 
-/// A sign-in that never came back leaves its key behind for at most an hour.
+/// Sets `Date.now` to a fixed time until dropped, so a failing test leaves
+/// the clock as it found it.
+struct FixedNow {
+    date: JsValue,
+    real: JsValue,
+}
+
+impl FixedNow {
+    fn new() -> Self {
+        let date = js_sys::Reflect::get(&js_sys::global(), &"Date".into()).unwrap();
+        let real = js_sys::Reflect::get(&date, &"now".into()).unwrap();
+        Self { date, real }
+    }
+
+    fn at(&self, ms: f64) {
+        let fixed = js_sys::Function::new_no_args(&format!("return {ms}"));
+        js_sys::Reflect::set(&self.date, &"now".into(), &fixed).unwrap();
+    }
+}
+
+impl Drop for FixedNow {
+    fn drop(&mut self) {
+        js_sys::Reflect::set(&self.date, &"now".into(), &self.real).unwrap();
+    }
+}
+
+/// A sign-in that never came back leaves its key behind until the next
+/// sign-in or callback an hour on; a key from the future (a clock set
+/// back) may be another tab's, and stays.
 #[wasm_bindgen_test]
 async fn a_key_kept_for_a_sign_in_that_never_came_back_is_deleted_an_hour_on() {
     use leptos_browser_oidc::internal::{dpop::DpopKey, key_store};
     let database = Names::new("stale-key-test").dpop_keys();
-    let date = js_sys::Reflect::get(&js_sys::global(), &"Date".into()).unwrap();
-    let real_now = js_sys::Reflect::get(&date, &"now".into()).unwrap();
-    let at = |ms: f64| {
-        let fixed = js_sys::Function::new_no_args(&format!("return {ms}"));
-        js_sys::Reflect::set(&date, &"now".into(), &fixed).unwrap();
-    };
     let start = js_sys::Date::now();
-    at(start);
-    key_store::keep(&database, "abandoned", &DpopKey::generate().await.unwrap()).await.unwrap();
-    at(start + 3_000_000.0); // 50 minutes on: still kept
-    key_store::keep(&database, "next", &DpopKey::generate().await.unwrap()).await.unwrap();
-    at(start + 3_700_000.0); // over an hour after the first
-    key_store::keep(&database, "latest", &DpopKey::generate().await.unwrap()).await.unwrap();
-    js_sys::Reflect::set(&date, &"now".into(), &real_now).unwrap();
-    assert!(key_store::take(&database, "abandoned").await.unwrap().is_none(), "the stale key is gone");
-    assert!(key_store::take(&database, "next").await.unwrap().is_some(), "a recent one stays");
+    let clock = FixedNow::new();
+    let keep = |id: &'static str| {
+        let database = database.clone();
+        async move { key_store::keep(&database, id, &DpopKey::generate().await.unwrap()).await.unwrap() }
+    };
+    clock.at(start);
+    keep("abandoned-1").await;
+    clock.at(start + 3_000_000.0); // 50 minutes on: still kept
+    keep("next").await;
+    clock.at(start + 3_700_000.0); // over an hour after the first: a sign-in sweeps it
+    keep("kept-late").await;
+    clock.at(start);
+    keep("abandoned-2").await;
+    clock.at(start + 3_700_000.0); // a callback sweeps too
+    assert!(key_store::take(&database, "never-kept").await.unwrap().is_none());
+    clock.at(start - 600_000.0); // the clock set back ten minutes: the others look future, and stay
+    keep("latest").await;
+    drop(clock);
+    for gone in ["abandoned-1", "abandoned-2"] {
+        assert!(key_store::take(&database, gone).await.unwrap().is_none(), "{gone} is gone");
+    }
+    for kept in ["next", "kept-late"] {
+        assert!(key_store::take(&database, kept).await.unwrap().is_some(), "{kept} stays");
+    }
     assert!(key_store::take(&database, "latest").await.unwrap().is_some());
 }
 

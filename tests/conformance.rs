@@ -13,9 +13,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 
 use common::{TestKey, b64, hmac_sha256};
-use leptos_browser_oidc::internal::flow::{
-    CodeBinding, KeptKey, check_signature, fetch_userinfo, finish_sign_in, start_sign_in,
-};
+use leptos_browser_oidc::internal::dpop::{CodeBinding, KeptKey};
+use leptos_browser_oidc::internal::flow::{check_signature, fetch_userinfo, finish_sign_in, start_sign_in};
 use browser_oidc::session::state::AuthState;
 use leptos_browser_oidc::AuthError;
 use leptos_browser_oidc::internal::names::Names;
@@ -421,7 +420,7 @@ async fn callback(
     clock: fn() -> f64,
 ) -> Result<SignedIn, AuthError> {
     let pending = transit::take(&sign_in_key());
-    finish_sign_in(provider, config, query, pending, clock).await
+    finish_sign_in(provider, config, &names(), query, pending, clock).await
 }
 
 /// One whole sign-in through the app's code, against the scenario.
@@ -453,7 +452,7 @@ async fn run_core(
                 }
                 Command::LoadConfig => Event::ConfigLoaded(Ok(config.clone())),
                 Command::FinishSignIn { query, pending } => Event::SignInFinished(
-                    finish_sign_in(provider, config, query.secret(), pending, clock).await,
+                    finish_sign_in(provider, config, &names(), query.secret(), pending, clock).await,
                 ),
                 Command::Send { request, http } => {
                     Event::HttpAnswered { request, result: provider.send(http).await }
@@ -811,7 +810,7 @@ async fn the_code_is_bound_to_the_kept_key_and_without_that_key_no_code_is_sent(
         assert_eq!(params.get("dpop_jkt").map(String::as_str), Some("jkt-of-the-tab-key"));
         let query = provider.authorize(&url);
         let pending = transit::take(&sign_in_key());
-        let result = finish_sign_in(&keeping, &config(), &query, pending, now).await;
+        let result = finish_sign_in(&keeping, &config(), &names(), &query, pending, now).await;
         assert_eq!(keeping.taken.borrow().as_slice(), ["kept-1"], "taken back once, by the id kept");
         let token_requests = provider.requests.borrow().iter().filter(|r| r.starts_with(&format!("POST {TOKEN}"))).count();
         if key_back {
@@ -822,6 +821,22 @@ async fn the_code_is_bound_to_the_kept_key_and_without_that_key_no_code_is_sent(
             assert_eq!(token_requests, 0, "no code sent without its key");
         }
     }
+}
+
+/// A restore (`prompt=none`) whose kept key is gone says nothing: the
+/// person is simply not signed in, and no code is sent.
+#[wasm_bindgen_test]
+async fn a_silent_restore_whose_key_is_gone_is_quietly_declined() {
+    session_storage().clear().unwrap();
+    let provider = TestProvider::new(Scenario { dpop: true, token_type: "DPoP", ..Default::default() }).await;
+    let keeping = KeyKeeping { provider: &provider, key_back: false, taken: RefCell::default() };
+    let options = SignInOptions::default();
+    let url = start_sign_in(&keeping, &config(), &names(), "/", SignInMode::Silent, &options).await.unwrap();
+    let query = provider.authorize(&url);
+    let pending = transit::take(&sign_in_key());
+    let result = finish_sign_in(&keeping, &config(), &names(), &query, pending, now).await;
+    assert_eq!(result.unwrap_err(), AuthError::SilentSignInDeclined);
+    assert!(!provider.requests.borrow().iter().any(|r| r.starts_with(&format!("POST {TOKEN}"))));
 }
 
 /// Without DPoP, no key is kept and the code is not bound.

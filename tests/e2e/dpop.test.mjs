@@ -166,27 +166,33 @@ test("the code is bound to the tab's key (dpop_jkt), which is kept only across t
   assert.match(dpopJkt ?? '', /^[A-Za-z0-9_-]{43}$/, 'the authorization request names the key');
   const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1], 'base64url'));
   assert.equal(claims.cnf.jkt, dpopJkt, 'the tokens are bound to the key the code was bound to');
-  const kept = await opened.page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('oidc:demo-spa:dpop-keys');
-        open.onerror = reject;
-        open.onsuccess = () => {
-          const count = open.result.transaction('keys').objectStore('keys').count();
-          count.onsuccess = () => resolve(count.result);
-          count.onerror = reject;
-        };
-      }),
-  );
+  const kept = await opened.page.evaluate(async () => {
+    const name = 'oidc:demo-spa:dpop-keys';
+    if (!(await indexedDB.databases()).some((db) => db.name === name)) return 'no database';
+    return new Promise((resolve, reject) => {
+      const open = indexedDB.open(name);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('keys')) return resolve('no store');
+        const count = db.transaction('keys').objectStore('keys').count();
+        count.onsuccess = () => resolve(count.result);
+        count.onerror = () => reject(count.error);
+      };
+    });
+  });
   assert.equal(kept, 0, 'the key was deleted from IndexedDB at the callback');
   await opened.context.close();
 });
 
-test('an authorization code redeemed with a key other than the dpop_jkt one is refused, even with the stolen verifier', async () => {
+/**
+ * A sign-in stopped at the callback by the attacker's script (here the
+ * app's wasm never loads there): the code, and the PKCE verifier from
+ * sessionStorage, are the attacker's. Returns them and the callback's URL.
+ */
+async function stopAtTheCallback() {
   const opened = await openApp(browser);
   await opened.app.startSignIn();
-  // The attacker's script stops the app at the callback (here: its wasm
-  // never loads) and takes the code, and the PKCE verifier from sessionStorage.
   await opened.context.route('**/*.wasm', (route) => route.abort());
   await opened.provider.logIn('alice', 'wonderland');
   await opened.provider.allow();
@@ -196,7 +202,10 @@ test('an authorization code redeemed with a key other than the dpop_jkt one is r
   const transit = await opened.page.evaluate(() => sessionStorage.getItem('oidc:demo-spa:sign-in'));
   const verifier = JSON.parse(transit ?? '{}').verifier;
   assert.ok(code && verifier, 'the attacker has the code and the verifier');
-
+  // What was stolen is right: the verifier is the one the sign-in's
+  // challenge was made from.
+  const authorize = new URL(opened.seen.requests.find((r) => r.startsWith(`GET ${PROVIDER}/auth?`)).slice(4));
+  assert.equal(createHash('sha256').update(verifier).digest('base64url'), authorize.searchParams.get('code_challenge'));
   const redeem = (headers) =>
     fetch(`${PROVIDER}/token`, {
       method: 'POST',
@@ -205,23 +214,34 @@ test('an authorization code redeemed with a key other than the dpop_jkt one is r
         grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: `${APP}/callback`, client_id: 'demo-spa',
       }),
     });
+  return { opened, callbackUrl, redeem };
+}
+
+// oidc-provider spends a code on any exchange it refuses after looking it
+// up, so each attempt gets a code of its own. Without dpop_jkt both would
+// get tokens: the code and verifier are right (seen when the app sent none).
+test('an authorization code redeemed with a key other than the dpop_jkt one is refused, even with the stolen verifier', async () => {
+  const { opened, callbackUrl, redeem } = await stopAtTheCallback();
   const proof = await attackerKey();
   const withTheirKey = await redeem({ DPoP: await proof('POST', `${PROVIDER}/token`) });
   assert.equal(withTheirKey.status, 400, "a proof made with the attacker's own key");
-  assert.equal((await withTheirKey.json()).access_token, undefined);
-  const withoutProof = await redeem({});
-  assert.equal(withoutProof.status, 400, 'no proof');
-  assert.equal((await withoutProof.json()).access_token, undefined);
-
-  // What was stolen is right: the verifier is the one the sign-in's
-  // challenge was made from. Only the key differed.
-  const authorize = new URL(opened.seen.requests.find((r) => r.startsWith(`GET ${PROVIDER}/auth?`)).slice(4));
-  assert.equal(createHash('sha256').update(verifier).digest('base64url'), authorize.searchParams.get('code_challenge'));
-  // oidc-provider spends a code even on a refused exchange: the tab's own
-  // sign-in now ends in a clear message, not in tokens for anyone.
+  const answer = await withTheirKey.json();
+  assert.equal(answer.error, 'invalid_grant');
+  assert.equal(answer.access_token, undefined);
+  // The tab's own sign-in then ends in a clear message, not in tokens.
   await opened.context.unroute('**/*.wasm');
   await opened.page.goto(callbackUrl);
   await opened.page.getByText('Sign-in failed: the provider refused to issue tokens').first().waitFor();
   assert.equal(await opened.app.signedIn().count(), 0);
+  await opened.context.close();
+});
+
+test('an authorization code bound by dpop_jkt is refused without a proof, even with the stolen verifier', async () => {
+  const { opened, redeem } = await stopAtTheCallback();
+  const withoutProof = await redeem({});
+  assert.equal(withoutProof.status, 400);
+  const answer = await withoutProof.json();
+  assert.equal(answer.error, 'invalid_grant');
+  assert.equal(answer.access_token, undefined);
   await opened.context.close();
 });

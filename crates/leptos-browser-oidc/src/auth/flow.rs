@@ -3,6 +3,7 @@
 //! UserInfo). HTTP is a parameter so tests can play the provider (including
 //! a misbehaving one); the session core decides when each runs.
 
+use crate::browser::dpop::CodeBinding;
 use crate::browser::names::Names;
 use crate::browser::transit;
 use crate::browser::webcrypto::{pkce_challenge, verify_with_any_key};
@@ -40,31 +41,6 @@ pub async fn discover(http: &impl HttpClient, issuer: &str) -> Result<ProviderMe
     Ok(parse_metadata(&response.body, issuer)?)
 }
 
-/// Binds a sign-in's code to this tab's DPoP key (`dpop_jkt`, RFC 9449
-/// §10), which must then outlive the redirect to the provider. The default
-/// binds nothing; the tokens are still bound at the code exchange.
-#[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
-pub trait CodeBinding {
-    /// Keeps this tab's key for the callback; `None` if it cannot be kept.
-    async fn keep_key(&self, _names: &Names) -> Option<KeptKey> {
-        None
-    }
-
-    /// Makes the key kept as `id` this tab's key again, and forgets it
-    /// there; false if it is gone.
-    async fn take_key(&self, _names: &Names, _id: &str) -> bool {
-        false
-    }
-}
-
-/// Where a key was kept, and its thumbprint (the `dpop_jkt`).
-pub struct KeptKey {
-    /// Names the kept key (no secret: the key cannot be read out).
-    pub id: String,
-    /// The key's RFC 7638 thumbprint.
-    pub thumbprint: String,
-}
-
 /// Prepares a sign-in: fresh `state`, `nonce` and PKCE verifier, kept in
 /// this tab's sessionStorage under the app's `names`, and returns the
 /// authorization URL to visit. With DPoP, the code is bound to this tab's
@@ -84,11 +60,8 @@ pub async fn start_sign_in(
     };
     let metadata = discover(http, &config.issuer).await?;
     // Refused before the person leaves, not after they signed in.
-    let kept_key = match uses_dpop(config, &metadata)? {
-        true => http.keep_key(names).await,
-        false => None,
-    };
-    let pending = SignInTransit {
+    let dpop = uses_dpop(config, &metadata)?;
+    let mut pending = SignInTransit {
         state: CsrfState::new(random_url_safe_string()?),
         nonce: Nonce::new(random_url_safe_string()?),
         verifier: PkceCodeVerifier::generate()?,
@@ -99,9 +72,12 @@ pub async fn start_sign_in(
         max_age: options.requested_max_age().filter(|_| !mode.is_silent()),
         requested_at: Some((crate::browser::clock::now_millis() / 1000) as i64),
         required_acr: options.required_acr().filter(|_| !mode.is_silent()),
-        dpop_key: kept_key.as_ref().map(|kept| kept.id.clone()),
+        dpop_key: None,
     };
     let challenge = pkce_challenge(&pending.verifier).await?;
+    // Kept last: nothing after it fails but saving the transit.
+    let kept_key = if dpop { http.keep_key(names).await } else { None };
+    pending.dpop_key = kept_key.as_ref().map(|kept| kept.id.clone());
     let url = AuthorizationRequest {
         authorization_endpoint: &metadata.authorization_endpoint,
         client_id: &config.client_id,
@@ -128,19 +104,20 @@ const SILENT_REFUSALS: [&str; 4] =
 pub async fn finish_sign_in(
     http: &(impl HttpClient + CodeBinding),
     config: &Config,
+    names: &Names,
     callback_query: &str,
     pending: Option<SignInTransit>,
     now_millis: impl Fn() -> f64,
 ) -> Result<SignedIn, AuthError> {
+    // The key the code is bound to, taken back (and forgotten where it was
+    // kept) however the sign-in ends.
+    let key_back = match pending.as_ref().and_then(|pending| pending.dpop_key.as_deref()) {
+        Some(id) => http.take_key(names, id).await,
+        None => true,
+    };
     let response = parse_callback_query(callback_query)?;
     // Not started in this tab: refuse before talking to anyone.
     let pending = pending.ok_or(CallbackError::NoSignInInProgress)?;
-    // The key the code is bound to, taken back (and forgotten there) however
-    // the sign-in ended.
-    let key_back = match &pending.dpop_key {
-        Some(id) => http.take_key(&Names::new(&config.client_id), id).await,
-        None => true,
-    };
 
     // The metadata this sign-in started with: one round trip less.
     let metadata = match pending.metadata {
@@ -164,7 +141,11 @@ pub async fn finish_sign_in(
         other => other?,
     };
     if !key_back {
-        return Err(CallbackError::BoundKeyMissing.into());
+        // A restore says nothing: the person simply is not signed in.
+        return Err(match pending.silent {
+            true => AuthError::SilentSignInDeclined,
+            false => CallbackError::BoundKeyMissing.into(),
+        });
     }
 
     let body = code_exchange_body(code, pending.verifier, &config.client_id, &config.redirect_uri);

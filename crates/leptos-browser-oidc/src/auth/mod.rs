@@ -494,9 +494,10 @@ impl Driver {
             }
             Command::FinishSignIn { query, pending } => {
                 let Some(config) = self.config() else { return };
+                let names = Names::new(&config.client_id);
                 let http = self.http.clone();
                 self.spawn(async move {
-                    let finished = flow::finish_sign_in(&*http, &config, query.secret(), pending, now_millis);
+                    let finished = flow::finish_sign_in(&*http, &config, &names, query.secret(), pending, now_millis);
                     let finished = finished.await;
                     if let Ok(signed_in) = &finished {
                         let session = &signed_in.session;

@@ -23,7 +23,6 @@ use super::clock;
 use super::fetch::Fetch;
 use super::key_store;
 use super::names::Names;
-use crate::auth::flow::{CodeBinding, KeptKey};
 use super::webcrypto::{object, subtle};
 
 /// This tab's key pair: the private half never leaves WebCrypto.
@@ -173,6 +172,31 @@ impl HttpClient for DpopClient {
         }
         Ok(response)
     }
+}
+
+/// Binds a sign-in's code to this tab's DPoP key (`dpop_jkt`, RFC 9449
+/// §10), which must then outlive the redirect to the provider. The default
+/// binds nothing; the tokens are still bound at the code exchange.
+#[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
+pub trait CodeBinding {
+    /// Keeps this tab's key for the callback; `None` if it cannot be kept.
+    async fn keep_key(&self, _names: &Names) -> Option<KeptKey> {
+        None
+    }
+
+    /// Makes the key kept as `id` this tab's key again, and forgets it
+    /// there; false if it is gone.
+    async fn take_key(&self, _names: &Names, _id: &str) -> bool {
+        false
+    }
+}
+
+/// Where a key was kept, and its thumbprint (the `dpop_jkt`).
+pub struct KeptKey {
+    /// Names the kept key (no secret: the key cannot be read out).
+    pub id: String,
+    /// The key's RFC 7638 thumbprint.
+    pub thumbprint: String,
 }
 
 impl CodeBinding for DpopClient {

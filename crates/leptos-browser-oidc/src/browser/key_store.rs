@@ -3,14 +3,15 @@
 //! is the only browser storage that holds a `CryptoKey` itself: the private
 //! half stays non-extractable there, so the page's script can use it but
 //! nobody can read it out. An entry lives from the authorization request to
-//! the callback, which deletes it; entries of sign-ins never finished are
-//! deleted an hour on. No token is ever kept here.
+//! the callback, which deletes it; entries of sign-ins that never came back
+//! are deleted by the next sign-in or callback an hour on or later. No
+//! token is ever kept here.
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CryptoKey, IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{CryptoKey, IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 use browser_oidc::oauth::dpop::PublicKey;
 
@@ -36,13 +37,7 @@ impl From<JsValue> for Unavailable {
 pub async fn keep(database: &str, id: &str, key: &DpopKey) -> Result<(), Unavailable> {
     let db = open(database).await?;
     let now = clock::now_millis() as f64;
-    let entries = settled(&store(&db, IdbTransactionMode::Readonly)?.get_all()?).await?;
-    let stale: Vec<JsValue> = Array::from(&entries)
-        .iter()
-        .filter(|entry| member(entry, "created").as_f64().is_none_or(|at| !(now - STALE_AFTER_MS..=now).contains(&at)))
-        .map(|entry| member(&entry, "id"))
-        .collect();
-
+    let stale = stale_ids(&db, now).await?;
     let transaction = db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?;
     let writes = transaction.object_store(STORE)?;
     for old in &stale {
@@ -66,13 +61,16 @@ pub async fn keep(database: &str, id: &str, key: &DpopKey) -> Result<(), Unavail
 }
 
 /// Takes the key kept under `id` out of `database`: it is deleted as it is
-/// read. `None` if there is no such key.
+/// read, with any stale entries. `None` if there is no such key.
 pub async fn take(database: &str, id: &str) -> Result<Option<DpopKey>, Unavailable> {
     let db = open(database).await?;
+    let stale = stale_ids(&db, clock::now_millis() as f64).await?;
     let transaction = db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)?;
     let store = transaction.object_store(STORE)?;
     let read = store.get(&JsValue::from_str(id))?;
-    store.delete(&JsValue::from_str(id))?;
+    for old in stale.iter().chain([&JsValue::from_str(id)]) {
+        store.delete(old)?;
+    }
     committed(&transaction).await?;
     db.close();
     let entry = read.result()?;
@@ -84,7 +82,22 @@ pub async fn take(database: &str, id: &str) -> Result<Option<DpopKey>, Unavailab
     })
 }
 
-/// Opens (and at first creates) the database.
+/// The ids of entries kept over an hour ago: sign-ins that never came back.
+/// An entry from the future (the clock was set back) is not stale: it may
+/// be another tab's sign-in under way.
+async fn stale_ids(db: &IdbDatabase, now: f64) -> Result<Vec<JsValue>, Unavailable> {
+    let reads = db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readonly)?.object_store(STORE)?;
+    let entries = settled(&reads.get_all()?).await?;
+    Ok(Array::from(&entries)
+        .iter()
+        .filter(|entry| member(entry, "created").as_f64().is_some_and(|at| at < now - STALE_AFTER_MS))
+        .map(|entry| member(&entry, "id"))
+        .filter(JsValue::is_string)
+        .collect())
+}
+
+/// Opens (and at first creates) the database. One without the store (made
+/// by something else) is deleted, to be made afresh next time.
 async fn open(name: &str) -> Result<IdbDatabase, Unavailable> {
     let factory = web_sys::window().ok_or(Unavailable)?.indexed_db()?.ok_or(Unavailable)?;
     let request = factory.open_with_u32(name, 1)?;
@@ -97,11 +110,13 @@ async fn open(name: &str) -> Result<IdbDatabase, Unavailable> {
     request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
     let db = settled(&request).await;
     request.set_onupgradeneeded(None);
-    Ok(db?.dyn_into()?)
-}
-
-fn store(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<IdbObjectStore, Unavailable> {
-    Ok(db.transaction_with_str_and_mode(STORE, mode)?.object_store(STORE)?)
+    let db: IdbDatabase = db?.dyn_into()?;
+    if !db.object_store_names().contains(STORE) {
+        db.close();
+        let _ = factory.delete_database(name);
+        return Err(Unavailable);
+    }
+    Ok(db)
 }
 
 /// The request's result, once it has succeeded.
@@ -110,7 +125,7 @@ async fn settled(request: &IdbRequest) -> Result<JsValue, Unavailable> {
         request.set_onsuccess(Some(&resolve));
         request.set_onerror(Some(&reject));
     });
-    JsFuture::from(done).await?;
+    within_time_limit(done).await?;
     Ok(request.result()?)
 }
 
@@ -121,7 +136,17 @@ async fn committed(transaction: &IdbTransaction) -> Result<(), Unavailable> {
         transaction.set_onerror(Some(&reject));
         transaction.set_onabort(Some(&reject));
     });
-    JsFuture::from(done).await?;
+    within_time_limit(done).await
+}
+
+/// Some browsers' IndexedDB can fail to answer at all: after 2 s a sign-in
+/// goes on without it rather than wait forever.
+async fn within_time_limit(done: Promise) -> Result<(), Unavailable> {
+    let window = web_sys::window().ok_or(Unavailable)?;
+    let late = Promise::new(&mut |_resolve: Function, reject: Function| {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, 2_000);
+    });
+    JsFuture::from(Promise::race(&Array::of2(&done, &late))).await?;
     Ok(())
 }
 
