@@ -10,9 +10,9 @@ use browser_oidc::session::Event;
 use browser_oidc::oauth::http::Method;
 use browser_oidc::session::api::{ApiAnswer, ApiCallError, ApiCallKind, ApiError, ApiRequest, ApiResponse};
 use browser_oidc::session::error::AuthError;
-use browser_oidc::session::state::{AuthState, Notice};
+use browser_oidc::session::state::{AuthState, Notice, Progress};
 use browser_oidc::session::{SignInMode, SignInOptions};
-use world::{APP, Fate, Pending, START, Wire, World};
+use world::{API, APP, Fate, Pending, START, Wire, World};
 
 const TOKEN: &str = "https://op.test/token";
 const JWKS: &str = "https://op.test/jwks";
@@ -118,6 +118,28 @@ fn a_jwks_outage_during_a_refresh_keeps_the_rotated_token() {
     let session = world.tabs[tab].session().unwrap().clone();
     assert!(world.provider.jwks_fetches() >= 2);
     assert_eq!(session.id_token_claims.sub.as_deref(), Some("alice"));
+}
+
+/// A JWKS that failed to answer is asked again as soon as the 10 s
+/// interval allows, not at the next renewal minutes later.
+#[test]
+fn a_jwks_that_failed_to_answer_is_asked_again_ten_seconds_on() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.provider.rotate_key(true);
+    world.provider.jwks_down = true;
+    world.advance(560_000);
+    world.answer(tab, TOKEN, Fate::Deliver);
+    world.answer(tab, JWKS, Fate::Deliver); // 503
+    let fetches = world.provider.jwks_fetches();
+    world.provider.jwks_down = false;
+    for _ in 0..105 {
+        world.advance(100);
+        world.settle(20);
+    }
+    assert_eq!(world.provider.jwks_fetches(), fetches + 1, "asked again 10 s on");
+    assert_eq!(world.provider.refreshes_by(tab).len(), 1, "before any other renewal");
+    assert!(world.tabs[tab].is_signed_in());
 }
 
 #[test]
@@ -1130,4 +1152,550 @@ fn a_provider_that_refuses_the_connection_is_signed_out_of_locally() {
     }
     assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOutLocally));
     assert!(world.provider.logged_in, "no navigation to a provider that cannot be reached");
+}
+
+// ------------------------------------------------ refreshed ID tokens, checked
+
+/// A refreshed ID token must verify like the first: a forged one is a security failure, not a new identity.
+#[test]
+fn a_refreshed_id_token_whose_signature_does_not_verify_ends_the_session_and_its_tokens_are_revoked() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.provider.forge_refreshed_signature = true;
+    world.advance(560_000);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].failed(), Some(&AuthError::InvalidSignature), "{:?}", world.tabs[tab].shown);
+    assert!(world.tabs[tab].session().is_none());
+    assert!(!world.had_session);
+    let grant = &world.provider.grants[0];
+    assert_eq!(grant.refresh_tokens.len(), 2, "one refresh happened");
+    assert!(world.provider.revoked(&grant.refresh_tokens[1].0), "the refresh token it came with is revoked");
+    assert!(world.provider.revoked(&grant.access_tokens[1].0), "and the access token");
+}
+
+/// The session holds the newest verified ID token and its claims, not the sign-in's for ever.
+#[test]
+fn a_refreshed_id_token_that_verifies_replaces_the_sessions_id_token() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    let first = world.tabs[tab].session().unwrap().clone();
+    world.advance(560_000);
+    world.settle(20);
+    let session = world.tabs[tab].session().unwrap();
+    assert_eq!(world.provider.refreshes_by(tab).len(), 1);
+    assert_ne!(session.id_token.secret(), first.id_token.secret(), "the refreshed ID token is held");
+    let issued_at = i64::try_from((START + 560_000) / 1000).unwrap();
+    assert_eq!(session.id_token_claims.iat, Some(issued_at), "with its own claims");
+    assert_eq!(first.id_token_claims.iat, Some(i64::try_from(START / 1000).unwrap()));
+}
+
+/// The JWKS is fetched again at most every 10 s, even for a key rotated the moment the keys were read.
+#[test]
+fn a_key_rotated_the_moment_the_keys_were_read_waits_out_the_refetch_interval() {
+    let mut world = World::new();
+    world.provider.expires_in = Some(1); // refreshed at once, then every 5 s
+    let tab = world.signed_in_tab();
+    world.provider.rotate_key(true);
+    world.advance(0); // the refresh, due now
+    world.settle(20);
+    assert_eq!(world.provider.refreshes_by(tab).len(), 1);
+    assert_eq!(world.provider.jwks_fetches(), 0, "not in the instant the sign-in read the keys");
+    world.advance(10_000);
+    world.settle(20);
+    assert_eq!(world.provider.jwks_fetches(), 1, "fetched once 10 s have passed");
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+}
+
+/// Only a key set asked for after a refreshed ID token arrived proves its key unknown: one already on its way may predate the key.
+#[test]
+fn a_key_set_asked_for_before_a_refreshed_id_token_arrived_does_not_prove_its_key_unknown() {
+    let mut world = World::new();
+    world.provider.expires_in = Some(4); // refreshed 2 s before expiry, and 5 s apart
+    let tab = world.signed_in_tab();
+    world.provider.rotate_key(true); // k2, published
+    world.advance(2_000);
+    world.answer(tab, TOKEN, Fate::Deliver); // signed with k2: the keys were read 2 s ago, it waits
+    assert_eq!(world.provider.jwks_fetches(), 0);
+    world.advance(5_000);
+    assert!(world.has_pending(tab, TOKEN), "the next refresh went out at 7 s");
+    world.advance(3_000);
+    world.handle(tab, Event::PageVisible); // 10 s after the sign-in read them: the keys are asked for
+    assert!(world.has_pending(tab, JWKS));
+    // The refresh answers first, with an ID token signed by a key the
+    // provider publishes only a moment later (k3).
+    world.provider.rotate_key(false);
+    world.answer(tab, TOKEN, Fate::Deliver);
+    world.answer(tab, JWKS, Fate::Deliver); // k1 and k2: asked for before that ID token came
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+    world.provider.published.push("k3".into());
+    for _ in 0..30 {
+        world.advance(1_000);
+        world.settle(20);
+    }
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+    assert_eq!(world.provider.jwks_fetches(), 2, "k3 was found by the next fetch");
+}
+
+// ------------------------------------------------ a refresh's answer, taken
+
+/// A refresh restarts the token's clock (its lifetime counts from its arrival) and its scope is the one granted now.
+#[test]
+fn a_refresh_updates_the_sessions_arrival_time_expiry_and_scope() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.provider.refreshed_scope = Some("openid profile");
+    world.advance(560_000);
+    world.advance(1_500); // the answer comes 1.5 s after the request
+    world.answer(tab, TOKEN, Fate::Deliver);
+    let session = world.tabs[tab].session().unwrap().clone();
+    assert_eq!(session.received_at_ms, START + 561_500);
+    assert_eq!(session.access_token_expires_at_ms, Some(START + 561_500 + 600_000));
+    assert_eq!(session.scope.as_deref(), Some("openid profile"), "the narrower scope granted now");
+    // A refresh that names no scope keeps the one last granted.
+    world.provider.refreshed_scope = None;
+    world.advance(600_000);
+    world.settle(20);
+    assert_eq!(world.provider.refreshes_by(tab).len(), 2);
+    assert_eq!(world.tabs[tab].session().unwrap().scope.as_deref(), Some("openid profile"));
+}
+
+/// RFC 6750 §3.1: a call refused with an older token is retried at once with the newer one, not after another refresh.
+#[test]
+fn an_api_call_refused_with_an_older_token_is_retried_at_once_with_the_newer_one() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(559_900);
+    let call = world.call_api(tab); // goes out with the first access token
+    world.advance(100); // the refresh goes out, and answers before the call does
+    world.answer(tab, TOKEN, Fate::Deliver);
+    world.provider.grants[0].access_tokens[0].2 = world::TokenState::Revoked; // the API refuses the old one
+    world.answer(tab, API, Fate::Deliver);
+    world.settle(20);
+    assert!(
+        matches!(world.api_answer(tab, call), Some(Ok(ApiAnswer::Response(_)))),
+        "{:?}",
+        world.api_answer(tab, call)
+    );
+    assert_eq!(world.provider.refreshes_by(tab).len(), 1, "no second refresh");
+    let api_calls = world.provider.log.iter().filter(|l| matches!(l.wire, Wire::Api { .. })).count();
+    assert_eq!(api_calls, 2, "the call and its retry");
+}
+
+// ------------------------------------------------ what the page shows
+
+/// Dismissing an error brings back the Sign in button, but only where signing in can work and nothing else is shown.
+#[test]
+fn dismissing_an_error_shows_the_sign_in_button_only_where_signing_in_can_work() {
+    // A sign-in that could not be prepared (the provider unreachable).
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
+    world.complete(tab, 0, Fate::LostBefore);
+    assert!(world.tabs[tab].failed().is_some());
+    world.handle(tab, Event::ErrorDismissed);
+    assert!(matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))), "{:?}", world.tabs[tab].shown);
+
+    // The configuration failed: there is nothing to sign in with, the error stays.
+    let mut world = World::new();
+    world.tabs.push(world::Tab::new(&format!("{APP}/")));
+    let location = browser_oidc::session::Location::parse(&format!("{APP}/"));
+    world.handle(0, Event::Started { location, stored: Default::default() });
+    world.tabs[0].pending.clear();
+    let error =
+        browser_oidc::config::ConfigError::Unavailable { url: "/config.json".into(), status: Some(503) };
+    world.handle(0, Event::ConfigLoaded(Err(error)));
+    world.handle(0, Event::ErrorDismissed);
+    assert!(world.tabs[0].failed().is_some(), "{:?}", world.tabs[0].shown);
+
+    // Signed in: a late dismissal changes nothing.
+    let tab = world.signed_in_tab();
+    world.handle(tab, Event::ErrorDismissed);
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+}
+
+/// A plain visit shows the Sign in button at once; a callback or a session to restore shows a spinner until routed.
+#[test]
+fn the_first_thing_shown_is_the_sign_in_button_on_a_plain_visit_and_a_spinner_otherwise() {
+    let mut world = World::new();
+    world.hold_config_loads = true;
+    let plain = world.open_tab(&format!("{APP}/"));
+    assert!(
+        matches!(world.tabs[plain].shown, Some(AuthState::SignedOut(None))),
+        "{:?}",
+        world.tabs[plain].shown
+    );
+    let callback = world.open_tab(&format!("{APP}/callback?code=c-1&state=s-1"));
+    assert!(matches!(world.tabs[callback].shown, Some(AuthState::Loading(Progress::Starting))));
+    world.had_session = true;
+    let restoring = world.open_tab(&format!("{APP}/"));
+    assert!(matches!(world.tabs[restoring].shown, Some(AuthState::Loading(Progress::Starting))));
+}
+
+/// A Sign in clicked before the configuration came puts the app's own query back (and returns there), never a callback's.
+#[test]
+fn a_sign_in_clicked_before_the_configuration_puts_back_only_the_apps_own_query() {
+    let mut world = World::new();
+    world.hold_config_loads = true;
+    let tab = world.open_tab(&format!("{APP}/import?code=x&state=y"));
+    assert_eq!(world.tabs[tab].url, format!("{APP}/import"), "stripped while the configuration loads");
+    world.handle(
+        tab,
+        Event::SignInRequested { current_page: "/import".into(), options: SignInOptions::default() },
+    );
+    world.complete(tab, 0, Fate::Deliver); // the configuration
+    assert_eq!(world.tabs[tab].url, format!("{APP}/import?code=x&state=y"), "the app's query is back");
+    let return_path = world.tabs[tab].pending.iter().find_map(|p| match p {
+        Pending::PrepareSignIn { return_path, .. } => return_path.clone(),
+        _ => None,
+    });
+    assert_eq!(return_path.as_deref(), Some("/import?code=x&state=y"), "and the sign-in returns there");
+
+    let tab = world.open_tab(&format!("{APP}/callback?code=c-1&state=s-1"));
+    world.handle(
+        tab,
+        Event::SignInRequested { current_page: "/callback".into(), options: SignInOptions::default() },
+    );
+    world.complete(tab, 0, Fate::Deliver);
+    assert_eq!(world.tabs[tab].url, format!("{APP}/callback"), "a code never comes back to the address bar");
+}
+
+/// A tab restores silently at most once a minute (a provider that never answers cannot cause a loop), and a set-back clock does not hold it up.
+#[test]
+fn a_tab_tries_a_silent_restore_at_most_once_a_minute() {
+    let restoring = |world: &World, tab: usize| {
+        world.tabs[tab]
+            .pending
+            .iter()
+            .any(|p| matches!(p, Pending::PrepareSignIn { mode: SignInMode::Silent, .. }))
+    };
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    // A reload restores; its redirect goes out and never comes back.
+    world.reload(tab);
+    assert!(restoring(&world, tab));
+    world.ignore_next_navigation = true;
+    world.complete(tab, 0, Fate::Deliver);
+    assert_eq!(world.tabs[tab].silent_attempt_at, Some(world.now));
+    // Reloaded at once, and 30 s later: no second try within the minute.
+    for wait in [0, 30_000, 29_999] {
+        world.advance(wait);
+        world.reload(tab);
+        assert!(!restoring(&world, tab), "{wait} ms later");
+        assert!(
+            matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))),
+            "{:?}",
+            world.tabs[tab].shown
+        );
+    }
+    // A minute after: tried again.
+    world.advance(1);
+    world.reload(tab);
+    assert!(restoring(&world, tab), "a minute later");
+    world.ignore_next_navigation = true;
+    world.complete(tab, 0, Fate::Deliver);
+    // The device's clock goes back an hour: the attempt "in the future" does not hold it up.
+    world.now -= 3_600_000;
+    world.reload(tab);
+    assert!(restoring(&world, tab), "after the clock was set back");
+}
+
+/// The spinner says what is happening: a click goes to the provider, a reload restores the session.
+#[test]
+fn a_click_shows_going_to_the_provider_and_a_reload_shows_restoring() {
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
+    assert!(matches!(world.tabs[tab].shown, Some(AuthState::Loading(Progress::RedirectingToProvider))));
+    world.settle(50);
+    assert!(world.tabs[tab].is_signed_in());
+    world.reload(tab);
+    assert!(
+        matches!(world.tabs[tab].shown, Some(AuthState::Loading(Progress::RestoringSession))),
+        "{:?}",
+        world.tabs[tab].shown
+    );
+}
+
+/// A restore that cannot start (the provider unreachable) ends quietly signed out; a click that cannot start says why.
+#[test]
+fn a_sign_in_that_cannot_be_prepared_is_quiet_when_silent_and_explained_when_clicked() {
+    let mut world = World::new();
+    world.had_session = true;
+    let tab = world.open_tab(&format!("{APP}/"));
+    assert!(matches!(world.tabs[tab].pending[..], [Pending::PrepareSignIn { mode: SignInMode::Silent, .. }]));
+    world.complete(tab, 0, Fate::LostBefore);
+    assert!(matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))), "{:?}", world.tabs[tab].shown);
+    world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
+    world.complete(tab, 0, Fate::LostBefore);
+    assert!(
+        matches!(world.tabs[tab].failed(), Some(AuthError::ProviderUnreachable(_))),
+        "{:?}",
+        world.tabs[tab].shown
+    );
+}
+
+/// A person who cancels at the provider's page is told the sign-in was cancelled, not shown an error.
+#[test]
+fn a_sign_in_cancelled_at_the_provider_says_so() {
+    let mut world = World::new();
+    world.provider.person_cancels = true;
+    let tab = world.open_tab(&format!("{APP}/"));
+    world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
+    world.settle(50);
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SignInCancelled), "{:?}", world.tabs[tab].shown);
+    assert!(world.tabs[tab].session().is_none());
+}
+
+/// An authorization response is `state` with `code` or `error`: an app's own `?code=` (a gift code) stays in the address bar.
+#[test]
+fn an_apps_own_code_parameter_without_state_is_left_in_the_address_bar() {
+    let mut world = World::new();
+    world.hold_config_loads = true;
+    let tab = world.open_tab(&format!("{APP}/redeem?code=GIFT-1"));
+    world.complete(tab, 0, Fate::Deliver); // the configuration
+    assert!(!world.tabs[tab].saw("ReplaceUrl"), "{:?}", world.tabs[tab].commands);
+    assert_eq!(world.tabs[tab].url, format!("{APP}/redeem?code=GIFT-1"));
+}
+
+// ------------------------------------------------ sign-out, here and elsewhere
+
+/// A sign-out gives its revocations up to 5 s before it leaves for the provider's end-session page.
+#[test]
+fn a_sign_out_waits_for_its_revocations_before_leaving_for_the_provider() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
+    world.advance(4_000);
+    assert!(world.provider.logged_in, "still waiting for the revocations");
+    assert!(matches!(world.tabs[tab].shown, Some(AuthState::Loading(Progress::SigningOut))));
+    while world.has_pending(tab, "https://op.test/revoke") {
+        world.answer(tab, "https://op.test/revoke", Fate::Deliver);
+    }
+    assert!(!world.provider.logged_in, "then went to the end-session endpoint");
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOut));
+    let revoked = world.provider.log.iter().filter(|l| matches!(l.wire, Wire::Revoke { .. })).count();
+    assert_eq!(revoked, 2, "both tokens were revoked first");
+}
+
+/// A provider without an end-session endpoint: the tokens are revoked and the sign-out ends here, as a real sign-out.
+#[test]
+fn a_provider_without_an_end_session_endpoint_is_signed_out_of_here() {
+    let mut world = World::new();
+    world.provider.end_session_supported = false;
+    let tab = world.signed_in_tab();
+    let page = world.tabs[tab].page;
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
+    world.settle(20);
+    assert_eq!(world.tabs[tab].notice(), Some(Notice::SignedOut), "{:?}", world.tabs[tab].shown);
+    assert_eq!(world.tabs[tab].page, page, "nowhere to go");
+    let revoked = world.provider.log.iter().filter(|l| matches!(l.wire, Wire::Revoke { .. })).count();
+    assert_eq!(revoked, 2);
+}
+
+/// A restore that has not left the page yet stops when another tab signs out: the latest word was sign-out.
+#[test]
+fn a_restore_not_yet_gone_to_the_provider_stops_when_another_tab_signs_out() {
+    let mut world = World::new();
+    let first = world.signed_in_tab();
+    let second = world.open_tab(&format!("{APP}/"));
+    assert!(matches!(
+        world.tabs[second].pending[..],
+        [Pending::PrepareSignIn { mode: SignInMode::Silent, .. }]
+    ));
+    let page = world.tabs[second].page;
+    world.handle(first, Event::SignOutRequested { ui_locales: None });
+    let message = world.tabs[second].pending.iter().position(|p| matches!(p, Pending::Message(_))).unwrap();
+    world.complete(second, message, Fate::Deliver);
+    assert_eq!(world.tabs[second].notice(), Some(Notice::SignedOutElsewhere));
+    world.settle(50); // the restore's preparation answers late
+    assert_eq!(world.tabs[second].page, page, "it never went to the provider");
+    assert_eq!(world.tabs[second].notice(), Some(Notice::SignedOutElsewhere));
+}
+
+/// A tab that was signed out all along is not told it "signed out in another tab".
+#[test]
+fn a_tab_signed_out_all_along_is_not_told_of_a_sign_out_elsewhere() {
+    let mut world = World::new();
+    let bystander = world.open_tab(&format!("{APP}/"));
+    let tab = world.signed_in_tab();
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
+    world.settle(50);
+    assert!(world.tabs[bystander].pending.is_empty(), "the message was delivered");
+    assert!(
+        matches!(world.tabs[bystander].shown, Some(AuthState::SignedOut(None))),
+        "{:?}",
+        world.tabs[bystander].shown
+    );
+}
+
+// ------------------------------------------------ renewal, API calls waiting
+
+/// After Back from a re-sign-in's page nothing can renew the session for a minute: a call whose token has expired is answered at once.
+#[test]
+fn after_back_from_a_re_sign_in_a_call_with_an_expired_token_is_answered_at_once() {
+    let mut world = World::new();
+    world.provider.expires_in = Some(10);
+    let tab = world.signed_in_tab();
+    world.advance(8_000);
+    // The token may be spent: a re-sign-in, a minute after signing in.
+    world.answer(tab, TOKEN, Fate::LostAfter);
+    world.advance(52_000);
+    world.answer(tab, TOKEN, Fate::Deliver); // the probe: the provider answers
+    world.abandon_next_navigation = true;
+    world.complete(tab, 0, Fate::Deliver); // prepared, navigated, and Back: restored
+    assert!(world.tabs[tab].is_signed_in());
+    let call = world.call_api(tab);
+    let answer = world.api_answer(tab, call).expect("answered at once, not left waiting");
+    assert!(matches!(answer, Err(ApiCallError::Renewal(_))), "{answer:?}");
+}
+
+/// A call waiting for a fresh token gives up when the refresh fails, rather than go out with an expired one.
+#[test]
+fn a_call_waiting_on_a_refresh_that_fails_gives_up_rather_than_send_an_expired_token() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.tabs[tab].timers.clear(); // a background tab, its timers frozen
+    world.advance(601_000);
+    let call = world.call_api(tab);
+    world.answer(tab, TOKEN, Fate::Unavailable);
+    assert!(
+        matches!(world.api_answer(tab, call), Some(Err(ApiCallError::Renewal(_)))),
+        "{:?}",
+        world.api_answer(tab, call)
+    );
+    assert!(
+        !world.sent.iter().any(|s| matches!(s.wire, Wire::Api { .. })),
+        "the expired token never went out"
+    );
+}
+
+/// Headers asked for near expiry wait for a refresh; if it fails, the token that still works serves them.
+#[test]
+fn authorize_near_expiry_falls_back_to_the_token_that_still_works_when_the_refresh_fails() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.tabs[tab].timers.clear();
+    let token = world.tabs[tab].session().unwrap().access_token.secret().to_owned();
+    world.advance(590_000); // 10 s left: within the 30 s margin
+    let call = world.request(tab, ApiCallKind::Authorize { method: Method::Get, url: format!("{API}/") });
+    assert_eq!(world.api_answer(tab, call), None, "waits for a fresh token");
+    world.answer(tab, TOKEN, Fate::Unavailable);
+    let Some(Ok(ApiAnswer::Authorization(headers))) = world.api_answer(tab, call) else {
+        panic!("no headers: {:?}", world.api_answer(tab, call))
+    };
+    assert_eq!(headers.0[0].1, format!("Bearer {token}"));
+}
+
+/// A call the API refused is retried only with a fresh token: when the refresh fails, it gives up after one request.
+#[test]
+fn a_call_the_api_refused_is_not_resent_with_the_same_token_when_the_refresh_fails() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.advance(10_000);
+    world.provider.grants[0].access_tokens[0].2 = world::TokenState::Revoked;
+    let call = world.call_api(tab);
+    world.answer(tab, API, Fate::Deliver); // 401 invalid_token: a refresh
+    world.answer(tab, TOKEN, Fate::Unavailable);
+    assert!(
+        matches!(world.api_answer(tab, call), Some(Err(ApiCallError::Renewal(_)))),
+        "{:?}",
+        world.api_answer(tab, call)
+    );
+    let api_calls = world.sent.iter().filter(|s| matches!(s.wire, Wire::Api { .. })).count();
+    assert_eq!(api_calls, 1);
+}
+
+/// A call made while a refresh waits out the server's Retry-After waits with it, and is served by the refreshed token.
+#[test]
+fn a_call_made_while_the_refresh_waits_out_retry_after_is_served_after_the_retry() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    world.tabs[tab].timers.clear();
+    world.advance(601_000); // expired
+    let first = world.call_api(tab);
+    world.answer(tab, TOKEN, Fate::TooMany); // 429, Retry-After: 20; the token is kept
+    assert!(world.api_answer(tab, first).is_some());
+    let call = world.call_api(tab);
+    assert_eq!(world.api_answer(tab, call), None, "waits for the retry");
+    world.advance(20_000);
+    world.settle(20);
+    assert!(
+        matches!(world.api_answer(tab, call), Some(Ok(ApiAnswer::Response(_)))),
+        "{:?}",
+        world.api_answer(tab, call)
+    );
+}
+
+/// Without a refresh token, a token the API refused is not sent again: the call says no refresh token was issued.
+#[test]
+fn without_a_refresh_token_a_call_the_api_refused_is_not_sent_again() {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    let tab = world.signed_in_tab();
+    world.advance(10_000);
+    world.provider.grants[0].access_tokens[0].2 = world::TokenState::Revoked;
+    let call = world.call_api(tab);
+    world.answer(tab, API, Fate::Deliver); // 401 invalid_token
+    assert_eq!(world.api_answer(tab, call), Some(&Err(ApiCallError::Renewal(AuthError::NoRefreshToken))));
+    let api_calls = world.sent.iter().filter(|s| matches!(s.wire, Wire::Api { .. })).count();
+    assert_eq!(api_calls, 1);
+}
+
+/// Without a refresh token, headers for an expired token are refused with the reason, not handed out.
+#[test]
+fn authorize_with_an_expired_token_and_no_refresh_token_says_so() {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    let tab = world.signed_in_tab();
+    world.advance(601_000);
+    let call = world.request(tab, ApiCallKind::Authorize { method: Method::Get, url: format!("{API}/") });
+    assert_eq!(world.api_answer(tab, call), Some(&Err(ApiCallError::Renewal(AuthError::NoRefreshToken))));
+}
+
+/// A short-lived token is not renewed for every authorize: the margin is a quarter of its lifetime when that is under 30 s.
+#[test]
+fn a_short_lived_token_is_not_renewed_for_every_authorize() {
+    let mut world = World::new();
+    world.provider.expires_in = Some(20); // a margin of 5 s
+    let tab = world.signed_in_tab();
+    let token = world.tabs[tab].session().unwrap().access_token.secret().to_owned();
+    world.advance(1_000);
+    let call = world.request(tab, ApiCallKind::Authorize { method: Method::Get, url: format!("{API}/") });
+    let Some(Ok(ApiAnswer::Authorization(headers))) = world.api_answer(tab, call) else {
+        panic!("no headers at once: {:?}", world.api_answer(tab, call))
+    };
+    assert_eq!(headers.0[0].1, format!("Bearer {token}"));
+    assert!(world.provider.refreshes_by(tab).is_empty() && !world.has_pending(tab, TOKEN));
+}
+
+/// On the way to a re-sign-in, headers come from the token that still works rather than wait for the page to leave.
+#[test]
+fn authorize_on_the_way_to_a_re_sign_in_gives_the_token_that_still_works() {
+    let (mut world, tab) = refresh_due();
+    world.answer(tab, TOKEN, Fate::LostAfter); // the token may be spent
+    world.advance(17_000); // the probe went out 5 s after; 23 s of the token are left
+    assert!(world.has_pending(tab, TOKEN), "the probe is still out");
+    let token = world.tabs[tab].session().unwrap().access_token.secret().to_owned();
+    let call = world.request(tab, ApiCallKind::Authorize { method: Method::Get, url: format!("{API}/") });
+    let Some(Ok(ApiAnswer::Authorization(headers))) = world.api_answer(tab, call) else {
+        panic!("no headers at once: {:?}", world.api_answer(tab, call))
+    };
+    assert_eq!(headers.0[0].1, format!("Bearer {token}"));
+}
+
+/// A safe moment lasts 2 s: a probe answered just within them still leaves for the re-sign-in.
+#[test]
+fn a_probe_answered_two_seconds_after_the_safe_moment_still_leaves() {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    world.provider.expires_in = Some(40);
+    let tab = world.signed_in_tab();
+    let page = world.tabs[tab].page;
+    world.advance(65_000); // due, and a minute after signing in
+    world.handle(tab, Event::SafeMoment);
+    assert!(world.has_pending(tab, TOKEN), "the provider is asked first");
+    world.advance(2_000);
+    world.settle(20);
+    assert_ne!(world.tabs[tab].page, page, "left for the provider and came back");
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
 }

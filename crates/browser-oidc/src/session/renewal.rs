@@ -224,16 +224,9 @@ impl Held {
         }
     }
 
-    /// When a pending ID token, waiting for the keys, may fetch them
-    /// (as `may_fetch_keys` decides).
+    /// When a pending ID token, waiting for the keys, may fetch them.
     fn keys_wanted_at(&self, now: u64) -> Option<u64> {
-        if self.pending_id_token.is_none() || self.verifying.is_some() {
-            return None;
-        }
-        Some(match self.keys_asked_at {
-            Some(at) if at <= now => at.saturating_add(JWKS_REFETCH_INTERVAL_MS),
-            _ => now,
-        })
+        (self.pending_id_token.is_some() && self.verifying.is_none()).then(|| self.next_key_fetch_at(now))
     }
 
     /// A timer fired or the page became visible.
@@ -680,7 +673,16 @@ impl Held {
     }
 
     fn may_fetch_keys(&self, now: u64) -> bool {
-        self.keys_asked_at.is_none_or(|at| at > now || now - at >= JWKS_REFETCH_INTERVAL_MS)
+        now >= self.next_key_fetch_at(now)
+    }
+
+    /// The keys may be fetched again 10 s after they were last asked for;
+    /// at once if never, or if the clock was set back before that.
+    fn next_key_fetch_at(&self, now: u64) -> u64 {
+        match self.keys_asked_at {
+            Some(at) if at <= now => at.saturating_add(JWKS_REFETCH_INTERVAL_MS),
+            _ => now,
+        }
     }
 
     fn on_keys_answer(
@@ -693,9 +695,14 @@ impl Held {
         if self.verifying == Some(request) {
             self.verifying = None;
         }
-        // An outage of the JWKS is temporary: the ID token waits.
+        // An outage of the JWKS is temporary: the ID token waits, and asks
+        // again as soon as the interval allows.
         let fetched = result.ok().filter(|r| r.status == 200).and_then(|r| parse_jwk_set(&r.body).ok());
-        self.keys = Some(fetched?);
+        let Some(keys) = fetched else {
+            self.arm_timer(io, now);
+            return None;
+        };
+        self.keys = Some(keys);
         self.keys_from = Some(request);
         self.verify_pending(io, now).err().map(Ending::Refused)
     }

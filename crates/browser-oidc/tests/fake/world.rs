@@ -55,8 +55,8 @@ pub fn config() -> Config {
     Config::parse(&json.to_string(), APP).unwrap()
 }
 
-fn metadata_json() -> serde_json::Value {
-    json!({
+fn metadata_json(end_session: bool) -> serde_json::Value {
+    let mut metadata = json!({
         "issuer": ISSUER,
         "authorization_endpoint": AUTHORIZE,
         "token_endpoint": TOKEN,
@@ -66,7 +66,11 @@ fn metadata_json() -> serde_json::Value {
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true
-    })
+    });
+    if !end_session {
+        metadata.as_object_mut().unwrap().remove("end_session_endpoint");
+    }
+    metadata
 }
 
 fn random() -> Result<String, RandomUnavailable> {
@@ -173,6 +177,15 @@ pub struct Provider {
     pub refreshed_auth_time: Option<i64>,
     /// Whether token responses carry a refresh token.
     pub issue_refresh_tokens: bool,
+    /// A refreshed ID token's signature is made by no key of the provider's
+    /// (forged, or mangled on the way).
+    pub forge_refreshed_signature: bool,
+    /// The `scope` a refresh response names (`None`: omitted).
+    pub refreshed_scope: Option<&'static str>,
+    /// The discovery document lists an `end_session_endpoint`.
+    pub end_session_supported: bool,
+    /// The person cancels at the provider's sign-in page (`access_denied`).
+    pub person_cancels: bool,
     /// `Bearer`, or `DPoP` for tokens bound to the tab's key.
     pub token_type: &'static str,
     /// The `ui_locales` of each visit to the end-session page.
@@ -195,6 +208,10 @@ impl Provider {
             auth_time: None,
             refreshed_auth_time: None,
             issue_refresh_tokens: true,
+            forge_refreshed_signature: false,
+            refreshed_scope: None,
+            end_session_supported: true,
+            person_cancels: false,
             token_type: "Bearer",
             sign_out_languages: Vec::new(),
             issued: 0,
@@ -258,6 +275,9 @@ impl Provider {
         if let Some(id_token) = id_token {
             body["id_token"] = id_token.into();
         }
+        if let Some(scope) = self.refreshed_scope {
+            body["scope"] = scope.into();
+        }
         ok(body.to_string())
     }
 
@@ -285,7 +305,15 @@ impl Provider {
         let grant = &mut self.grants[g];
         grant.refresh_tokens.push((refresh.clone(), TokenState::Active));
         grant.access_tokens.push((access.clone(), expiry, TokenState::Active));
-        let id_token = self.id_token_on_refresh.then(|| self.id_token(self.refreshed_sub, None, self.refreshed_auth_time, now));
+        let id_token = self.id_token_on_refresh.then(|| {
+            let id_token = self.id_token(self.refreshed_sub, None, self.refreshed_auth_time, now);
+            if !self.forge_refreshed_signature {
+                return id_token;
+            }
+            // The header still names the signing key; the signature is no key's.
+            let (signed, _) = id_token.rsplit_once('.').unwrap();
+            format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature_of("a forger")))
+        });
         self.token_response(&access, &refresh, id_token)
     }
 
@@ -729,6 +757,8 @@ impl World {
             let silent = params.get("prompt").is_some_and(|p| p == "none");
             let back = if silent && !self.provider.logged_in {
                 format!("{APP}/callback?error=login_required&state={state}&iss={}", enc(ISSUER))
+            } else if !silent && self.provider.person_cancels {
+                format!("{APP}/callback?error=access_denied&state={state}&iss={}", enc(ISSUER))
             } else {
                 self.provider.logged_in = true;
                 format!("{APP}/callback?code=code-{}&state={state}&iss={}", self.now, enc(ISSUER))
@@ -946,7 +976,8 @@ impl World {
         let keys = parse_jwk_set(&self.provider.jwks().body).ok();
         Ok(SignedIn {
             session,
-            metadata: parse_metadata(&metadata_json().to_string(), ISSUER).unwrap(),
+            metadata: parse_metadata(&metadata_json(self.provider.end_session_supported).to_string(), ISSUER)
+                .unwrap(),
             keys,
             return_path: pending.return_path,
             silent: pending.silent,
