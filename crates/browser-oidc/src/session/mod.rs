@@ -372,6 +372,8 @@ mod tests {
         assert!(shown.contains("https://app.example:8443") && shown.contains("/callback/x"), "{shown}");
         assert!(!shown.contains("SECRET") && !shown.contains("HIDDEN") && shown.contains("[redacted]"), "{shown}");
 
+        let short = Location::parse("http://a.b/c");
+        assert_eq!((short.origin.as_str(), short.path.as_str()), ("http://a.b", "/c"));
         let bare = Location::parse("http://127.0.0.1:8080");
         assert_eq!((bare.origin.as_str(), bare.path.as_str(), bare.query.as_str()), ("http://127.0.0.1:8080", "/", ""));
         assert!(!format!("{bare:?}").contains("[redacted]"), "nothing to hide");
