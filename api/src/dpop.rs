@@ -359,6 +359,8 @@ impl Nonces {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
 
     #[test]
@@ -400,5 +402,79 @@ mod tests {
         assert!(!nonces.is_valid(&issued, 6_000 + 2 * NONCE_PERIOD_SECONDS), "two minutes on");
         assert!(!nonces.is_valid("made-up", 6_000));
         assert!(!Nonces::new().unwrap().is_valid(&issued, 6_000), "another instance's secret");
+    }
+
+    /// A `jwk` from its JSON members.
+    fn jwk_with(members: Value) -> Jwk {
+        serde_json::from_value(members).unwrap()
+    }
+
+    /// `size` bytes in base64url, the first of them `first`.
+    fn b64(size: usize, first: u8) -> String {
+        let mut bytes = vec![0x5a; size];
+        if let Some(byte) = bytes.first_mut() {
+            *byte = first;
+        }
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// The same point could be written in other shapes, each with its own
+    /// thumbprint: ES384 wants P-384 and two 48-byte coordinates, no less.
+    #[test]
+    fn es384_fits_only_a_p384_key_with_48_byte_coordinates() {
+        let ec = |crv: &str, x: usize, y: usize| {
+            jwk_with(json!({"kty": "EC", "crv": crv, "x": b64(x, 1), "y": b64(y, 1)}))
+        };
+        assert!(key_fits_algorithm(&ec("P-384", 48, 48), Algorithm::ES384));
+        assert!(!key_fits_algorithm(&ec("P-256", 48, 48), Algorithm::ES384), "P-256 labelled for ES384");
+        assert!(!key_fits_algorithm(&ec("P-521", 48, 48), Algorithm::ES384), "P-521");
+        assert!(!key_fits_algorithm(&ec("P-384", 47, 48), Algorithm::ES384), "x one byte short");
+        assert!(!key_fits_algorithm(&ec("P-384", 48, 49), Algorithm::ES384), "y one byte long");
+        assert!(!key_fits_algorithm(&ec("P-384", 32, 32), Algorithm::ES384), "P-256 sizes");
+        assert!(!key_fits_algorithm(&ec("P-384", 48, 48), Algorithm::ES256), "a P-384 key for ES256");
+    }
+
+    /// EdDSA means Ed25519 here: a 32-byte `x` on that curve and nothing else.
+    #[test]
+    fn eddsa_fits_only_an_ed25519_key_of_32_bytes() {
+        let okp = |crv: &str, x: usize| jwk_with(json!({"kty": "OKP", "crv": crv, "x": b64(x, 1)}));
+        assert!(key_fits_algorithm(&okp("Ed25519", 32), Algorithm::EdDSA));
+        assert!(!key_fits_algorithm(&okp("Ed25519", 31), Algorithm::EdDSA), "x one byte short");
+        assert!(!key_fits_algorithm(&okp("Ed25519", 57), Algorithm::EdDSA), "Ed448's size");
+        assert!(!key_fits_algorithm(&okp("P-256", 32), Algorithm::EdDSA), "another curve");
+        assert!(!key_fits_algorithm(&okp("Ed25519", 32), Algorithm::ES256), "an Ed25519 key for ES256");
+    }
+
+    /// RS256 and PS256 want a 2048- to 4096-bit modulus written without a
+    /// leading zero byte, so that each key has one shape and one thumbprint.
+    #[test]
+    fn rs256_and_ps256_fit_only_a_2048_to_4096_bit_modulus_without_a_leading_zero() {
+        let rsa = |bytes: usize, first: u8| jwk_with(json!({"kty": "RSA", "n": b64(bytes, first), "e": "AQAB"}));
+        for alg in [Algorithm::RS256, Algorithm::PS256] {
+            assert!(key_fits_algorithm(&rsa(256, 0xc1), alg), "2048 bits, {alg:?}");
+            assert!(key_fits_algorithm(&rsa(512, 0x81), alg), "4096 bits, {alg:?}");
+            assert!(!key_fits_algorithm(&rsa(128, 0xc1), alg), "1024 bits, {alg:?}");
+            assert!(!key_fits_algorithm(&rsa(255, 0xc1), alg), "2040 bits, {alg:?}");
+            assert!(!key_fits_algorithm(&rsa(513, 0xc1), alg), "4104 bits, {alg:?}");
+            assert!(!key_fits_algorithm(&rsa(257, 0), alg), "2048 bits behind a zero byte, {alg:?}");
+            assert!(!key_fits_algorithm(&rsa(256, 0), alg), "a leading zero byte, {alg:?}");
+        }
+        assert!(!key_fits_algorithm(&rsa(256, 0xc1), Algorithm::RS384), "RS384 is off the list");
+    }
+
+    /// Retry-After is the seconds until the earliest proof expires, and at
+    /// least one; the cache counts from any `now`, time zero included (what
+    /// the API reads from a clock set before 1970).
+    #[test]
+    fn a_full_cache_asks_for_a_retry_when_its_earliest_proof_expires_even_from_time_zero() {
+        let cache = ReplayCache::new(1);
+        assert_eq!(cache.full_for(0), None, "empty");
+        assert!(cache.remember("key", "a", 61, 0).is_ok());
+        assert_eq!(cache.full_for(0), Some(61));
+        assert_eq!(cache.full_for(60), Some(1), "in its last second");
+        assert_eq!(cache.full_for(61), None, "expired, so room again");
+        let no_room = ReplayCache::new(0);
+        assert_eq!(no_room.full_for(0), Some(1), "nothing to wait for: a second");
+        assert_eq!(no_room.full_for(1_000), Some(1));
     }
 }

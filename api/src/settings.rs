@@ -66,3 +66,27 @@ impl Settings {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A replay cache with no room would refuse every proof: the capacity
+    /// must be a positive number, and one is enough.
+    #[test]
+    fn the_replay_capacity_must_be_a_positive_number() {
+        const NAME: &str = "DEMO_API_DPOP_REPLAY_CAPACITY";
+        let with_capacity = |value: &str| {
+            // SAFETY: no other test in this binary reads or writes the environment.
+            unsafe { std::env::set_var(NAME, value) };
+            let settings = Settings::from_env();
+            unsafe { std::env::remove_var(NAME) };
+            settings
+        };
+        assert_eq!(with_capacity("1").map(|settings| settings.dpop_replay_capacity), Ok(1));
+        for refused in ["0", "-1", "many"] {
+            let error = with_capacity(refused).map(|settings| settings.dpop_replay_capacity).unwrap_err();
+            assert_eq!(error, format!("{NAME} is not a positive number: {refused}"));
+        }
+    }
+}

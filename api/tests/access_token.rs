@@ -432,3 +432,33 @@ async fn a_token_without_kid_is_verified_by_the_only_key() {
     let response = call(&sign(&without_kid, &claims(), TEST_KEY)).await;
     assert_eq!(response.status(), StatusCode::OK, "one published key: it is the one");
 }
+
+/// Waits for the start of the next second, so that a token made now and
+/// checked a few milliseconds later is checked in the second it was made for.
+async fn at_the_start_of_a_second() {
+    let into_second = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    tokio::time::sleep(Duration::from_nanos(u64::from(1_000_000_000 - into_second))).await;
+}
+
+/// The leeway (30 s here) is tolerance both ways, to the second: a token
+/// issued exactly 30 s ahead, or expired exactly 30 s ago, is accepted.
+#[tokio::test]
+async fn a_token_issued_or_expired_exactly_the_leeway_away_is_accepted() {
+    at_the_start_of_a_second().await;
+    let issued_ahead = sign(&header(Algorithm::RS256), &with("iat", json!(now() + 30)), TEST_KEY);
+    let expired = sign(&header(Algorithm::RS256), &with("exp", json!(now() - 30)), TEST_KEY);
+    for (token, why) in [(issued_ahead, "issued 30 s ahead"), (expired, "expired 30 s ago")] {
+        let response = call(&token).await;
+        assert_eq!(response.status(), StatusCode::OK, "{why}: {}", challenge(&response));
+    }
+}
+
+/// A claim the API reads that is present but of the wrong type is a
+/// malformed token, not a missing claim.
+#[tokio::test]
+async fn a_claim_of_the_wrong_type_is_malformed_rather_than_missing() {
+    for (claim, value) in [("client_id", json!(42)), ("jti", json!(["j-1"])), ("iat", json!("yesterday"))] {
+        let token = sign(&header(Algorithm::RS256), &with(claim, value), TEST_KEY);
+        assert_refused_because(&token, "the access token is malformed").await;
+    }
+}

@@ -6,7 +6,9 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair,
+};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
@@ -15,6 +17,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use demo_api::access_token::AccessTokenVerifier;
 use demo_api::dpop::{DpopMode, DpopPolicy, Presented};
 use demo_api::keys::KeyStore;
+use demo_api::rejection::{DpopRefusal, Rejection};
 use demo_api::{AppState, app};
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
@@ -347,6 +350,8 @@ async fn a_full_replay_cache_refuses_rather_than_forgets() {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let retry_after: u64 = response.headers().get(header::RETRY_AFTER).unwrap().to_str().unwrap().parse().unwrap();
     assert!((59..=61).contains(&retry_after), "when the first proof expires: {retry_after}");
+    // Busy is not a refusal of the credentials: no challenge to act on.
+    assert_eq!(challenge(&response), "", "no WWW-Authenticate on a 503");
 }
 
 #[tokio::test]
@@ -437,4 +442,140 @@ async fn every_answer_carries_the_next_nonce_when_nonces_are_demanded() {
     assert!(response.headers().contains_key("DPoP-Nonce"), "a 200 gives the nonce too (§8.2)");
     let response = send(&allowing(), &format!("Bearer {}", access_token(None)), &[]).await;
     assert!(!response.headers().contains_key("DPoP-Nonce"), "no nonce when none is demanded");
+}
+
+/// A DPoP policy as the API builds it (30 s of leeway, nonces off), checked at chosen seconds.
+fn policy() -> DpopPolicy {
+    DpopPolicy::new(DpopMode::Allowed, AUDIENCE, Duration::from_secs(30), 1_000, false).unwrap()
+}
+
+/// A proof made with `key` for a GET of the greeting with `token`, its `iat` and `jti` as given.
+fn proof_at(key: &TabKey, token: &str, iat: i64, jti: &str) -> String {
+    key.proof(json!({ "jti": jti, "htm": "GET", "htu": GREETING, "iat": iat, "ath": ath(token) }))
+}
+
+fn presented<'a>(proof: &'a str, token: &'a str, thumbprint: &'a str) -> Presented<'a> {
+    Presented { proof, method: "GET", path: "/api/greeting", access_token: token, bound_to: thumbprint }
+}
+
+const IAT_REFUSAL: Rejection = Rejection::Dpop(DpopRefusal::InvalidProof(
+    "the DPoP proof is too old or from the future (iat); check this device's clock",
+));
+
+/// PROOF_LIFETIME is a minute: a proof exactly 60 s old is still good (the
+/// replay cache keeps it one second longer), at 61 s the age check says so.
+#[test]
+fn a_proof_exactly_a_minute_old_is_accepted_and_one_a_second_older_is_refused_for_its_iat() {
+    let (policy, key, token) = (policy(), TabKey::new(), "a.bound.token");
+    let thumbprint = key.thumbprint();
+    let issued = 1_800_000_000;
+    let proof = proof_at(&key, token, issued, &uuid());
+    assert_eq!(policy.check(&presented(&proof, token, &thumbprint), issued as u64 + 60), Ok(()), "60 s old");
+    let proof = proof_at(&key, token, issued, &uuid());
+    let refused = policy.check(&presented(&proof, token, &thumbprint), issued as u64 + 61);
+    assert_eq!(refused, Err(IAT_REFUSAL), "61 s old");
+}
+
+/// A client clock may be ahead by the leeway (30 s here), not a second more.
+#[test]
+fn a_proof_exactly_the_leeway_ahead_is_accepted_and_one_second_further_is_refused() {
+    let (policy, key, token) = (policy(), TabKey::new(), "a.bound.token");
+    let thumbprint = key.thumbprint();
+    let now = 1_800_000_000;
+    let proof = proof_at(&key, token, now + 30, &uuid());
+    assert_eq!(policy.check(&presented(&proof, token, &thumbprint), now as u64), Ok(()), "30 s ahead");
+    let proof = proof_at(&key, token, now + 31, &uuid());
+    assert_eq!(policy.check(&presented(&proof, token, &thumbprint), now as u64), Err(IAT_REFUSAL), "31 s ahead");
+}
+
+/// A `jti` is a random string of a few dozen characters: an empty one
+/// guards nothing, and more than MAX_JTI_CHARS (256) characters is refused.
+#[test]
+fn a_jti_is_refused_when_empty_or_longer_than_256_characters() {
+    let (policy, key, token) = (policy(), TabKey::new(), "a.bound.token");
+    let thumbprint = key.thumbprint();
+    let now = 1_800_000_000;
+    let refusal = Rejection::Dpop(DpopRefusal::InvalidProof("the DPoP proof's jti is empty or too long"));
+    for (jti, why) in [(String::new(), "empty"), ("j".repeat(257), "257 characters")] {
+        let proof = proof_at(&key, token, now, &jti);
+        assert_eq!(policy.check(&presented(&proof, token, &thumbprint), now as u64), Err(refusal.clone()), "{why}");
+    }
+    // Counted in characters, not bytes: 256 two-byte characters are fine.
+    let fine = [("j".repeat(256), "256 characters"), ("é".repeat(256), "256 two-byte characters"), ("j".into(), "one")];
+    for (jti, why) in fine {
+        let proof = proof_at(&key, token, now, &jti);
+        assert_eq!(policy.check(&presented(&proof, token, &thumbprint), now as u64), Ok(()), "{why}");
+    }
+}
+
+/// A proof key of any algorithm on the `algs` list but ES256, with its
+/// RFC 7638 thumbprint written out here.
+struct OtherKey {
+    alg: Algorithm,
+    signing: EncodingKey,
+    public: Value,
+    thumbprint: String,
+}
+
+impl OtherKey {
+    fn new(alg: Algorithm, signing: EncodingKey, public: Value, canonical: String) -> Self {
+        let thumbprint = URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()));
+        Self { alg, signing, public, thumbprint }
+    }
+
+    fn es384() -> Self {
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, &SystemRandom::new()).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, pkcs8.as_ref()).unwrap();
+        let point = pair.public_key().as_ref(); // 0x04 || x || y, 48 bytes each
+        let (x, y) = (URL_SAFE_NO_PAD.encode(&point[1..49]), URL_SAFE_NO_PAD.encode(&point[49..97]));
+        let canonical = format!(r#"{{"crv":"P-384","kty":"EC","x":"{x}","y":"{y}"}}"#);
+        Self::new(
+            Algorithm::ES384,
+            EncodingKey::from_ec_der(pkcs8.as_ref()),
+            json!({"kty": "EC", "crv": "P-384", "x": x, "y": y}),
+            canonical,
+        )
+    }
+
+    fn ed25519() -> Self {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+        let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+        let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
+        Self::new(
+            Algorithm::EdDSA,
+            EncodingKey::from_ed_der(pkcs8.as_ref()),
+            json!({"kty": "OKP", "crv": "Ed25519", "x": x}),
+            canonical,
+        )
+    }
+
+    /// The test provider's 2048-bit RSA key, as a client's proof key.
+    fn rsa(alg: Algorithm) -> Self {
+        let rsa = &serde_json::from_str::<Value>(JWKS).unwrap()["keys"][0];
+        let (n, e) = (rsa["n"].as_str().unwrap(), rsa["e"].as_str().unwrap());
+        let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+        let public = json!({"kty": "RSA", "n": n, "e": e});
+        Self::new(alg, EncodingKey::from_rsa_pem(PROVIDER_KEY).unwrap(), public, canonical)
+    }
+
+    fn proof(&self, claims: Value) -> String {
+        let mut header = Header::new(self.alg);
+        header.typ = Some("dpop+jwt".into());
+        header.jwk = Some(serde_json::from_value::<Jwk>(self.public.clone()).unwrap());
+        encode(&header, &claims, &self.signing).unwrap()
+    }
+}
+
+/// Every algorithm the challenge's `algs` names is accepted, each with a
+/// key of the right kind: ES384 (P-384), EdDSA (Ed25519), RS256 and PS256.
+#[tokio::test]
+async fn proofs_made_with_es384_eddsa_rs256_or_ps256_keys_are_accepted() {
+    let router = allowing();
+    let keys = [OtherKey::es384(), OtherKey::ed25519(), OtherKey::rsa(Algorithm::RS256), OtherKey::rsa(Algorithm::PS256)];
+    for key in keys {
+        let token = access_token(Some(&key.thumbprint));
+        let response = send(&router, &format!("DPoP {token}"), &[&key.proof(proof_claims(&token))]).await;
+        assert_eq!(response.status(), StatusCode::OK, "{:?}: {}", key.alg, challenge(&response));
+    }
 }
