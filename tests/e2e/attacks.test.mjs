@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { APP, PROVIDER, launchChromium, openApp, signInAsAlice, signInUnderThePolicy } from './pages.mjs';
+import { APP, PROVIDER, launchChromium, openApp, openTab, signInAsAlice, signInUnderThePolicy } from './pages.mjs';
 
 let browser;
 before(async () => {
@@ -36,9 +36,19 @@ async function interceptCallback(opened, rewrite) {
   return callback;
 }
 
-/** A real authorization code for alice, never delivered to the app, and the app's real PKCE verifier. */
+/**
+ * A real authorization code for alice, never delivered to the app, and the
+ * app's real PKCE verifier. The app runs with DPoP off here: with DPoP the
+ * code is also bound to the tab's key (dpop_jkt, tests/e2e/dpop.test.mjs),
+ * and these tests are about PKCE and single use alone.
+ */
 async function codeAndVerifier() {
-  const opened = await openApp(browser);
+  const context = await browser.newContext();
+  await context.route(`${APP}/config.json`, async (route) => {
+    const config = await (await route.fetch()).json();
+    await route.fulfill({ json: { ...config, dpop: 'off' } });
+  });
+  const opened = await openTab(context);
   const callback = interceptCallback(opened, () => `${APP}/`);
   await opened.app.startSignIn();
   await opened.provider.logIn('alice', 'wonderland');
