@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { PROVIDER, launchChromium, openApp, signInAsAlice } from './pages.mjs';
+import { PROVIDER, launchChromium, openApp, signInAsAlice, waitFor } from './pages.mjs';
 
 const API = 'http://127.0.0.1:3000';
 
@@ -43,15 +43,6 @@ function recordExchanges(page) {
     }
   });
   return exchanges;
-}
-
-async function waitFor(condition, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 test('the provider and the API each demand a nonce: one retry with it, then the newest nonce goes along', async () => {

@@ -162,3 +162,13 @@ export async function signInUnderThePolicy(browser) {
   assert.ok(violations.some((v) => v.startsWith('script-src')), 'the injection was reported as a violation');
   await opened.context.close();
 }
+
+/** Polls `condition` every 200 ms; fails naming `what` after `timeoutMs`. */
+export async function waitFor(condition, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}

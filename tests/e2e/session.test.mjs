@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { APP, PROVIDER, launchChromium, openApp, openTab, signInAsAlice } from './pages.mjs';
+import { APP, PROVIDER, launchChromium, openApp, openTab, signInAsAlice, waitFor } from './pages.mjs';
 
 const TOKEN_LIFETIME_MS = 10_000;
 
@@ -17,15 +17,6 @@ after(async () => {
 });
 
 const refreshes = (seen) => seen.tokenResponses.filter((r) => r.grant === 'refresh_token');
-
-async function waitFor(condition, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 test('tokens are refreshed before they expire and the API keeps working across expiries', async () => {
   const opened = await openApp(browser);

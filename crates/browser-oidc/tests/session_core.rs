@@ -573,7 +573,7 @@ fn invalid_token_from_the_api_refreshes_once_and_retries_once() {
     world.settle(20);
     assert!(world.api_answer(tab, call).unwrap().is_ok());
     assert_eq!(world.provider.refreshes_by(tab).len(), 1);
-    let api_calls = world.provider.log.iter().filter(|l| matches!(l.wire, Wire::Api { .. })).count();
+    let api_calls = world.provider.api_calls();
     assert_eq!(api_calls, 2);
 }
 
@@ -592,7 +592,7 @@ fn an_api_that_refuses_every_token_gets_one_retry() {
     world.settle(20);
     let answer = world.api_answer(tab, call).unwrap();
     assert!(matches!(answer, Err(ApiCallError::Api(ApiError::InvalidToken(_)))), "{answer:?}");
-    let api_calls = world.provider.log.iter().filter(|l| matches!(l.wire, Wire::Api { .. })).count();
+    let api_calls = world.provider.api_calls();
     assert_eq!(api_calls, 2, "one call, one retry");
 }
 
@@ -1277,7 +1277,7 @@ fn an_api_call_refused_with_an_older_token_is_retried_at_once_with_the_newer_one
         world.api_answer(tab, call)
     );
     assert_eq!(world.provider.refreshes_by(tab).len(), 1, "no second refresh");
-    let api_calls = world.provider.log.iter().filter(|l| matches!(l.wire, Wire::Api { .. })).count();
+    let api_calls = world.provider.api_calls();
     assert_eq!(api_calls, 2, "the call and its retry");
 }
 

@@ -398,6 +398,11 @@ impl Provider {
         self.log.iter().filter(|l| l.wire == Wire::Jwks).count()
     }
 
+    /// API calls the tabs made, retries included.
+    pub fn api_calls(&self) -> usize {
+        self.log.iter().filter(|l| matches!(l.wire, Wire::Api { .. })).count()
+    }
+
     pub fn reuse_detected(&self) -> bool {
         self.grants.iter().any(|g| g.revoked_for_reuse)
     }
