@@ -59,20 +59,47 @@ test('every response carries the policy, with the loader hashed and the provider
 });
 
 test('files named by their content are cached for a year, everything else is revalidated', { skip }, async () => {
-  // trunk names the css by its bytes, but the js and wasm by the wasm before
-  // wasm-bindgen and wasm-opt: their bytes can change under one name.
+  // deploy-headers names trunk's js and wasm by their own bytes, as trunk
+  // names the css.
   const paths = await loadedFiles();
-  assert.ok(paths.some((p) => p.endsWith('.css')), `index.html loads a stylesheet: ${paths}`);
+  assert.deepEqual(paths.map((p) => p.split('.').pop()).sort(), ['css', 'js', 'wasm'], `${paths}`);
   for (const path of paths) {
     const response = await fetch(`${APP}${path}`);
-    const expected = path.endsWith('.css') ? 'public, max-age=31536000, immutable' : 'no-cache';
-    assert.equal(response.headers.get('cache-control'), expected, path);
+    assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable', path);
     if (path.endsWith('.wasm')) assert.equal(response.headers.get('content-type'), 'application/wasm');
   }
   for (const path of ['/', '/index.html', '/callback', '/config.json']) {
     const response = await fetch(`${APP}${path}`);
     assert.equal(response.headers.get('cache-control'), 'no-cache', path);
   }
+});
+
+test('the content-named files are sent compressed as written, and are the files themselves', { skip }, async () => {
+  for (const path of await loadedFiles()) {
+    const response = await fetch(`${APP}${path}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    // Caddy sends the .br copy, nginx (without the brotli module) the .gz one.
+    assert.ok(['br', 'gzip'].includes(response.headers.get('content-encoding')), `${path}: ${response.headers.get('content-encoding')}`);
+    assert.match(response.headers.get('vary') ?? '', /accept-encoding/i, path);
+    const served = Buffer.from(await response.arrayBuffer()); // fetch decodes it
+    assert.ok(served.equals(readFileSync(new URL(`../../dist${path}`, import.meta.url))), `${path} decodes to dist${path}`);
+  }
+});
+
+test('the return from the provider downloads no content-named file again', { skip: skip || (!ACCESS_LOG && 'the server keeps no access log') }, async () => {
+  const paths = await loadedFiles();
+  const fetched = () => {
+    const log = readFileSync(ACCESS_LOG, 'utf8');
+    return paths.map((path) => log.split('\n').filter((line) => line.includes(`"GET ${path} `)).length);
+  };
+  const before = fetched();
+  const opened = await openApp(browser);
+  await signInAsAlice(opened); // the app, the provider, and the app again at /callback
+  await opened.context.close();
+  assert.deepEqual(
+    fetched().map((count, i) => count - before[i]),
+    paths.map(() => 1),
+    `each of ${paths} is fetched once, on the first page load`,
+  );
 });
 
 test('the release build signs in and calls the API under its policy, and an injected script is blocked', { skip }, async () => {

@@ -9,9 +9,10 @@
 //! - `script-src` allows trunk's inline loader by its SHA-256 hash, since
 //!   a static host cannot put a fresh nonce into every response;
 //! - a file is cached for a year only when its name carries the hash of
-//!   its own bytes (trunk names the css so; its js and wasm are named by the
-//!   wasm before wasm-bindgen and wasm-opt, so they can change under one
-//!   name); everything else is revalidated, so a new release is seen at once.
+//!   its own bytes; everything else is revalidated, so a new release is
+//!   seen at once. trunk names the css so, but its js and wasm after the
+//!   wasm as cargo built it, before wasm-bindgen and wasm-opt, so they can
+//!   change under one name: [`name_by_content`] renames those two first.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -159,7 +160,7 @@ impl Release {
             lines
         };
         let mut out = format!(
-            "{}\n# Include inside the app's server {{ }} block. Its own add_header lines\n# no longer apply: nginx sends only those of the location that answers.\nroot {};\nindex index.html;\nserver_tokens off;\n",
+            "{}\n# Include inside the app's server {{ }} block. Its own add_header lines\n# no longer apply: nginx sends only those of the location that answers.\nroot {};\nindex index.html;\nserver_tokens off;\n# The .gz copies deploy-headers wrote beside the content-named files (nginx\n# sends .br copies only with the ngx_brotli module: brotli_static on).\ngzip_static on;\ngzip_vary on;\n",
             comment_header("#"),
             quoted(&site_root.0)
         );
@@ -203,7 +204,7 @@ impl Release {
             )
         };
         format!(
-            "{}\n{} {{\n\troot * {}\n\theader {{\n{security}\t\t-Server\n\t}}\n{caching}\t# A code or a state arrives in these URLs' query: never logged.\n\t@secret_query path {}\n\tskip_log @secret_query\n\t# Every other path is the app (its router reads it).\n\ttry_files {{path}} /index.html\n\tfile_server\n}}\n",
+            "{}\n{} {{\n\troot * {}\n\theader {{\n{security}\t\t-Server\n\t}}\n{caching}\t# A code or a state arrives in these URLs' query: never logged.\n\t@secret_query path {}\n\tskip_log @secret_query\n\t# Every other path is the app (its router reads it).\n\ttry_files {{path}} /index.html\n\t# The .br and .gz copies deploy-headers wrote beside the content-named files.\n\tfile_server {{\n\t\tprecompressed br gzip\n\t}}\n}}\n",
             comment_header("#"),
             self.app_origin,
             quoted(&site_root.0),
@@ -328,6 +329,58 @@ fn find_script_tag(lower: &str, mut at: usize) -> Option<usize> {
 fn script_hash(script: &str) -> String {
     let digest = Sha256::digest(script.replace("\r\n", "\n").replace('\r', "\n").as_bytes());
     format!("'sha256-{}'", STANDARD.encode(digest))
+}
+
+/// A file of `dist/` that [`name_by_content`] renames.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    pub from: String,
+    pub to: String,
+}
+
+/// Names trunk's js and wasm by the hash of their own bytes, as trunk names
+/// the css, so that they can be cached for good: `app-<hash>.js` and
+/// `app_bg-<hash>.wasm`. Returns `index.html` with the new names and the
+/// renames to make; a file already named by its content is left alone, so
+/// a second run changes nothing. The js glue never names the wasm (the
+/// loader passes its path), so renaming the wasm leaves the js's bytes as
+/// they are.
+pub fn name_by_content(index_html: &str, files: &[DistFile]) -> (String, Vec<Rename>) {
+    let mut index_html = index_html.to_owned();
+    let mut renames = Vec::new();
+    for file in files {
+        let Some((stem, kind)) = trunk_rust_asset(&file.name) else { continue };
+        if names_its_content(&file.name, &file.bytes) || !index_html.contains(&file.name) {
+            continue;
+        }
+        let hash = format!("{:x}", seahash::hash(&file.bytes));
+        let to = match kind {
+            RustAsset::Glue => format!("{stem}-{hash}.js"),
+            RustAsset::Wasm => format!("{stem}_bg-{hash}.wasm"),
+        };
+        // The name has trunk's hash in it, so it occurs only where
+        // index.html refers to this file.
+        index_html = index_html.replace(&file.name, &to);
+        renames.push(Rename { from: file.name.clone(), to });
+    }
+    (index_html, renames)
+}
+
+enum RustAsset {
+    Glue,
+    Wasm,
+}
+
+/// trunk's `stem-<hash>.js` or `stem-<hash>_bg.wasm`, the hash a 64-bit
+/// number in hex without leading zeros (12 digits or more but once in 2^32).
+fn trunk_rust_asset(name: &str) -> Option<(&str, RustAsset)> {
+    let (named, kind) = match name.strip_suffix("_bg.wasm") {
+        Some(named) => (named, RustAsset::Wasm),
+        None => (name.strip_suffix(".js")?, RustAsset::Glue),
+    };
+    let (stem, hash) = named.rsplit_once('-')?;
+    let trunk_hash = (12..=16).contains(&hash.len()) && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    (trunk_hash && !stem.is_empty()).then_some((stem, kind))
 }
 
 /// Is `name` trunk's `stem-<seahash of these bytes in hex>.ext`?

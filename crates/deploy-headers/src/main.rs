@@ -66,7 +66,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
 fn run(options: Options) -> Result<(), String> {
     let dist = &options.dist;
     let config = read_config(&read(&dist.join("config.json"))?).map_err(|e| format!("{}: {e}", dist.join("config.json").display()))?;
-    let index_html = read(&dist.join("index.html"))?;
+    let index_html = name_files_by_content(dist, &read(&dist.join("index.html"))?)?;
     let site_root = match options.site_root {
         Some(root) => root,
         None => std::path::absolute(dist).map_err(|e| e.to_string())?.display().to_string(),
@@ -75,6 +75,9 @@ fn run(options: Options) -> Result<(), String> {
     let discovery = fetch_discovery(&config.issuer)?;
     let release = Release::new(&config, &discovery, &index_html, &dist_files(dist)?).map_err(|e| e.to_string())?;
 
+    for path in &release.immutable_paths {
+        precompress(dist, path.trim_start_matches('/'))?;
+    }
     std::fs::create_dir_all(&options.out).map_err(|e| format!("cannot create {}: {e}", options.out.display()))?;
     write(&dist.join("_headers"), &release.static_headers())?;
     write(&dist.join("_redirects"), &release.static_redirects())?;
@@ -82,6 +85,39 @@ fn run(options: Options) -> Result<(), String> {
     write(&options.out.join("Caddyfile"), &release.caddy(&site_root))?;
     // A closed pipe (`| head`) is no error: the files are written.
     let _ = writeln!(std::io::stdout(), "{}", release.content_security_policy.replace("; ", ";\n  "));
+    Ok(())
+}
+
+/// Renames trunk's js and wasm after their own bytes (see
+/// [`deploy_headers::name_by_content`]) and returns the new `index.html`.
+fn name_files_by_content(dist: &Path, index_html: &str) -> Result<String, String> {
+    let (renamed_index, renames) = deploy_headers::name_by_content(index_html, &dist_files(dist)?);
+    for rename in &renames {
+        std::fs::rename(dist.join(&rename.from), dist.join(&rename.to))
+            .map_err(|e| format!("cannot rename {} to {}: {e}", rename.from, rename.to))?;
+        let _ = writeln!(std::io::stderr(), "renamed {} to {}", rename.from, rename.to);
+    }
+    if !renames.is_empty() {
+        write(&dist.join("index.html"), &renamed_index)?;
+    }
+    Ok(renamed_index)
+}
+
+/// Writes `NAME.br` and `NAME.gz` beside a content-named file, for servers
+/// that send a compressed copy as it is (Caddy's `precompressed`, nginx's
+/// `gzip_static`). Only content-named files: their copies cannot go stale.
+fn precompress(dist: &Path, name: &str) -> Result<(), String> {
+    let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let mut brotli = Vec::new();
+    let settings = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut bytes.as_slice(), &mut brotli, &settings).map_err(|e| format!("cannot compress {name}: {e}"))?;
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(&bytes).map_err(|e| format!("cannot compress {name}: {e}"))?;
+    let gzip = gzip.finish().map_err(|e| format!("cannot compress {name}: {e}"))?;
+    for (extension, compressed) in [("br", brotli), ("gz", gzip)] {
+        let path = dist.join(format!("{name}.{extension}"));
+        std::fs::write(&path, compressed).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
     Ok(())
 }
 

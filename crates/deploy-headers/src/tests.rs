@@ -274,3 +274,65 @@ fn static_headers_set_cache_control_only_on_hashed_files() {
     assert_eq!(headers.matches(&format!("  Cache-Control: {CACHE_IMMUTABLE}\n")).count(), 1);
     assert!(release.static_redirects().ends_with("\n/* /index.html 200\n"));
 }
+
+/// `files` after `renames`, as main.rs makes them on disk.
+fn renamed(files: &[DistFile], index: &str, renames: &[Rename]) -> Vec<DistFile> {
+    files
+        .iter()
+        .map(|f| match (f.name.as_str(), renames.iter().find(|r| r.from == f.name)) {
+            ("index.html", _) => file("index.html", index.as_bytes()),
+            (_, Some(rename)) => file(&rename.to, &f.bytes),
+            (name, None) => file(name, &f.bytes),
+        })
+        .collect()
+}
+
+#[test]
+fn trunks_js_and_wasm_are_renamed_by_their_own_bytes_and_then_cached_for_good() {
+    let (index, renames) = name_by_content(INDEX, &files());
+    let js = format!("oidc-spa-{:x}.js", seahash::hash(b"export default function init() {}"));
+    let wasm = format!("oidc-spa_bg-{:x}.wasm", seahash::hash(b"\0asm"));
+    assert_eq!(
+        renames,
+        [
+            Rename { from: "oidc-spa-c25945d34c1dcce.js".into(), to: js.clone() },
+            Rename { from: "oidc-spa-c25945d34c1dcce_bg.wasm".into(), to: wasm.clone() },
+        ]
+    );
+    assert!(index.contains(&format!(r#"href="/{js}""#)) && index.contains(&format!(r#"href="/{wasm}""#)), "{index}");
+    assert!(!index.contains("c25945d34c1dcce"), "{index}");
+    // Everything else in index.html is as it was.
+    assert_eq!(index.replace(&js, "oidc-spa-c25945d34c1dcce.js").replace(&wasm, "oidc-spa-c25945d34c1dcce_bg.wasm"), INDEX);
+
+    let files = renamed(&files(), &index, &renames);
+    let release = release_of(config("https://accounts.google.com"), google_like(), &index, &files).unwrap();
+    let mut expected = vec!["/app-ac8836067786dd4b.css".to_owned(), format!("/{js}"), format!("/{wasm}")];
+    expected.sort();
+    assert_eq!(release.immutable_paths, expected);
+
+    // A second run finds every file named by its content already.
+    assert_eq!(name_by_content(&index, &files), (index.clone(), vec![]));
+}
+
+#[test]
+fn other_bytes_under_trunks_name_get_another_name() {
+    let mut changed = files();
+    changed[4] = file("oidc-spa-c25945d34c1dcce_bg.wasm", b"\0asm\x01");
+    let (_, before) = name_by_content(INDEX, &files());
+    let (_, after) = name_by_content(INDEX, &changed);
+    assert_ne!(before[1].to, after[1].to);
+    assert_eq!(before[0], after[0]);
+}
+
+#[test]
+fn only_trunks_rust_assets_that_index_html_loads_are_renamed() {
+    let index = INDEX.replace(r#"<link rel="preload" href="/oidc-spa-c25945d34c1dcce_bg.wasm" as="fetch">"#, "");
+    let mut files = files();
+    files.extend([
+        file("vendor-cafe.js", b"x"),          // too short for trunk's hash
+        file("tool-c25945d34c1dcceX.js", b"x"), // not hex
+        file("other.js", b"x"),
+    ]);
+    let (_, renames) = name_by_content(&index, &files);
+    assert_eq!(renames.iter().map(|r| r.from.as_str()).collect::<Vec<_>>(), ["oidc-spa-c25945d34c1dcce.js"]);
+}
