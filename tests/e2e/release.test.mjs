@@ -102,6 +102,18 @@ test('the return from the provider downloads no content-named file again', { ski
   );
 });
 
+test('the discovery document is preloaded with the page, and the app uses that one fetch', { skip }, async () => {
+  const discovery = `${PROVIDER}/.well-known/openid-configuration`;
+  const html = await (await fetch(`${APP}/`)).text();
+  assert.ok(html.includes(`<link rel="preload" href="${discovery}" as="fetch" crossorigin="anonymous"`), html);
+  const opened = await openApp(browser);
+  await opened.app.startSignIn(); // the app needs the discovery document now
+  await opened.context.close();
+  assert.deepEqual(opened.seen.requests.filter((r) => r.endsWith(discovery)), [`GET ${discovery}`]);
+  // Chromium warns when a preload goes unused (another credentials mode, say).
+  assert.deepEqual(opened.seen.console.filter((text) => /preload.*not used/i.test(text)), []);
+});
+
 test('the release build signs in and calls the API under its policy, and an injected script is blocked', { skip }, async () => {
   await signInUnderThePolicy(browser);
 });

@@ -17,7 +17,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use browser_oidc::config::{Config, ConfigError};
-use browser_oidc::oauth::discovery::{DiscoveryError, ProviderMetadata, parse_metadata};
+use browser_oidc::oauth::discovery::{DiscoveryError, ProviderMetadata, discovery_url, parse_metadata};
 use browser_oidc::oauth::endpoint_url::parse_endpoint_url;
 use sha2::{Digest, Sha256};
 
@@ -364,6 +364,39 @@ pub fn name_by_content(index_html: &str, files: &[DistFile]) -> (String, Vec<Ren
         renames.push(Rename { from: file.name.clone(), to });
     }
     (index_html, renames)
+}
+
+/// Adds to `index.html` a preload of the provider's discovery document, so
+/// the browser fetches it while the wasm downloads, not after the wasm
+/// asks for it; the app's fetch of it then takes the preloaded answer
+/// (same credentials mode: `crossorigin="anonymous"`). A preload from an
+/// earlier run, for an issuer since changed, is replaced.
+pub fn preload_discovery(index_html: &str, issuer: &str) -> String {
+    let kept: String = index_html.split_inclusive('\n').filter(|line| !line.contains(DISCOVERY_PRELOAD_MARK)).collect();
+    let link = format!(
+        "    <link rel=\"preload\" href=\"{}\" as=\"fetch\" crossorigin=\"anonymous\" {DISCOVERY_PRELOAD_MARK} />\n",
+        html_attribute(&discovery_url(issuer))
+    );
+    match kept.to_ascii_lowercase().find("</head>") {
+        Some(at) => {
+            // On a line of its own (so that a later run finds it whole),
+            // before the one that closes <head>.
+            let line_start = kept[..at].rfind('\n').map_or(0, |newline| newline + 1);
+            match kept[line_start..at].trim().is_empty() {
+                true => format!("{}{link}{}", &kept[..line_start], &kept[line_start..]),
+                false => format!("{}\n{link}{}", &kept[..at], &kept[at..]),
+            }
+        }
+        None => kept,
+    }
+}
+
+/// Marks the line that [`preload_discovery`] writes.
+const DISCOVERY_PRELOAD_MARK: &str = "data-deploy-headers=\"discovery\"";
+
+/// Text for a double-quoted HTML attribute.
+fn html_attribute(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 enum RustAsset {

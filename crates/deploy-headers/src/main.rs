@@ -67,6 +67,8 @@ fn run(options: Options) -> Result<(), String> {
     let dist = &options.dist;
     let config = read_config(&read(&dist.join("config.json"))?).map_err(|e| format!("{}: {e}", dist.join("config.json").display()))?;
     let index_html = name_files_by_content(dist, &read(&dist.join("index.html"))?)?;
+    let index_html = deploy_headers::preload_discovery(&index_html, &config.issuer);
+    write(&dist.join("index.html"), &index_html)?;
     let site_root = match options.site_root {
         Some(root) => root,
         None => std::path::absolute(dist).map_err(|e| e.to_string())?.display().to_string(),
@@ -89,16 +91,14 @@ fn run(options: Options) -> Result<(), String> {
 }
 
 /// Renames trunk's js and wasm after their own bytes (see
-/// [`deploy_headers::name_by_content`]) and returns the new `index.html`.
+/// [`deploy_headers::name_by_content`]) and returns `index.html` as it must
+/// now be (the caller writes it).
 fn name_files_by_content(dist: &Path, index_html: &str) -> Result<String, String> {
     let (renamed_index, renames) = deploy_headers::name_by_content(index_html, &dist_files(dist)?);
     for rename in &renames {
         std::fs::rename(dist.join(&rename.from), dist.join(&rename.to))
             .map_err(|e| format!("cannot rename {} to {}: {e}", rename.from, rename.to))?;
         let _ = writeln!(std::io::stderr(), "renamed {} to {}", rename.from, rename.to);
-    }
-    if !renames.is_empty() {
-        write(&dist.join("index.html"), &renamed_index)?;
     }
     Ok(renamed_index)
 }

@@ -336,3 +336,24 @@ fn only_trunks_rust_assets_that_index_html_loads_are_renamed() {
     let (_, renames) = name_by_content(&index, &files);
     assert_eq!(renames.iter().map(|r| r.from.as_str()).collect::<Vec<_>>(), ["oidc-spa-c25945d34c1dcce.js"]);
 }
+
+#[test]
+fn index_html_preloads_the_discovery_document_once_for_the_issuer_of_the_day() {
+    let page = "<html><head>\n    <title>x</title>\n  </head>\n<body></body></html>\n";
+    let once = preload_discovery(page, "https://op.example.com/realms/a&b");
+    assert_eq!(
+        once,
+        "<html><head>\n    <title>x</title>\n    <link rel=\"preload\" href=\"https://op.example.com/realms/a&amp;b/.well-known/openid-configuration\" as=\"fetch\" crossorigin=\"anonymous\" data-deploy-headers=\"discovery\" />\n  </head>\n<body></body></html>\n"
+    );
+    // Again, after the issuer changed: the old preload is gone.
+    let again = preload_discovery(&once, "https://accounts.google.com");
+    assert_eq!(again.matches("rel=\"preload\"").count(), 1, "{again}");
+    assert!(again.contains("href=\"https://accounts.google.com/.well-known/openid-configuration\""), "{again}");
+    // A </head> after other markup on its line: the link gets a line of
+    // its own, and that markup stays through a second run.
+    let inline = "<html><head><title>x</title></head><body></body></html>";
+    let first = preload_discovery(inline, "https://accounts.google.com");
+    assert!(first.starts_with("<html><head><title>x</title>\n    <link rel=\"preload\""), "{first}");
+    assert!(first.ends_with("/>\n</head><body></body></html>"), "{first}");
+    assert_eq!(preload_discovery(&first, "https://accounts.google.com"), first);
+}

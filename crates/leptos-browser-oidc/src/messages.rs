@@ -117,7 +117,7 @@ impl Translator {
     /// never choose it.
     pub async fn load(self, mut base: Messages, url: &str) -> Result<(), MessagesError> {
         let unavailable = |status| MessagesError::Unavailable { url: url.to_owned(), status };
-        let response = Fetch.send(HttpRequest::get_app_file(url)).await.map_err(|_| unavailable(None))?;
+        let response = Fetch.send(HttpRequest::get_public_document(url)).await.map_err(|_| unavailable(None))?;
         if response.status != 200 {
             return Err(unavailable(Some(response.status)));
         }

@@ -44,10 +44,11 @@ pub struct HttpRequest {
     pub headers: Vec<(Cow<'static, str>, String)>,
     /// The body, if any; may hold tokens or codes.
     pub body: Option<String>,
-    /// A public file of the app's own (its config): fetched like the page's
-    /// other files, so the browser may cache it and use the page's preload.
-    /// Everything else is sent without cookies and never cached.
-    pub app_file: bool,
+    /// A public document (the app's config or a language file, the
+    /// provider's discovery document): fetched the browser's default way,
+    /// so it may come from the page's `<link rel="preload">` or the HTTP
+    /// cache. Everything else is sent without cookies and never cached.
+    pub public_document: bool,
     /// Send a DPoP proof with it (RFC 9449): a token request, or a request
     /// carrying a DPoP-bound access token.
     pub dpop: bool,
@@ -75,14 +76,15 @@ impl HttpRequest {
             url: url.into(),
             headers: vec![("Accept".into(), "application/json".into())],
             body: None,
-            app_file: false,
+            public_document: false,
             dpop: false,
         }
     }
 
-    /// A `GET` of one of the app's own public files, e.g. `/config.json`.
-    pub fn get_app_file(path: impl Into<String>) -> Self {
-        Self { app_file: true, ..Self::get(path) }
+    /// A `GET` of a public document, e.g. `/config.json` or the
+    /// provider's discovery document (see [`HttpRequest::public_document`]).
+    pub fn get_public_document(url: impl Into<String>) -> Self {
+        Self { public_document: true, ..Self::get(url) }
     }
 
     /// A form POST (`application/x-www-form-urlencoded`), as the token,
@@ -96,7 +98,7 @@ impl HttpRequest {
                 ("Content-Type".into(), "application/x-www-form-urlencoded".into()),
             ],
             body: Some(body),
-            app_file: false,
+            public_document: false,
             dpop: false,
         }
     }
@@ -193,9 +195,9 @@ mod tests {
     }
 
     #[test]
-    fn the_apps_own_files_are_fetched_as_files() {
-        assert!(HttpRequest::get_app_file("/config.json").app_file);
-        assert!(!HttpRequest::get("https://op.test/jwks").app_file, "everything else: no cookies, no cache");
+    fn only_public_documents_are_fetched_as_the_page_fetches_files() {
+        assert!(HttpRequest::get_public_document("/config.json").public_document);
+        assert!(!HttpRequest::get("https://op.test/jwks").public_document, "everything else: no cookies, no cache");
     }
 
     #[test]

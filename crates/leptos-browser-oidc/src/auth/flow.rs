@@ -34,7 +34,9 @@ use futures_util::future::join;
 /// Fetches and checks the provider's metadata (its `issuer` must be exactly
 /// the configured one).
 pub async fn discover(http: &impl HttpClient, issuer: &str) -> Result<ProviderMetadata, AuthError> {
-    let response = http.send(HttpRequest::get(discovery_url(issuer))).await?;
+    // A public document: the page may have preloaded it (deploy-headers adds
+    // the `<link rel="preload">`), in parallel with the wasm.
+    let response = http.send(HttpRequest::get_public_document(discovery_url(issuer))).await?;
     if response.status != 200 {
         return Err(DiscoveryError::UnexpectedStatus(response.status).into());
     }

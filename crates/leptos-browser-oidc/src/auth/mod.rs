@@ -569,7 +569,7 @@ fn slot(timer: Timer) -> usize {
 
 async fn load_config(http: &impl HttpClient, url: &str, origin: &str) -> Result<Config, ConfigError> {
     let unavailable = |status| ConfigError::Unavailable { url: url.to_owned(), status };
-    let response = http.send(HttpRequest::get_app_file(url)).await.map_err(|_| unavailable(None))?;
+    let response = http.send(HttpRequest::get_public_document(url)).await.map_err(|_| unavailable(None))?;
     if response.status != 200 {
         return Err(unavailable(Some(response.status)));
     }

@@ -13,8 +13,9 @@ const TIMEOUT_MS: u32 = 30_000;
 use browser_oidc::oauth::http::{HttpClient, HttpRequest, HttpResponse, Unreachable};
 
 /// Sends requests with no cookies (tokens travel in headers and bodies),
-/// no caching of token responses, and no `Referer`; the app's own files
-/// are fetched the browser's default way. A request that has no answer
+/// no caching of token responses, and no `Referer`; public documents
+/// (config, discovery) are fetched the browser's default way, so a
+/// `<link rel="preload" as="fetch" crossorigin>` of them is used. A request that has no answer
 /// after 30 s is abandoned, so a hung connection cannot stall the session.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Fetch;
@@ -36,7 +37,7 @@ fn timeout_signal() -> Option<AbortSignal> {
 async fn send(request: &HttpRequest) -> Result<HttpResponse, JsValue> {
     let init = RequestInit::new();
     init.set_method(request.method.as_str());
-    if !request.app_file {
+    if !request.public_document {
         init.set_credentials(RequestCredentials::Omit);
         init.set_cache(RequestCache::NoStore);
     }
