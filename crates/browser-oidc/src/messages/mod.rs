@@ -63,8 +63,13 @@ impl Text {
     /// shortened, and without control, format or separator characters:
     /// bidirectional overrides, zero-width and line-breaking characters
     /// could make the rest of the sentence read differently.
-    pub fn quoting(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
-        let visible: Vec<char> = value.to_string().chars().filter(|c| !is_invisible(*c)).collect();
+    pub fn quoting(self, name: &'static str, value: impl std::fmt::Display) -> Self {
+        self.quoting_text(name, &value.to_string())
+    }
+
+    /// [`Text::quoting`]'s work, once in the wasm rather than once per type quoted.
+    fn quoting_text(mut self, name: &'static str, value: &str) -> Self {
+        let visible: Vec<char> = value.chars().filter(|c| !is_invisible(*c)).collect();
         let mut quoted: String = visible.iter().take(MAX_QUOTED_CHARS).collect();
         if visible.len() > MAX_QUOTED_CHARS {
             quoted.push('…');

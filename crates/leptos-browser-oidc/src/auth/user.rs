@@ -26,7 +26,7 @@ impl User {
         let user = &session.user;
         let claims = parse_jws(session.id_token.secret())
             .ok()
-            .and_then(|jws| serde_json::from_slice(&jws.payload).ok())
+            .and_then(|jws| serde_json::from_str(std::str::from_utf8(&jws.payload).ok()?).ok())
             .unwrap_or_default();
         Self {
             subject: user.subject.clone(),
