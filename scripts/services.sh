@@ -108,14 +108,19 @@ CONF
     "$(command -v nginx || echo /usr/sbin/nginx)" -p "$prefix" -c "$prefix/nginx.conf" -e "$LOG_DIR/nginx-error.log" -g 'daemon off;'
 }
 
-# The same build behind Caddy, with $SERVER_CONFIG/Caddyfile as written,
-# imported into a wrapper that binds to 127.0.0.1 only and turns Caddy's
-# admin endpoint off; its state goes under target/.
+# The same build behind Caddy, with $SERVER_CONFIG/Caddyfile as written.
 start_caddy_app() {
-  local state="$ROOT/target/caddy"
+  start_caddy app 8080 "$SERVER_CONFIG/Caddyfile"
+}
+
+# start_caddy NAME PORT CADDYFILE: Caddy with that site file imported into a
+# wrapper that binds to 127.0.0.1 only and turns Caddy's admin endpoint off;
+# its state goes under target/.
+start_caddy() {
+  local name=$1 port=$2 site=$3 state="$ROOT/target/caddy/$1"
   mkdir -p "$state"
-  printf '{\n\tadmin off\n\tdefault_bind 127.0.0.1\n}\nimport %s/Caddyfile\n' "$SERVER_CONFIG" >"$state/Caddyfile"
-  start_service app 8080 http://127.0.0.1:8080/ 30 \
+  printf '{\n\tadmin off\n\tdefault_bind 127.0.0.1\n}\nimport %s\n' "$site" >"$state/Caddyfile"
+  start_service "$name" "$port" "http://127.0.0.1:$port/" 30 \
     env HOME="$state" XDG_DATA_HOME="$state" XDG_CONFIG_HOME="$state" \
     caddy run --config "$state/Caddyfile" --adapter caddyfile
 }

@@ -1,30 +1,66 @@
-// Times our app and the oidc-client-ts peer in headless Chromium, against
-// the same local provider, with consent already given:
-//   cold:     navigation to the Sign in button shown (empty cache each run)
+// Times our app and the oidc-client-ts peer in headless Chromium, both
+// served by the same static server (Caddy, as deployed), against the same
+// local provider with consent already given, on the local link and on an
+// emulated slow one (Chromium's network emulation: 1.6 Mbit/s down,
+// 750 kbit/s up, 150 ms round trip):
+//   request:  navigation start to the authorization request leaving, with
+//             Sign in clicked the moment it appears (empty cache each run)
 //   callback: the provider's redirect to the app to the name painted
 //             (token exchange and ID-token handling included)
-// Prints JSON: { ours: {cold: [...], callback: [...]}, peer: {...} } in ms,
-// and a bearer access token of ours (DPoP off) for the API benchmark.
+// and marks on the way (ms since navigation start): code (js and wasm
+// downloaded), instantiated (wasm), config, discovery, shown (Sign in).
+// Prints JSON: { links: { local: { ours: {request, callback, marks}, peer },
+// slow }, wasmMemoryBytes, accessToken, refreshToken }. The tokens (ours,
+// DPoP off) are for the API benchmark.
 import { chromium } from 'playwright-core';
 
 import { CHROMIUM_ARGS } from '../../tests/e2e/chromium-args.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 20);
-const targets = {
-  ours: { url: 'http://127.0.0.1:8080/', name: '[data-testid="user-name"]' },
-  peer: { url: 'http://127.0.0.1:8081/', name: '[data-testid="user-name"]' },
+const SLOW_RUNS = Number(process.env.SLOW_RUNS ?? 5);
+const PROVIDER = 'http://127.0.0.1:9000';
+const LINKS = {
+  local: { runs: RUNS, conditions: null },
+  slow: {
+    runs: SLOW_RUNS,
+    conditions: { offline: false, latency: 150, downloadThroughput: 1_600_000 / 8, uploadThroughput: 750_000 / 8 },
+  },
 };
+const targets = {
+  ours: { url: 'http://127.0.0.1:8080/' },
+  peer: { url: 'http://127.0.0.1:8081/' },
+};
+const authorizationEndpoint = (await (await fetch(`${PROVIDER}/.well-known/openid-configuration`)).json())
+  .authorization_endpoint;
 
-// Records, in the page's own clock (ms since its navigation started), when
-// the Sign in button and when the name first appear.
-const marker = () => {
-  const mark = () => {
+// In every document: reports marks (in epoch ms) to the benchmark, clicks
+// Sign in the moment it appears, and keeps the wasm's memory for a look.
+const inPage = () => {
+  const reported = new Set();
+  const mark = (name) => {
+    if (reported.has(name)) return;
+    reported.add(name);
+    window.__benchMark?.(name, performance.timeOrigin + performance.now());
+  };
+  const keep = (result) => {
+    mark('instantiated');
+    window.__wasmMemory = (result.instance ?? result).exports.memory;
+    return result;
+  };
+  for (const name of ['instantiateStreaming', 'instantiate']) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = (...args) => original.apply(WebAssembly, args).then(keep);
+  }
+  const observe = () => {
     const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Sign in');
-    if (button && window.__interactiveAt === undefined) window.__interactiveAt = performance.now();
+    if (button && !reported.has('shown')) {
+      mark('shown');
+      if (window.__signedInAt === undefined) button.click();
+    }
     const name = document.querySelector('[data-testid="user-name"]');
     if (name && name.textContent && window.__signedInAt === undefined) window.__signedInAt = performance.now();
   };
-  new MutationObserver(mark).observe(document, { childList: true, subtree: true, characterData: true });
+  new MutationObserver(observe).observe(document, { childList: true, subtree: true, characterData: true });
 };
 
 const browser = await chromium.launch({
@@ -32,26 +68,57 @@ const browser = await chromium.launch({
   args: CHROMIUM_ARGS,
 });
 
-let accessToken;
-async function signInOnce(context, target) {
+/** One cold run: navigation start to the authorization request, and marks. */
+async function timeToRequest(target, conditions) {
+  const context = await browser.newContext();
+  const marks = {};
+  await context.exposeFunction('__benchMark', (name, at) => (marks[name] ??= at));
+  await context.addInitScript(inPage);
   const page = await context.newPage();
-  await page.goto(target.url);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('http://127.0.0.1:9000/interaction/**');
-  if (await page.getByLabel('Username').count()) {
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('wonderland');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await page.locator(target.name).waitFor();
-  await page.close();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  if (conditions) await cdp.send('Network.emulateNetworkConditions', conditions);
+  const urls = new Map();
+  let start; // the document request: wall time, and wall minus monotonic
+  const finished = {};
+  const request = new Promise((resolve) => {
+    cdp.on('Network.requestWillBeSent', (event) => {
+      urls.set(event.requestId, event.request.url);
+      if (!start && event.request.url === target.url) start = { wall: event.wallTime * 1000, offset: event.wallTime - event.timestamp };
+      if (event.request.url.startsWith(`${authorizationEndpoint}?`)) resolve(event.wallTime * 1000);
+    });
+  });
+  cdp.on('Network.loadingFinished', (event) => {
+    const url = urls.get(event.requestId) ?? '';
+    const at = (event.timestamp + (start?.offset ?? 0)) * 1000;
+    const kind = url.endsWith('.wasm') || (url.startsWith(target.url) && url.endsWith('.js'))
+      ? 'code'
+      : url.endsWith('/config.json')
+        ? 'config'
+        : url.endsWith('/.well-known/openid-configuration')
+          ? 'discovery'
+          : undefined;
+    if (kind) finished[kind] = Math.max(finished[kind] ?? 0, at);
+  });
+  page.goto(target.url).catch(() => {}); // the page leaves for the provider
+  const sent = await Promise.race([
+    request,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`no authorization request from ${target.url}`)), 60_000)),
+  ]);
+  await context.close();
+  const since = (at) => at - start.wall;
+  return {
+    request: since(sent),
+    marks: Object.fromEntries(
+      Object.entries({ ...finished, ...marks }).map(([name, at]) => [name, since(at)]),
+    ),
+  };
 }
 
 /** Ms from the start of the fetch of the redirect target (after the
  * provider's redirects) to the name painted, in the callback page's clock. */
 async function sinceCallback(page) {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const elapsed = await page
       .evaluate(() => {
@@ -65,58 +132,87 @@ async function sinceCallback(page) {
   throw new Error(`no signed-in view at ${page.url()}`);
 }
 
-// Runs alternate between ours and the peer, so that a busy moment on this
-// shared machine hits both alike.
-const results = Object.fromEntries(Object.keys(targets).map((key) => [key, { cold: [], callback: [] }]));
-for (let run = 0; run < RUNS; run++) {
-  for (const [key, target] of Object.entries(targets)) {
-    const context = await browser.newContext();
-    await context.addInitScript(marker);
-    const page = await context.newPage();
-    await page.goto(target.url);
-    await page.waitForFunction(() => window.__interactiveAt !== undefined);
-    results[key].cold.push(await page.evaluate(() => window.__interactiveAt));
-    await context.close();
+async function signInOnce(context, target) {
+  const page = await context.newPage();
+  await page.goto(target.url);
+  await page.waitForURL(`${PROVIDER}/interaction/**`); // Sign in clicks itself
+  if (await page.getByLabel('Username').count()) {
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill('wonderland');
+    await page.getByRole('button', { name: 'Sign in' }).click();
   }
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.locator('[data-testid="user-name"]').waitFor();
+  await page.close();
 }
 
-const signedIn = {};
-for (const [key, target] of Object.entries(targets)) {
-  const context = await browser.newContext();
-  await signInOnce(context, target); // login and consent, once
-  // Measure the interactive path only: our app would otherwise restore the
-  // session by itself on load.
-  await context.addInitScript(() => localStorage.removeItem('oidc:demo-spa:had-session'));
-  await context.addInitScript(marker);
-  signedIn[key] = context;
-}
-for (let run = 0; run < RUNS; run++) {
-  for (const [key, target] of Object.entries(targets)) {
-    const page = await signedIn[key].newPage();
-    await page.goto(target.url);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    results[key].callback.push(await sinceCallback(page));
-    await page.close();
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const results = { links: {} };
+for (const [link, { runs, conditions }] of Object.entries(LINKS)) {
+  const measured = Object.fromEntries(Object.keys(targets).map((key) => [key, { request: [], callback: [], marks: {} }]));
+  // Runs alternate between ours and the peer, so that a busy moment on
+  // this shared machine hits both alike.
+  for (let run = 0; run < runs; run++) {
+    for (const [key, target] of Object.entries(targets)) {
+      const { request, marks } = await timeToRequest(target, conditions);
+      measured[key].request.push(request);
+      for (const [name, at] of Object.entries(marks)) (measured[key].marks[name] ??= []).push(at);
+    }
   }
+  const signedIn = {};
+  for (const [key, target] of Object.entries(targets)) {
+    const context = await browser.newContext();
+    await context.addInitScript(inPage);
+    await signInOnce(context, target); // login and consent, once
+    // The interactive path only: our app would otherwise restore the
+    // session by itself on load.
+    await context.addInitScript(() => localStorage.removeItem('oidc:demo-spa:had-session'));
+    signedIn[key] = context;
+  }
+  for (let run = 0; run < runs; run++) {
+    for (const [key, target] of Object.entries(targets)) {
+      const page = await signedIn[key].newPage();
+      if (conditions) await (await signedIn[key].newCDPSession(page)).send('Network.emulateNetworkConditions', conditions);
+      await page.goto(target.url);
+      measured[key].callback.push(await sinceCallback(page));
+      if (key === 'ours' && link === 'local' && run === runs - 1) {
+        results.wasmMemoryBytes = await page.evaluate(() => window.__wasmMemory?.buffer.byteLength);
+      }
+      await page.close();
+    }
+  }
+  for (const context of Object.values(signedIn)) await context.close();
+  for (const target of Object.values(measured)) {
+    target.marks = Object.fromEntries(Object.entries(target.marks).map(([name, values]) => [name, median(values)]));
+  }
+  results.links[link] = measured;
 }
-// The API benchmark loads one token over and over, which only a bearer
-// token allows (a DPoP-bound one needs a fresh proof per request): one
-// more sign-in of ours, with DPoP off, gets one.
+
+// The API benchmark needs bearer tokens (a DPoP-bound one needs a fresh
+// proof per request): one more sign-in of ours, with DPoP off.
 {
-  const page = await signedIn.ours.newPage();
-  await page.route('**/config.json', async (route) => {
+  const context = await browser.newContext();
+  await context.addInitScript(inPage);
+  await context.route('**/config.json', async (route) => {
     const response = await route.fetch();
     route.fulfill({ response, json: { ...(await response.json()), dpop: 'off' } });
   });
+  const page = await context.newPage();
   page.on('response', async (response) => {
-    if (response.url() === 'http://127.0.0.1:9000/token') {
-      accessToken = (await response.json().catch(() => ({}))).access_token ?? accessToken;
+    if (response.url() === `${PROVIDER}/token`) {
+      const body = await response.json().catch(() => ({}));
+      results.accessToken = body.access_token ?? results.accessToken;
+      results.refreshToken = body.refresh_token ?? results.refreshToken;
     }
   });
   await page.goto(targets.ours.url);
+  await page.waitForURL(`${PROVIDER}/interaction/**`);
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill('wonderland');
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Allow' }).click();
   await sinceCallback(page);
-  await page.close();
+  await context.close();
 }
 await browser.close();
-console.log(JSON.stringify({ ...results, accessToken }));
+console.log(JSON.stringify(results));
