@@ -45,6 +45,9 @@ export SERVER_CONFIG="$OUT/server-config"
 scripts/release.sh --out "$SERVER_CONFIG" >"$OUT/release.log" 2>&1 || { tail -n 30 "$OUT/release.log" >&2; exit 1; }
 node bench/js/sizes.mjs dist "$OUT/minimal" "$OUT/hello" >"$OUT/sizes.json"
 
+# The main rows compare like with like: no verified-token cache on either
+# side. The cache's own rows come at the end.
+export DEMO_API_TOKEN_CACHE=0
 API_BIN="$ROOT/target/api-release/demo-api" start_api
 start_caddy_app
 BENCH_PEER_DIST="$ROOT/bench/js/peer/dist" start_caddy peer-page 8081 "$ROOT/bench/js/peer/Caddyfile"
@@ -110,8 +113,20 @@ rss_after=$(api_rss_kb)
 rss_midway "$OUT/rss-1000.txt"
 ours_1000=$(LOAD_CONNECTIONS=1000 load http://127.0.0.1:3000/api/greeting "${many[@]}")
 wait "$sampler"
-printf '{"connections": %s, "seconds": %s, "tokens": %s, "ours": %s, "ours_many": %s, "peer": %s, "peer_many": %s, "floor": %s, "pause_ms": %s, "ours_paced": %s, "floor_paced": %s, "ours_1000_connections": %s, "dpop": %s, "dpop_proofs": %s, "dpop_signing_seconds": %s, "rss_idle_kb": %s, "rss_64_kb": %s, "rss_1000_kb": %s, "rss_before_dpop_kb": %s, "rss_after_dpop_kb": %s}\n' \
-  "$CONNECTIONS" "$SECONDS_PER_RUN" "$TOKENS" "$ours" "$ours_many" "$peer" "$peer_many" "$floor" "$PAUSE_MS" "$ours_paced" "$floor_paced" "$ours_1000" "$dpop" "$PROOFS" "$signing_seconds" \
+# With a verified-token cache on both sides (10,000 tokens each): ours as
+# the API ships, the peer with functools.lru_cache on the token.
+say "Loading the APIs with their verified-token caches"
+stop_service api
+export DEMO_API_TOKEN_CACHE=10000
+API_BIN="$ROOT/target/api-release/demo-api" start_api
+start_service fastapi-peer-cached 3002 http://127.0.0.1:3002/docs 60 \
+  env PEER_TOKEN_CACHE=10000 bench/fastapi/.venv/bin/uvicorn --app-dir bench/fastapi app:app --host 127.0.0.1 --port 3002 \
+  --workers 2 --log-level warning --no-access-log
+ours_cached=$(load http://127.0.0.1:3000/api/greeting "${many[@]}")
+peer_cached=$(load http://127.0.0.1:3002/api/greeting "${many[@]}")
+rss_cached=$(api_rss_kb)
+printf '{"connections": %s, "seconds": %s, "tokens": %s, "ours": %s, "ours_many": %s, "peer": %s, "peer_many": %s, "floor": %s, "pause_ms": %s, "ours_paced": %s, "floor_paced": %s, "ours_1000_connections": %s, "ours_cached": %s, "peer_cached": %s, "rss_cached_kb": %s, "dpop": %s, "dpop_proofs": %s, "dpop_signing_seconds": %s, "rss_idle_kb": %s, "rss_64_kb": %s, "rss_1000_kb": %s, "rss_before_dpop_kb": %s, "rss_after_dpop_kb": %s}\n' \
+  "$CONNECTIONS" "$SECONDS_PER_RUN" "$TOKENS" "$ours" "$ours_many" "$peer" "$peer_many" "$floor" "$PAUSE_MS" "$ours_paced" "$floor_paced" "$ours_1000" "$ours_cached" "$peer_cached" "$rss_cached" "$dpop" "$PROOFS" "$signing_seconds" \
   "$rss_idle" "$(cat "$OUT/rss-64.txt")" "$(cat "$OUT/rss-1000.txt")" "$rss_before" "$rss_after" >"$OUT/api.json"
 rm -f "$OUT/dpop-proofs.txt" "$OUT/tokens.txt"
 stop_services

@@ -2,18 +2,20 @@
 //! handlers only verified claims.
 
 use std::collections::HashSet;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use jsonwebtoken::{Algorithm, Validation, decode, decode_header};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde::{Deserialize, Serialize};
 
 use crate::dpop::{DpopMode, Presented};
 use crate::keys::KeyStore;
 use crate::rejection::{DpopRefusal, Rejection};
+use crate::token_cache::{Cached, VerifiedTokens};
 use crate::routes::AppState;
 
 /// Asymmetric algorithms only: an HS256 token "signed" with the provider's
@@ -68,6 +70,8 @@ pub struct AccessTokenVerifier {
     /// One `Validation` per allowed algorithm (issuer, audience, required
     /// claims, leeway), built once rather than on every request.
     validations: Vec<(Algorithm, Validation)>,
+    /// Tokens verified before, if the cache is on.
+    verified: Option<VerifiedTokens>,
 }
 
 impl AccessTokenVerifier {
@@ -83,10 +87,43 @@ impl AccessTokenVerifier {
             validation.leeway = leeway.as_secs();
             (alg, validation)
         };
-        Self { leeway, keys, validations: ALLOWED_ALGORITHMS.map(validation_for).into() }
+        Self { leeway, keys, validations: ALLOWED_ALGORITHMS.map(validation_for).into(), verified: None }
+    }
+
+    /// Keeps up to `capacity` verified tokens, so that a token seen before
+    /// skips its signature check (see [`crate::token_cache`]).
+    pub fn with_token_cache(mut self, capacity: NonZeroUsize) -> Self {
+        self.verified = Some(VerifiedTokens::new(capacity));
+        self
+    }
+
+    /// The verified-token cache, if it is on.
+    pub fn token_cache(&self) -> Option<&VerifiedTokens> {
+        self.verified.as_ref()
     }
 
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, Rejection> {
+        self.verify_at(token, now_seconds()).await
+    }
+
+    /// [`Self::verify`] as if the clock read `now`. The time checks of a
+    /// first verification are jsonwebtoken's, against the system clock;
+    /// `now` is the clock a cached token's `exp` is checked against.
+    pub async fn verify_at(&self, token: &str, now: u64) -> Result<AccessClaims, Rejection> {
+        let Some(verified) = &self.verified else { return self.verify_in_full(token).await.map(|(claims, _)| claims) };
+        match verified.get(token, now, self.leeway.as_secs(), |kid| self.keys.current_key(kid)) {
+            Cached::Valid(claims) => return Ok(claims),
+            Cached::Expired => return Err(Rejection::InvalidToken(EXPIRED)),
+            Cached::Unknown => {}
+        }
+        let (claims, (kid, key)) = self.verify_in_full(token).await?;
+        verified.insert(token, &claims, kid.as_deref(), key);
+        Ok(claims)
+    }
+
+    /// Every check, the signature included; with the `kid` and the key that
+    /// verified it.
+    async fn verify_in_full(&self, token: &str) -> Result<(AccessClaims, (Option<String>, Arc<DecodingKey>)), Rejection> {
         let header =
             decode_header(token).map_err(|_| Rejection::InvalidToken("the access token is malformed"))?;
         // RFC 9068 §4: the header's typ must be at+jwt, so that an ID token
@@ -114,16 +151,18 @@ impl AccessTokenVerifier {
         if claims.jti.is_empty() || claims.client_id.is_empty() {
             return Err(Rejection::InvalidToken(MISSING_CLAIM));
         }
-        Ok(claims)
+        Ok((claims, (header.kid, key)))
     }
 }
+
+const EXPIRED: &str = "the access token has expired";
 
 const MISSING_CLAIM: &str = "the access token lacks a required claim";
 
 fn describe(kind: &jsonwebtoken::errors::ErrorKind) -> &'static str {
     use jsonwebtoken::errors::ErrorKind;
     match kind {
-        ErrorKind::ExpiredSignature => "the access token has expired",
+        ErrorKind::ExpiredSignature => EXPIRED,
         ErrorKind::ImmatureSignature => "the access token is not valid yet",
         ErrorKind::InvalidIssuer => "the access token is from another issuer",
         ErrorKind::InvalidAudience => "the access token is not meant for this API",

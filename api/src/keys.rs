@@ -70,6 +70,11 @@ impl KeyStore {
         self.keys.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
+    /// The key for `kid` in the set held now, without fetching.
+    pub fn current_key(&self, kid: Option<&str>) -> Option<Arc<DecodingKey>> {
+        self.current().find(kid)
+    }
+
     /// The key for a token's `kid` (or the only key, for a token without one).
     pub async fn key_for(&self, kid: Option<&str>) -> Option<Arc<DecodingKey>> {
         if let Some(key) = self.current().find(kid) {

@@ -9,5 +9,6 @@ pub mod keys;
 pub mod rejection;
 pub mod routes;
 pub mod settings;
+pub mod token_cache;
 
 pub use routes::{AppState, app};

@@ -44,7 +44,10 @@ async fn run() -> Result<(), String> {
     let keys = KeyStore::remote(client, discovery.jwks_uri, DEFAULT_MIN_REFETCH_INTERVAL)
         .await
         .map_err(|e| e.to_string())?;
-    let verifier = AccessTokenVerifier::new(&settings.issuer, &settings.audience, settings.leeway, keys);
+    let mut verifier = AccessTokenVerifier::new(&settings.issuer, &settings.audience, settings.leeway, keys);
+    if let Some(capacity) = std::num::NonZeroUsize::new(settings.token_cache) {
+        verifier = verifier.with_token_cache(capacity);
+    }
     let dpop = DpopPolicy::new(
         settings.dpop,
         &settings.public_origin,

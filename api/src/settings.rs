@@ -28,6 +28,10 @@ pub struct Settings {
     /// `DEMO_API_PUBLIC_ORIGIN`: where browsers reach the API, for a
     /// proof's `htu` (by default the audience's origin).
     pub public_origin: String,
+    /// `DEMO_API_TOKEN_CACHE`: how many verified tokens to keep, so that a
+    /// token seen before skips its signature check (each costs about half a
+    /// KB); `0` turns the cache off. By default 10,000.
+    pub token_cache: usize,
 }
 
 impl Settings {
@@ -47,6 +51,7 @@ impl Settings {
             other => return Err(format!("DEMO_API_DPOP_NONCE must be on or off, not {other}")),
         };
         let capacity = var("DEMO_API_DPOP_REPLAY_CAPACITY", "1000000");
+        let token_cache = var("DEMO_API_TOKEN_CACHE", "10000");
         Ok(Self {
             issuer: var("DEMO_API_ISSUER", "http://127.0.0.1:9000"),
             public_origin: var("DEMO_API_PUBLIC_ORIGIN", &audience),
@@ -58,6 +63,9 @@ impl Settings {
                 .ok()
                 .filter(|capacity| *capacity > 0)
                 .ok_or(format!("DEMO_API_DPOP_REPLAY_CAPACITY is not a positive number: {capacity}"))?,
+            token_cache: token_cache
+                .parse()
+                .map_err(|_| format!("DEMO_API_TOKEN_CACHE is not a number of tokens (0 turns it off): {token_cache}"))?,
             allowed_origin: var("DEMO_API_ALLOWED_ORIGIN", "http://127.0.0.1:8080"),
             bind: bind.parse().map_err(|_| format!("DEMO_API_BIND is not an address: {bind}"))?,
             leeway: Duration::from_secs(
@@ -71,13 +79,17 @@ impl Settings {
 mod tests {
     use super::*;
 
+    /// The tests below set variables that `Settings::from_env` reads: one at a time.
+    static ENVIRONMENT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     /// A replay cache with no room would refuse every proof: the capacity
     /// must be a positive number, and one is enough.
     #[test]
     fn the_replay_capacity_must_be_a_positive_number() {
         const NAME: &str = "DEMO_API_DPOP_REPLAY_CAPACITY";
+        let _one_at_a_time = ENVIRONMENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let with_capacity = |value: &str| {
-            // SAFETY: no other test in this binary reads or writes the environment.
+            // SAFETY: the other tests that touch the environment wait for ENVIRONMENT.
             unsafe { std::env::set_var(NAME, value) };
             let settings = Settings::from_env();
             unsafe { std::env::remove_var(NAME) };
@@ -88,5 +100,26 @@ mod tests {
             let error = with_capacity(refused).map(|settings| settings.dpop_replay_capacity).unwrap_err();
             assert_eq!(error, format!("{NAME} is not a positive number: {refused}"));
         }
+    }
+
+    /// The verified-token cache: a number of tokens, 0 for none, by default
+    /// 10,000; anything else stops the API with the reason.
+    #[test]
+    fn the_token_cache_is_a_number_of_tokens_and_0_turns_it_off() {
+        const NAME: &str = "DEMO_API_TOKEN_CACHE";
+        let _one_at_a_time = ENVIRONMENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let with_cache = |value: Option<&str>| {
+            // SAFETY: the other tests that touch the environment wait for ENVIRONMENT.
+            if let Some(value) = value {
+                unsafe { std::env::set_var(NAME, value) };
+            }
+            let settings = Settings::from_env();
+            unsafe { std::env::remove_var(NAME) };
+            settings.map(|settings| settings.token_cache)
+        };
+        assert_eq!(with_cache(None), Ok(10_000));
+        assert_eq!(with_cache(Some("0")), Ok(0));
+        assert_eq!(with_cache(Some("50")), Ok(50));
+        assert_eq!(with_cache(Some("lots")), Err(format!("{NAME} is not a number of tokens (0 turns it off): lots")));
     }
 }

@@ -1,6 +1,7 @@
 //! The API's token checks, driven through the real router with `oneshot`
 //! (no socket) and tokens signed locally with test-only keys.
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -11,6 +12,7 @@ use axum::response::Response;
 use demo_api::access_token::AccessTokenVerifier;
 use demo_api::dpop::{DpopMode, DpopPolicy};
 use demo_api::keys::KeyStore;
+use demo_api::rejection::Rejection;
 use demo_api::{AppState, app};
 use http_body_util::BodyExt;
 use jsonwebtoken::jwk::JwkSet;
@@ -68,6 +70,21 @@ fn router_with(keys: KeyStore) -> axum::Router {
 
 fn router() -> axum::Router {
     router_with(KeyStore::fixed(&serde_json::from_str::<JwkSet>(JWKS).unwrap()))
+}
+
+fn fixed_keys() -> KeyStore {
+    KeyStore::fixed(&serde_json::from_str::<JwkSet>(JWKS).unwrap())
+}
+
+/// A verifier that keeps up to `capacity` verified tokens.
+fn caching_verifier(keys: KeyStore, capacity: usize) -> AccessTokenVerifier {
+    AccessTokenVerifier::new(ISSUER, AUDIENCE, Duration::from_secs(30), keys)
+        .with_token_cache(NonZeroUsize::new(capacity).unwrap())
+}
+
+fn caching_router() -> axum::Router {
+    let dpop = DpopPolicy::new(DpopMode::Allowed, AUDIENCE, Duration::from_secs(30), 1_000, false).unwrap();
+    app(AppState::new(caching_verifier(fixed_keys(), 16), dpop), APP_ORIGIN)
 }
 
 async fn get_with(router: axum::Router, uri: &str, authorization: Option<String>) -> Response {
@@ -386,10 +403,16 @@ fn base64_url(text: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
 }
 
-/// The challenge's `error_description` says which check failed.
+/// The challenge's `error_description` says which check failed, without
+/// the verified-token cache and with it (twice: a refused token is never
+/// kept, so the second time is checked in full again).
 async fn assert_refused_because(token: &str, reason: &str) {
-    let challenge = challenge(&call(token).await);
-    assert!(challenge.contains(&format!(r#"error_description="{reason}""#)), "{reason}: {challenge}");
+    let cached = caching_router();
+    for (router, label) in [(router(), "no cache"), (cached.clone(), "cache, first"), (cached, "cache, again")] {
+        let response = get_with(router, "/api/greeting", Some(format!("Bearer {token}"))).await;
+        let challenge = challenge(&response);
+        assert!(challenge.contains(&format!(r#"error_description="{reason}""#)), "{label}: {reason}: {challenge}");
+    }
 }
 
 #[tokio::test]
@@ -461,4 +484,80 @@ async fn a_claim_of_the_wrong_type_is_malformed_rather_than_missing() {
         let token = sign(&header(Algorithm::RS256), &with(claim, value), TEST_KEY);
         assert_refused_because(&token, "the access token is malformed").await;
     }
+}
+
+// ------------------------------------------------- the verified-token cache
+
+#[tokio::test]
+async fn a_cached_token_is_refused_once_it_expires() {
+    let verifier = caching_verifier(fixed_keys(), 16);
+    let issued = now();
+    let token = sign(&header(Algorithm::RS256), &with("exp", json!(issued + 60)), TEST_KEY);
+    assert!(verifier.verify_at(&token, issued).await.is_ok());
+    assert_eq!(verifier.token_cache().unwrap().len(), 1, "kept once verified");
+    // From the cache, up to the leeway (30 s) past exp, as a first check is…
+    assert!(verifier.verify_at(&token, issued + 90).await.is_ok());
+    // …and not a second later: exp is checked on every request.
+    assert_eq!(
+        verifier.verify_at(&token, issued + 91).await.unwrap_err(),
+        Rejection::InvalidToken("the access token has expired")
+    );
+    assert!(verifier.token_cache().unwrap().is_empty(), "an expired token leaves the cache");
+}
+
+#[tokio::test]
+async fn a_cached_token_still_needs_the_routes_scope_each_time() {
+    let router = caching_router();
+    let token = sign(&header(Algorithm::RS256), &with("scope", json!("profile")), TEST_KEY);
+    for attempt in ["first", "cached"] {
+        let response = get_with(router.clone(), "/api/greeting", Some(format!("Bearer {token}"))).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{attempt}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_differing_in_any_byte_from_a_cached_one_is_verified_in_full() {
+    let verifier = caching_verifier(fixed_keys(), 16);
+    let token = valid_token();
+    assert!(verifier.verify(&token).await.is_ok());
+    // Another signature on the same header and claims.
+    let (signed, signature) = token.rsplit_once('.').unwrap();
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    let forged = format!("{signed}.{flipped}{}", &signature[1..]);
+    assert_eq!(
+        verifier.verify(&forged).await.unwrap_err(),
+        Rejection::InvalidToken("the access token's signature is not valid")
+    );
+}
+
+#[tokio::test]
+async fn a_cached_token_whose_key_left_the_jwks_is_refused() {
+    let endpoint = FakeJwksEndpoint::start(published_keys()).await;
+    let keys = KeyStore::remote(reqwest::Client::new(), endpoint.url.clone(), Duration::ZERO).await.unwrap();
+    let verifier = caching_verifier(keys, 16);
+    let token = valid_token();
+    assert!(verifier.verify(&token).await.is_ok());
+    assert_eq!(verifier.token_cache().unwrap().len(), 1);
+    // The provider rotates: its set now names the key test-key-2 only, and
+    // a token signed under that kid makes the API fetch the set again.
+    let mut rotated = published_keys();
+    rotated["keys"][0]["kid"] = json!("test-key-2");
+    *endpoint.jwks.lock().unwrap() = rotated;
+    let mut new_header = header(Algorithm::RS256);
+    new_header.kid = Some("test-key-2".into());
+    assert!(verifier.verify(&sign(&new_header, &claims(), TEST_KEY)).await.is_ok());
+    // The cached token's key is gone: it is refused, not served from the cache.
+    assert_eq!(
+        verifier.verify(&token).await.unwrap_err(),
+        Rejection::InvalidToken("the token was signed with an unknown key")
+    );
+}
+
+#[tokio::test]
+async fn the_cache_holds_at_most_its_capacity() {
+    let verifier = caching_verifier(fixed_keys(), 2);
+    for jti in ["a", "b", "c"] {
+        assert!(verifier.verify(&sign(&header(Algorithm::RS256), &with("jti", json!(jti)), TEST_KEY)).await.is_ok());
+    }
+    assert_eq!(verifier.token_cache().unwrap().len(), 2);
 }

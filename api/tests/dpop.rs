@@ -579,3 +579,27 @@ async fn proofs_made_with_es384_eddsa_rs256_or_ps256_keys_are_accepted() {
         assert_eq!(response.status(), StatusCode::OK, "{:?}: {}", key.alg, challenge(&response));
     }
 }
+
+/// The verified-token cache skips only a token's signature check: a bound
+/// token seen before still needs a proof of its own key, every time.
+#[tokio::test]
+async fn a_cached_bound_token_still_needs_a_fresh_proof_of_its_key_each_time() {
+    let keys = KeyStore::fixed(&serde_json::from_str::<JwkSet>(JWKS).unwrap());
+    let verifier = AccessTokenVerifier::new(ISSUER, AUDIENCE, Duration::from_secs(30), keys)
+        .with_token_cache(std::num::NonZeroUsize::new(16).unwrap());
+    let dpop = DpopPolicy::new(DpopMode::Allowed, AUDIENCE, Duration::from_secs(30), 1_000, false).unwrap();
+    let router = app(AppState::new(verifier, dpop), APP_ORIGIN);
+    let (owner, thief) = (TabKey::new(), TabKey::new());
+    let token = access_token(Some(&owner.thumbprint()));
+    let proof = owner.proof(proof_claims(&token));
+    assert_eq!(send(&router, &format!("DPoP {token}"), &[&proof]).await.status(), StatusCode::OK);
+    // Now cached: without a proof, with the same proof, with the thief's,
+    // or as Bearer, it is refused as the first time.
+    assert_refused(&send(&router, &format!("DPoP {token}"), &[]).await, "invalid_dpop_proof", "no proof");
+    assert_refused(&send(&router, &format!("DPoP {token}"), &[&proof]).await, "invalid_dpop_proof", "a replay");
+    let thiefs = thief.proof(proof_claims(&token));
+    assert_refused(&send(&router, &format!("DPoP {token}"), &[&thiefs]).await, "invalid_token", "another key");
+    assert_refused(&send(&router, &format!("Bearer {token}"), &[]).await, "invalid_token", "as Bearer");
+    let fresh = owner.proof(proof_claims(&token));
+    assert_eq!(send(&router, &format!("DPoP {token}"), &[&fresh]).await.status(), StatusCode::OK);
+}

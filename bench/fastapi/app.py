@@ -1,8 +1,14 @@
 """The peer of the demo API: FastAPI + PyJWT, written as their docs show,
 doing the same checks on the same tokens (typ at+jwt, RS256/PS256/ES256
 signature from the provider's JWKS, iss, aud, exp/nbf with 30 s leeway,
-required claims, client_id, scope api:read)."""
+required claims, client_id, scope api:read).
 
+With PEER_TOKEN_CACHE=N, verified tokens are kept as the Python way would:
+functools.lru_cache on the token (N entries), with exp checked again on
+every request, as ours does with its cache on."""
+
+import functools
+import os
 import time
 
 import jwt
@@ -26,7 +32,10 @@ def invalid_token(description: str) -> HTTPException:
 
 
 def verified_claims(credentials: HTTPAuthorizationCredentials = Depends(bearer)) -> dict:
-    token = credentials.credentials
+    return verify(credentials.credentials)
+
+
+def verify(token: str) -> dict:
     try:
         header = jwt.get_unverified_header(token)
         if header.get("typ", "").lower() not in ("at+jwt", "application/at+jwt"):
@@ -46,6 +55,17 @@ def verified_claims(credentials: HTTPAuthorizationCredentials = Depends(bearer))
     if "client_id" not in claims:
         raise invalid_token("the access token lacks a required claim")
     return claims
+
+
+CACHE_SIZE = int(os.environ.get("PEER_TOKEN_CACHE", "0"))
+if CACHE_SIZE:
+    verify_in_full = functools.lru_cache(maxsize=CACHE_SIZE)(verify)
+
+    def verify(token: str) -> dict:  # noqa: F811 (the cached form)
+        claims = verify_in_full(token)
+        if claims["exp"] + 30 < time.time():
+            raise invalid_token("the access token has expired")
+        return claims
 
 
 @app.get("/api/greeting")
