@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the release (dist/) and writes the headers that protect it on a
-# real web server, from dist/config.json and the provider's discovery
-# document (the provider must be reachable). Deploy dist/ plus one of:
+# Builds the release (dist/) and prepares it with deploy-headers, from
+# dist/config.json and the provider's discovery document (the provider must
+# be reachable): the js and wasm renamed after their bytes, compressed
+# copies, the discovery preload, and the headers that protect it on a real
+# web server. Deploy dist/ plus one of:
 #   dist/_headers             Netlify, Cloudflare Pages (already inside dist/)
 #   server-config/nginx.conf  include it in the app's nginx server block
 #   server-config/Caddyfile   a Caddy site for the app's origin

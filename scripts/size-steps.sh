@@ -25,7 +25,9 @@ sizes() { # FILE... -> "raw brotli" summed
   local raw=0 brotli=0 file
   for file in "$@"; do
     raw=$((raw + $(stat -c %s "$file")))
-    brotli=$((brotli + $(brotli -c -q 11 "$file" | wc -c)))
+    # Node's brotli (quality 11), as the benchmark measures: no brotli CLI needed.
+    brotli=$((brotli + $(node -e 'const z = require("zlib"); const b = require("fs").readFileSync(process.argv[1]);
+      console.log(z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length)' "$file")))
   done
   echo "$raw $brotli"
 }

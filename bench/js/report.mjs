@@ -58,7 +58,7 @@ lines.push(`## 2. Time (headless Chromium; both pages served by Caddy as deploye
 lines.push(
   '- **To the sign-in request:** navigation start to the request to the authorization endpoint leaving, with Sign in clicked the moment it appears (empty cache).',
   '- **Redirect → name painted:** the provider\'s redirect back to the name shown (code exchange and ID-token checks included; the page\'s files cached).',
-  `- **Links:** local; and slow, Chromium's network emulation at 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip. ` +
+  `- **Links:** local; and slow, Chromium's network emulation at 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip, where the target is ≤ 1.25× (a 60 KB app against the peer's 17 KB spends about 200 ms more on bytes alone there). ` +
     `${firstLink.ours.request.length} runs each on the local link, ${links.slow?.ours.request.length ?? 0} on the slow one, alternating ours and the peer.`,
   '',
 );
@@ -116,14 +116,17 @@ const dpopToBearer = api.dpop.rps / api.ours_many.rps;
 const unitMs = { us: 0.001, ms: 1, s: 1000 };
 const p99ms = (text) => parseFloat(text) * (unitMs[text.replace(/[\d.]/g, '')] ?? NaN);
 const verdict = (ok) => (ok ? 'met' : 'NOT met');
-const errors = ['ours', 'ours_many', 'ours_paced', 'ours_1000_connections', 'ours_cached', 'dpop'].reduce((sum, key) => sum + api[key].errors, 0);
+// Every row: a ratio against a peer or floor that refused requests would mean nothing.
+const errors = Object.values(api)
+  .filter((value) => typeof value === 'object' && value !== null && 'errors' in value)
+  .reduce((sum, row) => sum + row.errors, 0);
 const rssGrowth = api.rss_after_dpop_kb - api.rss_before_dpop_kb;
 const bytesPerProof = (rssGrowth * 1024) / Math.max(1, api.dpop.requests);
 const mb = (kbytes) => `${(kbytes / 1024).toFixed(1)} MB`;
 lines.push(
   '',
   `Targets: ${api.tokens} tokens, no cache on either side, ≥ 6× the peer → ${verdict(mainRatio >= 6)} (${mainRatio.toFixed(1)}×; one token repeated: ${oneTokenRatio.toFixed(1)}×); ` +
-    `zero errors → ${verdict(errors === 0)}; ` +
+    `zero errors in every row → ${verdict(errors === 0)}; ` +
     `p99 within 1 ms of the floor's: at full load → ${verdict(p99ms(api.ours_many.p99) - p99ms(api.floor.p99) <= 1)} (${api.ours_many.p99} vs ${api.floor.p99}), ` +
     `at the paced rate → ${verdict(p99ms(api.ours_paced.p99) - p99ms(api.floor_paced.p99) <= 1)} (${api.ours_paced.p99} vs ${api.floor_paced.p99}).`,
   'At full load wrk sends the next request as soon as an answer comes, so latency is mostly waiting in line (64 connections / requests per second); ' +

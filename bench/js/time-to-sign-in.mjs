@@ -36,6 +36,7 @@ const authorizationEndpoint = (await (await fetch(`${PROVIDER}/.well-known/openi
 // In every document: reports marks (in epoch ms) to the benchmark, clicks
 // Sign in the moment it appears, and keeps the wasm's memory for a look.
 const inPage = () => {
+  if (location.origin === 'http://127.0.0.1:9000') return; // the provider's own pages
   const reported = new Set();
   const mark = (name) => {
     if (reported.has(name)) return;
@@ -101,10 +102,13 @@ async function timeToRequest(target, conditions) {
     if (kind) finished[kind] = Math.max(finished[kind] ?? 0, at);
   });
   page.goto(target.url).catch(() => {}); // the page leaves for the provider
+  let timer;
   const sent = await Promise.race([
     request,
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`no authorization request from ${target.url}`)), 60_000)),
-  ]);
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no authorization request from ${target.url}`)), 60_000);
+    }),
+  ]).finally(() => clearTimeout(timer));
   await context.close();
   const since = (at) => at - start.wall;
   return {
@@ -146,7 +150,12 @@ async function signInOnce(context, target) {
   await page.close();
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+// As report.mjs takes it: the middle value, or the mean of the two middle ones.
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 const results = { links: {} };
 for (const [link, { runs, conditions }] of Object.entries(LINKS)) {
   const measured = Object.fromEntries(Object.keys(targets).map((key) => [key, { request: [], callback: [], marks: {} }]));
@@ -198,19 +207,16 @@ for (const [link, { runs, conditions }] of Object.entries(LINKS)) {
     route.fulfill({ response, json: { ...(await response.json()), dpop: 'off' } });
   });
   const page = await context.newPage();
-  page.on('response', async (response) => {
-    if (response.url() === `${PROVIDER}/token`) {
-      const body = await response.json().catch(() => ({}));
-      results.accessToken = body.access_token ?? results.accessToken;
-      results.refreshToken = body.refresh_token ?? results.refreshToken;
-    }
-  });
   await page.goto(targets.ours.url);
   await page.waitForURL(`${PROVIDER}/interaction/**`);
   await page.getByLabel('Username').fill('alice');
   await page.getByLabel('Password').fill('wonderland');
   await page.getByRole('button', { name: 'Sign in' }).click();
+  const exchanged = page.waitForResponse((response) => response.url() === `${PROVIDER}/token`);
   await page.getByRole('button', { name: 'Allow' }).click();
+  const body = await (await exchanged).json();
+  results.accessToken = body.access_token;
+  results.refreshToken = body.refresh_token;
   await sinceCallback(page);
   await context.close();
 }

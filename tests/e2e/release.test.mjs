@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { APP, PROVIDER, launchChromium, openApp, signInAsAlice, signInUnderThePolicy } from './pages.mjs';
+import { APP, PROVIDER, launchChromium, openApp, openTab, signInAsAlice, signInUnderThePolicy } from './pages.mjs';
 
 const API = 'http://127.0.0.1:3000';
 const skip = process.env.APP_SERVER === 'release' ? false : 'needs dist/ behind a web server (scripts/test.sh)';
@@ -112,6 +112,25 @@ test('the discovery document is preloaded with the page, and the app uses that o
   assert.deepEqual(opened.seen.requests.filter((r) => r.endsWith(discovery)), [`GET ${discovery}`]);
   // Chromium warns when a preload goes unused (another credentials mode, say).
   assert.deepEqual(opened.seen.console.filter((text) => /preload.*not used/i.test(text)), []);
+});
+
+test('no cookie goes with the app\'s requests to the provider, though it has set some', { skip }, async () => {
+  const context = await browser.newContext();
+  const sent = [];
+  context.on('request', (request) => {
+    if (['fetch', 'xhr', 'other'].includes(request.resourceType())) sent.push(request);
+  });
+  await signInAsAlice(await openTab(context));
+  const cookies = await context.cookies(PROVIDER);
+  const toProvider = sent.filter((r) => r.url().startsWith(PROVIDER) || r.url().startsWith(KEYS_ORIGIN));
+  const paths = toProvider.map((r) => new URL(r.url()).pathname);
+  assert.ok(cookies.length > 0, 'the provider keeps its session in cookies');
+  for (const path of ['/.well-known/openid-configuration', '/token']) assert.ok(paths.includes(path), `${path} in ${paths}`);
+  assert.ok(toProvider.some((r) => r.url().startsWith(KEYS_ORIGIN)), `the keys are fetched: ${paths}`);
+  for (const request of toProvider) {
+    assert.equal((await request.allHeaders()).cookie, undefined, request.url());
+  }
+  await context.close();
 });
 
 test('the release build signs in and calls the API under its policy, and an injected script is blocked', { skip }, async () => {

@@ -160,14 +160,20 @@ impl Release {
             lines
         };
         let mut out = format!(
-            "{}\n# Include inside the app's server {{ }} block. Its own add_header lines\n# no longer apply: nginx sends only those of the location that answers.\nroot {};\nindex index.html;\nserver_tokens off;\n# The .gz copies deploy-headers wrote beside the content-named files (nginx\n# sends .br copies only with the ngx_brotli module: brotli_static on).\ngzip_static on;\ngzip_vary on;\n",
+            "{}\n# Include inside the app's server {{ }} block. Its own add_header lines\n# no longer apply: nginx sends only those of the location that answers.\nroot {};\nindex index.html;\nserver_tokens off;\n",
             comment_header("#"),
             quoted(&site_root.0)
         );
         // nginx sends a location's add_header lines only: each location
         // repeats the security headers.
+        // The .gz copy deploy-headers wrote beside each content-named file,
+        // and only there (nginx sends .br copies only with the ngx_brotli
+        // module's brotli_static).
         for path in &self.immutable_paths {
-            out.push_str(&format!("\nlocation = {path} {{\n{}}}\n", headers(CACHE_IMMUTABLE)));
+            out.push_str(&format!(
+                "\nlocation = {path} {{\n    gzip_static on;\n    gzip_vary on;\n{}}}\n",
+                headers(CACHE_IMMUTABLE)
+            ));
         }
         // Served here rather than by an internal redirect, which would
         // log the request in `location /`.
@@ -193,18 +199,23 @@ impl Release {
             .collect();
         // Two matchers that cannot both match: Caddy sorts a directive
         // without a matcher after the others, which would override.
-        let caching = if self.immutable_paths.is_empty() {
-            format!("\theader Cache-Control {}\n", quoted(CACHE_REVALIDATE))
+        // The .br and .gz copies beside the content-named files are sent
+        // for those paths only.
+        let (caching, serving) = if self.immutable_paths.is_empty() {
+            (format!("\theader Cache-Control {}\n", quoted(CACHE_REVALIDATE)), "\tfile_server\n".to_owned())
         } else {
             let immutable = self.immutable_paths.join(" ");
-            format!(
-                "\t@immutable path {immutable}\n\theader @immutable Cache-Control {}\n\t@revalidate not path {immutable}\n\theader @revalidate Cache-Control {}\n",
-                quoted(CACHE_IMMUTABLE),
-                quoted(CACHE_REVALIDATE)
+            (
+                format!(
+                    "\t@immutable path {immutable}\n\theader @immutable Cache-Control {}\n\t@revalidate not path {immutable}\n\theader @revalidate Cache-Control {}\n",
+                    quoted(CACHE_IMMUTABLE),
+                    quoted(CACHE_REVALIDATE)
+                ),
+                "\tfile_server @immutable {\n\t\tprecompressed br gzip\n\t}\n\tfile_server @revalidate\n".to_owned(),
             )
         };
         format!(
-            "{}\n{} {{\n\troot * {}\n\theader {{\n{security}\t\t-Server\n\t}}\n{caching}\t# A code or a state arrives in these URLs' query: never logged.\n\t@secret_query path {}\n\tskip_log @secret_query\n\t# Every other path is the app (its router reads it).\n\ttry_files {{path}} /index.html\n\t# The .br and .gz copies deploy-headers wrote beside the content-named files.\n\tfile_server {{\n\t\tprecompressed br gzip\n\t}}\n}}\n",
+            "{}\n{} {{\n\troot * {}\n\theader {{\n{security}\t\t-Server\n\t}}\n{caching}\t# A code or a state arrives in these URLs' query: never logged.\n\t@secret_query path {}\n\tskip_log @secret_query\n\t# Every other path is the app (its router reads it).\n\ttry_files {{path}} /index.html\n{serving}}}\n",
             comment_header("#"),
             self.app_origin,
             quoted(&site_root.0),
@@ -342,9 +353,9 @@ pub struct Rename {
 /// the css, so that they can be cached for good: `app-<hash>.js` and
 /// `app_bg-<hash>.wasm`. Returns `index.html` with the new names and the
 /// renames to make; a file already named by its content is left alone, so
-/// a second run changes nothing. The js glue never names the wasm (the
-/// loader passes its path), so renaming the wasm leaves the js's bytes as
-/// they are.
+/// a second run changes nothing. The js glue loads the wasm from the path
+/// the loader in `index.html` passes (its own default name is unused), so
+/// renaming the wasm leaves the js's bytes as they are.
 pub fn name_by_content(index_html: &str, files: &[DistFile]) -> (String, Vec<Rename>) {
     let mut index_html = index_html.to_owned();
     let mut renames = Vec::new();
@@ -369,29 +380,37 @@ pub fn name_by_content(index_html: &str, files: &[DistFile]) -> (String, Vec<Ren
 /// Adds to `index.html` a preload of the provider's discovery document, so
 /// the browser fetches it while the wasm downloads, not after the wasm
 /// asks for it; the app's fetch of it then takes the preloaded answer
-/// (same credentials mode: `crossorigin="anonymous"`). A preload from an
-/// earlier run, for an issuer since changed, is replaced.
-pub fn preload_discovery(index_html: &str, issuer: &str) -> String {
-    let kept: String = index_html.split_inclusive('\n').filter(|line| !line.contains(DISCOVERY_PRELOAD_MARK)).collect();
+/// (same credentials mode: `crossorigin="anonymous"`). With `issuer`
+/// `None`, only takes out a preload an earlier run added. `None` if
+/// `index.html` has no `</head>` to put it before.
+pub fn preload_discovery(index_html: &str, issuer: Option<&str>) -> Option<String> {
+    let mut page = index_html.to_owned();
+    // An earlier run's element, and the line it had to itself.
+    if let Some(mark) = page.find(DISCOVERY_PRELOAD_MARK) {
+        let start = page[..mark].rfind("<link")?;
+        let end = mark + page[mark..].find("/>")? + 2;
+        let line_start = page[..start].rfind('\n').map_or(0, |newline| newline + 1);
+        let whole_line = page[line_start..start].trim().is_empty() && page[end..].starts_with('\n');
+        let (start, end) = if whole_line { (line_start, end + 1) } else { (start, end) };
+        page.replace_range(start..end, "");
+    }
+    let at = page.to_ascii_lowercase().find("</head>")?;
+    let Some(issuer) = issuer else { return Some(page) };
     let link = format!(
-        "    <link rel=\"preload\" href=\"{}\" as=\"fetch\" crossorigin=\"anonymous\" {DISCOVERY_PRELOAD_MARK} />\n",
+        "<link rel=\"preload\" href=\"{}\" as=\"fetch\" crossorigin=\"anonymous\" {DISCOVERY_PRELOAD_MARK} />",
         html_attribute(&discovery_url(issuer))
     );
-    match kept.to_ascii_lowercase().find("</head>") {
-        Some(at) => {
-            // On a line of its own (so that a later run finds it whole),
-            // before the one that closes <head>.
-            let line_start = kept[..at].rfind('\n').map_or(0, |newline| newline + 1);
-            match kept[line_start..at].trim().is_empty() {
-                true => format!("{}{link}{}", &kept[..line_start], &kept[line_start..]),
-                false => format!("{}\n{link}{}", &kept[..at], &kept[at..]),
-            }
-        }
-        None => kept,
+    // On a line of its own before the one that closes <head>, if that line
+    // has nothing else; else just before </head>.
+    let line_start = page[..at].rfind('\n').map_or(0, |newline| newline + 1);
+    match page[line_start..at].trim().is_empty() {
+        true => page.insert_str(line_start, &format!("    {link}\n")),
+        false => page.insert_str(at, &link),
     }
+    Some(page)
 }
 
-/// Marks the line that [`preload_discovery`] writes.
+/// Marks the element that [`preload_discovery`] writes.
 const DISCOVERY_PRELOAD_MARK: &str = "data-deploy-headers=\"discovery\"";
 
 /// Text for a double-quoted HTML attribute.
@@ -405,7 +424,9 @@ enum RustAsset {
 }
 
 /// trunk's `stem-<hash>.js` or `stem-<hash>_bg.wasm`, the hash a 64-bit
-/// number in hex without leading zeros (12 digits or more but once in 2^32).
+/// number in hex without leading zeros: 12 digits or more but about once in
+/// a million builds, which then keep trunk's names (and revalidate). Shorter
+/// names could be an app's own files, which other files may import by name.
 fn trunk_rust_asset(name: &str) -> Option<(&str, RustAsset)> {
     let (named, kind) = match name.strip_suffix("_bg.wasm") {
         Some(named) => (named, RustAsset::Wasm),

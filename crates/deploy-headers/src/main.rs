@@ -10,14 +10,22 @@ use deploy_headers::{DistFile, Release, SiteRoot, read_config};
 use browser_oidc::oauth::discovery::discovery_url;
 
 const HELP: &str = "\
-Usage: deploy-headers [--dist DIR] [--site-root PATH] [--out DIR]
+Usage: deploy-headers [--dist DIR] [--site-root PATH] [--out DIR] [--no-discovery-preload]
 
-Reads DIR/config.json and DIR/index.html (DIR is dist by default), fetches
-the provider's discovery document, and writes the headers that protect the
-release build: a Content-Security-Policy whose connect-src lists every origin
-the app fetches from, and whose script-src allows trunk's loader by its hash;
-no framing, no referrer, no sniffing; a year of caching for content-hashed
-files. Deploy DIR with one of:
+Prepares the release build in DIR (dist by default) and writes the headers
+that protect it. It reads DIR/config.json and fetches the provider's
+discovery document, then:
+
+  - renames trunk's js and wasm after their own bytes and updates
+    DIR/index.html, so every hashed file can be cached for a year;
+  - writes brotli (.br) and gzip (.gz) copies beside those files;
+  - adds to DIR/index.html a preload of the discovery document, fetched
+    while the wasm downloads (leave it out with --no-discovery-preload: the
+    provider then sees only visits that sign in);
+  - writes a Content-Security-Policy whose connect-src lists every origin
+    the app fetches from, and whose script-src allows trunk's loader by its
+    hash; no framing, no referrer, no sniffing; a year of caching for
+    content-named files, revalidation for the rest. Deploy DIR with one of:
 
   DIR/_headers         for Netlify or Cloudflare Pages (inside DIR already,
                        with DIR/_redirects, Netlify's fallback to the app)
@@ -27,12 +35,13 @@ files. Deploy DIR with one of:
   --site-root PATH     where DIR will be on the server (default: DIR here)
   --out DIR            where nginx.conf and Caddyfile go (default: server-config)
 
-Write them again after every build and every change to config.json.";
+Run it again after every build and every change to config.json.";
 
 struct Options {
     dist: PathBuf,
     site_root: Option<String>,
     out: PathBuf,
+    preload_discovery: bool,
 }
 
 fn main() -> ExitCode {
@@ -46,13 +55,15 @@ fn main() -> ExitCode {
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut options = Options { dist: "dist".into(), site_root: None, out: "server-config".into() };
+    let mut options =
+        Options { dist: "dist".into(), site_root: None, out: "server-config".into(), preload_discovery: true };
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--dist" => options.dist = value()?.into(),
             "--site-root" => options.site_root = Some(value()?),
             "--out" => options.out = value()?.into(),
+            "--no-discovery-preload" => options.preload_discovery = false,
             "-h" | "--help" => {
                 println!("{HELP}");
                 std::process::exit(0);
@@ -66,9 +77,16 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
 fn run(options: Options) -> Result<(), String> {
     let dist = &options.dist;
     let config = read_config(&read(&dist.join("config.json"))?).map_err(|e| format!("{}: {e}", dist.join("config.json").display()))?;
-    let index_html = name_files_by_content(dist, &read(&dist.join("index.html"))?)?;
-    let index_html = deploy_headers::preload_discovery(&index_html, &config.issuer);
-    write(&dist.join("index.html"), &index_html)?;
+    let index_html = read(&dist.join("index.html"))?;
+    let issuer = options.preload_discovery.then_some(config.issuer.as_str());
+    let index_html = match deploy_headers::preload_discovery(&index_html, issuer) {
+        Some(preloading) => preloading,
+        None => {
+            let _ = writeln!(std::io::stderr(), "index.html has no </head>: the discovery document is not preloaded");
+            index_html
+        }
+    };
+    let index_html = name_files_by_content(dist, &index_html)?;
     let site_root = match options.site_root {
         Some(root) => root,
         None => std::path::absolute(dist).map_err(|e| e.to_string())?.display().to_string(),
@@ -91,13 +109,21 @@ fn run(options: Options) -> Result<(), String> {
 }
 
 /// Renames trunk's js and wasm after their own bytes (see
-/// [`deploy_headers::name_by_content`]) and returns `index.html` as it must
-/// now be (the caller writes it).
+/// [`deploy_headers::name_by_content`]) and writes `index_html` with the new
+/// names. Never leaves `index.html` naming a missing file: the files are
+/// copied to their new names first, `index.html` is replaced in one rename,
+/// and only then are the old names removed.
 fn name_files_by_content(dist: &Path, index_html: &str) -> Result<String, String> {
     let (renamed_index, renames) = deploy_headers::name_by_content(index_html, &dist_files(dist)?);
     for rename in &renames {
-        std::fs::rename(dist.join(&rename.from), dist.join(&rename.to))
-            .map_err(|e| format!("cannot rename {} to {}: {e}", rename.from, rename.to))?;
+        std::fs::copy(dist.join(&rename.from), dist.join(&rename.to))
+            .map_err(|e| format!("cannot copy {} to {}: {e}", rename.from, rename.to))?;
+    }
+    let staged = dist.join(".index.html.new");
+    std::fs::write(&staged, &renamed_index).map_err(|e| format!("cannot write {}: {e}", staged.display()))?;
+    std::fs::rename(&staged, dist.join("index.html")).map_err(|e| format!("cannot replace index.html: {e}"))?;
+    for rename in &renames {
+        std::fs::remove_file(dist.join(&rename.from)).map_err(|e| format!("cannot remove {}: {e}", rename.from))?;
         let _ = writeln!(std::io::stderr(), "renamed {} to {}", rename.from, rename.to);
     }
     Ok(renamed_index)

@@ -326,12 +326,16 @@ fn other_bytes_under_trunks_name_get_another_name() {
 
 #[test]
 fn only_trunks_rust_assets_that_index_html_loads_are_renamed() {
-    let index = INDEX.replace(r#"<link rel="preload" href="/oidc-spa-c25945d34c1dcce_bg.wasm" as="fetch">"#, "");
+    // The wasm is no longer loaded; three scripts are, none of them trunk's.
+    let index = INDEX.replace(
+        r#"<link rel="preload" href="/oidc-spa-c25945d34c1dcce_bg.wasm" as="fetch">"#,
+        r#"<script src="/vendor-cafe.js"></script><script src="/tool-c25945d34c1dcceX.js"></script><script src="/other.js"></script>"#,
+    );
     let mut files = files();
     files.extend([
         file("vendor-cafe.js", b"x"),          // too short for trunk's hash
         file("tool-c25945d34c1dcceX.js", b"x"), // not hex
-        file("other.js", b"x"),
+        file("other.js", b"x"),                 // no hash at all
     ]);
     let (_, renames) = name_by_content(&index, &files);
     assert_eq!(renames.iter().map(|r| r.from.as_str()).collect::<Vec<_>>(), ["oidc-spa-c25945d34c1dcce.js"]);
@@ -340,20 +344,47 @@ fn only_trunks_rust_assets_that_index_html_loads_are_renamed() {
 #[test]
 fn index_html_preloads_the_discovery_document_once_for_the_issuer_of_the_day() {
     let page = "<html><head>\n    <title>x</title>\n  </head>\n<body></body></html>\n";
-    let once = preload_discovery(page, "https://op.example.com/realms/a&b");
+    let once = preload_discovery(page, Some("https://op.example.com/realms/a&b")).unwrap();
     assert_eq!(
         once,
         "<html><head>\n    <title>x</title>\n    <link rel=\"preload\" href=\"https://op.example.com/realms/a&amp;b/.well-known/openid-configuration\" as=\"fetch\" crossorigin=\"anonymous\" data-deploy-headers=\"discovery\" />\n  </head>\n<body></body></html>\n"
     );
     // Again, after the issuer changed: the old preload is gone.
-    let again = preload_discovery(&once, "https://accounts.google.com");
+    let again = preload_discovery(&once, Some("https://accounts.google.com")).unwrap();
     assert_eq!(again.matches("rel=\"preload\"").count(), 1, "{again}");
     assert!(again.contains("href=\"https://accounts.google.com/.well-known/openid-configuration\""), "{again}");
-    // A </head> after other markup on its line: the link gets a line of
-    // its own, and that markup stays through a second run.
+    // Without an issuer (--no-discovery-preload): the page as it was.
+    assert_eq!(preload_discovery(&once, None).unwrap(), page);
+    assert_eq!(preload_discovery(page, None).unwrap(), page);
+}
+
+#[test]
+fn the_preload_shares_a_line_without_taking_what_else_is_on_it() {
     let inline = "<html><head><title>x</title></head><body></body></html>";
-    let first = preload_discovery(inline, "https://accounts.google.com");
-    assert!(first.starts_with("<html><head><title>x</title>\n    <link rel=\"preload\""), "{first}");
-    assert!(first.ends_with("/>\n</head><body></body></html>"), "{first}");
-    assert_eq!(preload_discovery(&first, "https://accounts.google.com"), first);
+    let first = preload_discovery(inline, Some("https://accounts.google.com")).unwrap();
+    assert!(first.starts_with("<html><head><title>x</title><link rel=\"preload\""), "{first}");
+    assert!(first.ends_with("/></head><body></body></html>"), "{first}");
+    assert_eq!(preload_discovery(&first, Some("https://accounts.google.com")).unwrap(), first);
+    assert_eq!(preload_discovery(&first, None).unwrap(), inline);
+}
+
+#[test]
+fn a_page_without_head_gets_no_preload() {
+    assert_eq!(preload_discovery("<p>hi</p>", Some("https://accounts.google.com")), None);
+}
+
+#[test]
+fn only_content_named_files_are_sent_from_their_compressed_copies() {
+    let (index, renames) = name_by_content(INDEX, &files());
+    let files = renamed(&files(), &index, &renames);
+    let release = release_of(config("https://accounts.google.com"), google_like(), &index, &files).unwrap();
+    let nginx = release.nginx(&root());
+    // In each content-named file's location, and nowhere else.
+    assert_eq!(nginx.matches("gzip_static on;").count(), release.immutable_paths.len(), "{nginx}");
+    for path in &release.immutable_paths {
+        assert!(nginx.contains(&format!("location = {path} {{\n    gzip_static on;\n")), "{nginx}");
+    }
+    let caddy = release.caddy(&root());
+    assert!(caddy.contains("\tfile_server @immutable {\n\t\tprecompressed br gzip\n\t}\n\tfile_server @revalidate\n"), "{caddy}");
+    assert_eq!(caddy.matches("precompressed").count(), 1, "{caddy}");
 }
