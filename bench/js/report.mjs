@@ -137,7 +137,8 @@ lines.push(
     `(${api.dpop.requests} requests, ${api.dpop_proofs} proofs signed in ${api.dpop_signing_seconds} s; ` +
     'past the last proof wrk would replay, and the API refuse, them).',
   `With a verified-token cache on both sides: ≥ 10× the peer → ${verdict(api.ours_cached.rps / api.peer_cached.rps >= 10)} ` +
-    `(${(api.ours_cached.rps / api.peer_cached.rps).toFixed(1)}×; ours ${(api.ours_cached.rps / api.ours_many.rps).toFixed(1)}× itself without the cache).`,
+    `(${(api.ours_cached.rps / api.peer_cached.rps).toFixed(1)}×; ours ${(api.ours_cached.rps / api.ours_many.rps).toFixed(1)}× itself without the cache); ` +
+    `its p99 within 1 ms of the floor's at full load → ${verdict(p99ms(api.ours_cached.p99) - p99ms(api.floor.p99) <= 1)} (${api.ours_cached.p99} vs ${api.floor.p99}).`,
   'Every other row: no verified-token cache on either side, so every request checks its token\'s signature.',
   'The floor row is the same load on a route that does nothing: what wrk and this machine allow at all.',
   '',

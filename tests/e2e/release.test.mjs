@@ -26,7 +26,8 @@ after(async () => {
 /** The files index.html loads by absolute path: trunk's hashed js, wasm and css. */
 async function loadedFiles() {
   const html = await (await fetch(`${APP}/`)).text();
-  return [...new Set([...html.matchAll(/["'](\/[^"'?#]+\.(?:js|wasm|css))["']/g)].map((m) => m[1]))];
+  // Quoted in the loader script, unquoted in the minified attributes.
+  return [...new Set([...html.matchAll(/["'=](\/[^"'?#\s>]+\.(?:js|wasm|css))(?=["'\s>])/g)].map((m) => m[1]))];
 }
 
 test('every response carries the policy, with the loader hashed and the provider discovered', { skip }, async () => {
