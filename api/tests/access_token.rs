@@ -495,6 +495,7 @@ async fn a_cached_token_is_refused_once_it_expires() {
     let token = sign(&header(Algorithm::RS256), &with("exp", json!(issued + 60)), TEST_KEY);
     assert!(verifier.verify_at(&token, issued).await.is_ok());
     assert_eq!(verifier.token_cache().unwrap().len(), 1, "kept once verified");
+    assert!(!verifier.token_cache().unwrap().is_empty());
     // From the cache, up to the leeway (30 s) past exp, as a first check is…
     assert!(verifier.verify_at(&token, issued + 90).await.is_ok());
     // …and not a second later: exp is checked on every request.
