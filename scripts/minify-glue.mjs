@@ -17,8 +17,10 @@ const fail = (message) => {
 const staging = process.env.TRUNK_STAGING_DIR ?? fail('TRUNK_STAGING_DIR is not set: run me as a trunk hook');
 const indexPath = join(staging, 'index.html');
 let index = readFileSync(indexPath, 'utf8');
-// trunk's loader: import init, * as bindings from '/<name>.js';
-const glueName = index.match(/import init, \* as bindings from '\/([^'/]+\.js)'/)?.[1] ?? fail("no trunk loader in index.html");
+// trunk's loader: import init, * as bindings from '<public url><name>.js';
+const publicUrl = (process.env.TRUNK_PUBLIC_URL ?? '/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const loader = new RegExp(`import init, \\* as bindings from '${publicUrl}([^'/]+\\.js)'`);
+const glueName = index.match(loader)?.[1] ?? fail('no trunk loader in index.html');
 const gluePath = join(staging, glueName);
 const original = readFileSync(gluePath);
 const minified = Buffer.from(transformSync(original.toString('utf8'), { minify: true, format: 'esm', loader: 'js' }).code);

@@ -31,6 +31,9 @@ pub struct AccessClaims {
     pub client_id: String,
     pub exp: u64,
     pub iat: u64,
+    /// Not before (RFC 7519 §4.1.5), if the token says.
+    #[serde(default)]
+    pub nbf: Option<u64>,
     /// Space-separated (RFC 9068 §2.2.3); absent means no scopes.
     #[serde(default)]
     pub scope: String,
@@ -106,9 +109,10 @@ impl AccessTokenVerifier {
         self.verify_at(token, now_seconds()).await
     }
 
-    /// [`Self::verify`] as if the clock read `now`. The time checks of a
-    /// first verification are jsonwebtoken's, against the system clock;
-    /// `now` is the clock a cached token's `exp` is checked against.
+    /// [`Self::verify`], with `now` as the clock a cached token's times are
+    /// checked against: for tests. A first verification's time checks are
+    /// jsonwebtoken's, against the system clock, whatever `now` says.
+    #[doc(hidden)]
     pub async fn verify_at(&self, token: &str, now: u64) -> Result<AccessClaims, Rejection> {
         let Some(verified) = &self.verified else { return self.verify_in_full(token).await.map(|(claims, _)| claims) };
         match verified.get(token, now, self.leeway.as_secs(), |kid| self.keys.current_key(kid)) {

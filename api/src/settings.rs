@@ -30,9 +30,13 @@ pub struct Settings {
     pub public_origin: String,
     /// `DEMO_API_TOKEN_CACHE`: how many verified tokens to keep, so that a
     /// token seen before skips its signature check (each costs about half a
-    /// KB); `0` turns the cache off. By default 10,000.
+    /// KB); `0` turns the cache off. By default 10,000, at most 1,000,000.
     pub token_cache: usize,
 }
+
+/// About half a GB of verified tokens: more is a typo, refused at start
+/// (the cache reserves its room up front).
+pub const MAX_TOKEN_CACHE: usize = 1_000_000;
 
 impl Settings {
     pub fn from_env() -> Result<Self, String> {
@@ -65,7 +69,11 @@ impl Settings {
                 .ok_or(format!("DEMO_API_DPOP_REPLAY_CAPACITY is not a positive number: {capacity}"))?,
             token_cache: token_cache
                 .parse()
-                .map_err(|_| format!("DEMO_API_TOKEN_CACHE is not a number of tokens (0 turns it off): {token_cache}"))?,
+                .ok()
+                .filter(|tokens| *tokens <= MAX_TOKEN_CACHE)
+                .ok_or(format!(
+                    "DEMO_API_TOKEN_CACHE is not a number of tokens from 0 (off) to {MAX_TOKEN_CACHE}: {token_cache}"
+                ))?,
             allowed_origin: var("DEMO_API_ALLOWED_ORIGIN", "http://127.0.0.1:8080"),
             bind: bind.parse().map_err(|_| format!("DEMO_API_BIND is not an address: {bind}"))?,
             leeway: Duration::from_secs(
@@ -120,6 +128,12 @@ mod tests {
         assert_eq!(with_cache(None), Ok(10_000));
         assert_eq!(with_cache(Some("0")), Ok(0));
         assert_eq!(with_cache(Some("50")), Ok(50));
-        assert_eq!(with_cache(Some("lots")), Err(format!("{NAME} is not a number of tokens (0 turns it off): lots")));
+        assert_eq!(with_cache(Some("1000000")), Ok(MAX_TOKEN_CACHE));
+        for refused in ["lots", "-1", "1000001"] {
+            assert_eq!(
+                with_cache(Some(refused)),
+                Err(format!("{NAME} is not a number of tokens from 0 (off) to 1000000: {refused}"))
+            );
+        }
     }
 }

@@ -82,9 +82,16 @@ fn caching_verifier(keys: KeyStore, capacity: usize) -> AccessTokenVerifier {
         .with_token_cache(NonZeroUsize::new(capacity).unwrap())
 }
 
-fn caching_router() -> axum::Router {
+/// A router whose verifier keeps verified tokens, and that verifier.
+fn caching_router_and_verifier() -> (axum::Router, Arc<AccessTokenVerifier>) {
     let dpop = DpopPolicy::new(DpopMode::Allowed, AUDIENCE, Duration::from_secs(30), 1_000, false).unwrap();
-    app(AppState::new(caching_verifier(fixed_keys(), 16), dpop), APP_ORIGIN)
+    let state = AppState::new(caching_verifier(fixed_keys(), 16), dpop);
+    let verifier = state.verifier.clone();
+    (app(state, APP_ORIGIN), verifier)
+}
+
+fn caching_router() -> axum::Router {
+    caching_router_and_verifier().0
 }
 
 async fn get_with(router: axum::Router, uri: &str, authorization: Option<String>) -> Response {
@@ -95,8 +102,14 @@ async fn get_with(router: axum::Router, uri: &str, authorization: Option<String>
     router.oneshot(request.body(Body::empty()).unwrap()).await.unwrap()
 }
 
+/// The answer to `token`, which must be the same without the verified-token
+/// cache and with it (on by default in the API).
 async fn call(token: &str) -> Response {
-    get_with(router(), "/api/greeting", Some(format!("Bearer {token}"))).await
+    let uncached = get_with(router(), "/api/greeting", Some(format!("Bearer {token}"))).await;
+    let cached = get_with(caching_router(), "/api/greeting", Some(format!("Bearer {token}"))).await;
+    assert_eq!(uncached.status(), cached.status());
+    assert_eq!(challenge(&uncached), challenge(&cached));
+    cached
 }
 
 fn challenge(response: &Response) -> String {
@@ -508,12 +521,33 @@ async fn a_cached_token_is_refused_once_it_expires() {
 
 #[tokio::test]
 async fn a_cached_token_still_needs_the_routes_scope_each_time() {
-    let router = caching_router();
+    let (router, verifier) = caching_router_and_verifier();
     let token = sign(&header(Algorithm::RS256), &with("scope", json!("profile")), TEST_KEY);
     for attempt in ["first", "cached"] {
         let response = get_with(router.clone(), "/api/greeting", Some(format!("Bearer {token}"))).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{attempt}");
+        assert_eq!(verifier.token_cache().unwrap().len(), 1, "{attempt}: the token is kept, its scope is not");
     }
+}
+
+#[tokio::test]
+async fn a_cached_token_whose_key_was_replaced_under_the_same_kid_is_refused() {
+    let endpoint = FakeJwksEndpoint::start(published_keys()).await;
+    let keys = KeyStore::remote(reqwest::Client::new(), endpoint.url.clone(), Duration::ZERO).await.unwrap();
+    let verifier = caching_verifier(keys, 16);
+    let token = valid_token();
+    assert!(verifier.verify(&token).await.is_ok());
+    // The provider now publishes another key under test-key-1 (and under
+    // test-key-2, whose first token makes the API fetch the set again).
+    *endpoint.jwks.lock().unwrap() = serde_json::from_str(include_str!("fixtures/jwks-other-key.json")).unwrap();
+    let mut new_header = header(Algorithm::RS256);
+    new_header.kid = Some("test-key-2".into());
+    assert!(verifier.verify(&sign(&new_header, &claims(), OTHER_KEY)).await.is_ok());
+    // test-key-1 no longer verifies the cached token's signature.
+    assert_eq!(
+        verifier.verify(&token).await.unwrap_err(),
+        Rejection::InvalidToken("the access token's signature is not valid")
+    );
 }
 
 #[tokio::test]

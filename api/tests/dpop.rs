@@ -588,11 +588,14 @@ async fn a_cached_bound_token_still_needs_a_fresh_proof_of_its_key_each_time() {
     let verifier = AccessTokenVerifier::new(ISSUER, AUDIENCE, Duration::from_secs(30), keys)
         .with_token_cache(std::num::NonZeroUsize::new(16).unwrap());
     let dpop = DpopPolicy::new(DpopMode::Allowed, AUDIENCE, Duration::from_secs(30), 1_000, false).unwrap();
-    let router = app(AppState::new(verifier, dpop), APP_ORIGIN);
+    let state = AppState::new(verifier, dpop);
+    let verifier = state.verifier.clone();
+    let router = app(state, APP_ORIGIN);
     let (owner, thief) = (TabKey::new(), TabKey::new());
     let token = access_token(Some(&owner.thumbprint()));
     let proof = owner.proof(proof_claims(&token));
     assert_eq!(send(&router, &format!("DPoP {token}"), &[&proof]).await.status(), StatusCode::OK);
+    assert_eq!(verifier.token_cache().unwrap().len(), 1);
     // Now cached: without a proof, with the same proof, with the thief's,
     // or as Bearer, it is refused as the first time.
     assert_refused(&send(&router, &format!("DPoP {token}"), &[]).await, "invalid_dpop_proof", "no proof");

@@ -78,21 +78,26 @@ fn run(options: Options) -> Result<(), String> {
     let dist = &options.dist;
     let config = read_config(&read(&dist.join("config.json"))?).map_err(|e| format!("{}: {e}", dist.join("config.json").display()))?;
     let index_html = read(&dist.join("index.html"))?;
-    let issuer = options.preload_discovery.then_some(config.issuer.as_str());
-    let index_html = match deploy_headers::preload_discovery(&index_html, issuer) {
-        Some(preloading) => preloading,
-        None => {
-            let _ = writeln!(std::io::stderr(), "index.html has no </head>: the discovery document is not preloaded");
-            index_html
-        }
-    };
-    let index_html = name_files_by_content(dist, &index_html)?;
     let site_root = match options.site_root {
         Some(root) => root,
         None => std::path::absolute(dist).map_err(|e| e.to_string())?.display().to_string(),
     };
     let site_root = SiteRoot::new(&site_root).map_err(|e| e.to_string())?;
+    // Everything that can fail for a reason outside dist/ comes first, so
+    // dist/ is changed only once it will be used.
     let discovery = fetch_discovery(&config.issuer)?;
+    let issuer = options.preload_discovery.then_some(config.issuer.as_str());
+    let index_html = match deploy_headers::preload_discovery(&index_html, issuer) {
+        Some(preloading) => preloading,
+        None => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "index.html has no </head>, or an earlier discovery preload it cannot read: the preload is left as it was"
+            );
+            index_html
+        }
+    };
+    let index_html = name_files_by_content(dist, &index_html)?;
     let release = Release::new(&config, &discovery, &index_html, &dist_files(dist)?).map_err(|e| e.to_string())?;
 
     for path in &release.immutable_paths {
@@ -120,8 +125,13 @@ fn name_files_by_content(dist: &Path, index_html: &str) -> Result<String, String
             .map_err(|e| format!("cannot copy {} to {}: {e}", rename.from, rename.to))?;
     }
     let staged = dist.join(".index.html.new");
-    std::fs::write(&staged, &renamed_index).map_err(|e| format!("cannot write {}: {e}", staged.display()))?;
-    std::fs::rename(&staged, dist.join("index.html")).map_err(|e| format!("cannot replace index.html: {e}"))?;
+    let replaced = std::fs::write(&staged, &renamed_index)
+        .and_then(|()| std::fs::rename(&staged, dist.join("index.html")))
+        .map_err(|e| format!("cannot replace index.html: {e}"));
+    if replaced.is_err() {
+        let _ = std::fs::remove_file(&staged); // never deployed by mistake
+    }
+    replaced?;
     for rename in &renames {
         std::fs::remove_file(dist.join(&rename.from)).map_err(|e| format!("cannot remove {}: {e}", rename.from))?;
         let _ = writeln!(std::io::stderr(), "renamed {} to {}", rename.from, rename.to);
