@@ -530,19 +530,29 @@ async fn a_cached_token_still_needs_the_routes_scope_each_time() {
     }
 }
 
-#[tokio::test]
-async fn a_cached_token_whose_key_was_replaced_under_the_same_kid_is_refused() {
+/// A caching verifier that holds `valid_token()` (signed under test-key-1),
+/// after which the provider publishes `rotated` and a token signed with
+/// `new_key` under test-key-2 makes the API fetch the set again. The
+/// endpoint is returned to keep serving.
+async fn cached_then_rotated(rotated: Value, new_key: &[u8]) -> (AccessTokenVerifier, String, FakeJwksEndpoint) {
     let endpoint = FakeJwksEndpoint::start(published_keys()).await;
     let keys = KeyStore::remote(reqwest::Client::new(), endpoint.url.clone(), Duration::ZERO).await.unwrap();
     let verifier = caching_verifier(keys, 16);
     let token = valid_token();
     assert!(verifier.verify(&token).await.is_ok());
-    // The provider now publishes another key under test-key-1 (and under
-    // test-key-2, whose first token makes the API fetch the set again).
-    *endpoint.jwks.lock().unwrap() = serde_json::from_str(include_str!("fixtures/jwks-other-key.json")).unwrap();
+    assert_eq!(verifier.token_cache().unwrap().len(), 1);
+    *endpoint.jwks.lock().unwrap() = rotated;
     let mut new_header = header(Algorithm::RS256);
     new_header.kid = Some("test-key-2".into());
-    assert!(verifier.verify(&sign(&new_header, &claims(), OTHER_KEY)).await.is_ok());
+    assert!(verifier.verify(&sign(&new_header, &claims(), new_key)).await.is_ok());
+    (verifier, token, endpoint)
+}
+
+#[tokio::test]
+async fn a_cached_token_whose_key_was_replaced_under_the_same_kid_is_refused() {
+    // Another key under test-key-1 (and under test-key-2).
+    let other = serde_json::from_str(include_str!("fixtures/jwks-other-key.json")).unwrap();
+    let (verifier, token, _endpoint) = cached_then_rotated(other, OTHER_KEY).await;
     // test-key-1 no longer verifies the cached token's signature.
     assert_eq!(
         verifier.verify(&token).await.unwrap_err(),
@@ -567,20 +577,10 @@ async fn a_token_differing_in_any_byte_from_a_cached_one_is_verified_in_full() {
 
 #[tokio::test]
 async fn a_cached_token_whose_key_left_the_jwks_is_refused() {
-    let endpoint = FakeJwksEndpoint::start(published_keys()).await;
-    let keys = KeyStore::remote(reqwest::Client::new(), endpoint.url.clone(), Duration::ZERO).await.unwrap();
-    let verifier = caching_verifier(keys, 16);
-    let token = valid_token();
-    assert!(verifier.verify(&token).await.is_ok());
-    assert_eq!(verifier.token_cache().unwrap().len(), 1);
-    // The provider rotates: its set now names the key test-key-2 only, and
-    // a token signed under that kid makes the API fetch the set again.
+    // The set now names the key test-key-2 only.
     let mut rotated = published_keys();
     rotated["keys"][0]["kid"] = json!("test-key-2");
-    *endpoint.jwks.lock().unwrap() = rotated;
-    let mut new_header = header(Algorithm::RS256);
-    new_header.kid = Some("test-key-2".into());
-    assert!(verifier.verify(&sign(&new_header, &claims(), TEST_KEY)).await.is_ok());
+    let (verifier, token, _endpoint) = cached_then_rotated(rotated, TEST_KEY).await;
     // The cached token's key is gone: it is refused, not served from the cache.
     assert_eq!(
         verifier.verify(&token).await.unwrap_err(),
