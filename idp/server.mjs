@@ -34,10 +34,12 @@ const REFRESH_TOKEN_TTL = seconds('REFRESH_TOKEN_TTL', 86400);
 // Only for the benchmark: a second public client for the oidc-client-ts peer page.
 const BENCH_PEER_ORIGIN = process.env.BENCH_PEER_ORIGIN;
 // Only for the tests (IDP_TEST_HOOKS=1): a key rotation on request (below),
-// and a second client of the app's whose access tokens are for UserInfo,
-// not the demo API (oidc-provider's UserInfo refuses a token with an audience).
+// a second client of the app's whose access tokens are for UserInfo, not
+// the demo API (oidc-provider's UserInfo refuses a token with an audience),
+// and a third that gets no refresh token, as some providers' SPAs do not.
 const TEST_HOOKS = process.env.IDP_TEST_HOOKS === '1';
 const USERINFO_CLIENT = 'demo-spa-userinfo';
+const NO_REFRESH_CLIENT = 'demo-spa-no-refresh';
 
 // The demo account. The password is compared as a hash in constant time.
 const DEMO_USER = {
@@ -77,13 +79,13 @@ const DPOP = process.env.IDP_DPOP_NONCE === '1'
   ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
   : { enabled: true };
 
-function appClient(clientId, clientName) {
+function appClient(clientId, clientName, grantTypes = ['authorization_code', 'refresh_token']) {
   return {
     client_id: clientId,
     client_name: clientName,
     application_type: 'web',
     token_endpoint_auth_method: 'none', // a public client: no secret
-    grant_types: ['authorization_code', 'refresh_token'],
+    grant_types: grantTypes,
     response_types: ['code'],
     redirect_uris: [`${APP_ORIGIN}/callback`],
     post_logout_redirect_uris: [`${APP_ORIGIN}/`],
@@ -95,7 +97,12 @@ function appClient(clientId, clientName) {
 const configuration = (signingKeys) => ({
   clients: [
     appClient('demo-spa', 'Rust OIDC SPA'),
-    ...(TEST_HOOKS ? [appClient(USERINFO_CLIENT, 'Rust OIDC SPA (UserInfo test)')] : []),
+    ...(TEST_HOOKS
+      ? [
+          appClient(USERINFO_CLIENT, 'Rust OIDC SPA (UserInfo test)'),
+          appClient(NO_REFRESH_CLIENT, 'Rust OIDC SPA (no refresh tokens)', ['authorization_code']),
+        ]
+      : []),
     ...(BENCH_PEER_ORIGIN
       ? [
           {

@@ -919,3 +919,162 @@ fn names() -> Names {
 fn sign_in_key() -> String {
     names().sign_in()
 }
+
+// ------------------------------------------------------------ safe moments
+
+use leptos_browser_oidc::internal::activity::{self, Activity};
+
+/// Waits `ms` on the browser's clock.
+async fn wait_ms(ms: i32) {
+    let done = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(done).await.unwrap();
+}
+
+/// A watcher whose reports land in the returned list.
+fn watch_page(idle_after_ms: Option<u32>) -> std::rc::Rc<RefCell<Vec<Activity>>> {
+    let reports = std::rc::Rc::new(RefCell::new(Vec::new()));
+    let heard = reports.clone();
+    activity::watch(idle_after_ms, move |activity| heard.borrow_mut().push(activity));
+    reports
+}
+
+/// A form field added to the page (removed when dropped).
+struct Field(web_sys::Element);
+
+impl Field {
+    fn new(html: &str) -> Self {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let holder = document.create_element("div").unwrap();
+        holder.set_inner_html(html);
+        document.body().unwrap().append_child(&holder).unwrap();
+        Self(holder)
+    }
+
+    fn first<T: JsCast>(&self, selector: &str) -> T {
+        self.0.query_selector(selector).unwrap().unwrap().dyn_into().unwrap()
+    }
+}
+
+impl Drop for Field {
+    fn drop(&mut self) {
+        self.0.remove();
+    }
+}
+
+fn press_a_key() {
+    let key = web_sys::KeyboardEvent::new("keydown").unwrap();
+    web_sys::window().unwrap().dispatch_event(&key).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn unsaved_input_is_seen_in_every_kind_of_field() {
+    assert!(!activity::has_unsaved_input(), "a page without changed fields");
+
+    let text = Field::new(r#"<input value="kept"><input type="hidden" value="a"><input type="submit" value="Go">"#);
+    assert!(!activity::has_unsaved_input(), "fields as the page made them");
+    text.first::<web_sys::HtmlInputElement>("input[type=hidden]").set_value("changed by a script");
+    assert!(!activity::has_unsaved_input(), "a hidden field is no one's typing");
+    let input = text.first::<web_sys::HtmlInputElement>("input");
+    input.set_value("kept, and more");
+    assert!(activity::has_unsaved_input(), "typed text");
+    input.set_value("kept");
+    assert!(!activity::has_unsaved_input(), "back as it was");
+    drop(text);
+
+    let boxes = Field::new(r#"<input type="checkbox" checked><input type="radio" name="r">"#);
+    boxes.first::<web_sys::HtmlInputElement>("input[type=checkbox]").set_checked(false);
+    assert!(activity::has_unsaved_input(), "a box unticked");
+    boxes.first::<web_sys::HtmlInputElement>("input[type=checkbox]").set_checked(true);
+    boxes.first::<web_sys::HtmlInputElement>("input[type=radio]").set_checked(true);
+    assert!(activity::has_unsaved_input(), "a choice made");
+    drop(boxes);
+
+    let area = Field::new("<textarea>draft</textarea>");
+    assert!(!activity::has_unsaved_input());
+    area.first::<web_sys::HtmlTextAreaElement>("textarea").set_value("draft, edited");
+    assert!(activity::has_unsaved_input(), "a text area edited");
+    drop(area);
+
+    let list = Field::new("<select><option>one</option><option>two</option></select>");
+    assert!(!activity::has_unsaved_input(), "the first option of a list with no default");
+    list.first::<web_sys::HtmlSelectElement>("select").set_selected_index(1);
+    assert!(activity::has_unsaved_input(), "another option chosen");
+    drop(list);
+    let list = Field::new("<select><option>one</option><option selected>two</option></select>");
+    assert!(!activity::has_unsaved_input(), "the page's own default");
+    list.first::<web_sys::HtmlSelectElement>("select").set_selected_index(0);
+    assert!(activity::has_unsaved_input(), "the default changed");
+    drop(list);
+
+    let editor = Field::new(r#"<div contenteditable="true">notes</div>"#);
+    assert!(!activity::has_unsaved_input(), "an editor nobody is in");
+    editor.first::<web_sys::HtmlElement>("div").focus().unwrap();
+    assert!(activity::has_unsaved_input(), "someone is in a rich-text editor");
+    drop(editor);
+    assert!(!activity::has_unsaved_input());
+}
+
+#[wasm_bindgen_test]
+async fn a_router_page_change_is_a_safe_moment_and_the_next_input_ends_it() {
+    let window = web_sys::window().unwrap();
+    let history = window.history().unwrap();
+    let start = window.location().href().unwrap();
+    let reports = watch_page(None);
+    let push = |url: &str| history.push_state_with_url(&JsValue::NULL, "", Some(url)).unwrap();
+
+    push("/moment-one");
+    wait_ms(30).await;
+    assert_eq!(*reports.borrow(), [Activity::SafeMoment], "a push to another path");
+    press_a_key();
+    assert_eq!(*reports.borrow(), [Activity::SafeMoment, Activity::InUse], "in use again");
+    press_a_key();
+    assert_eq!(reports.borrow().len(), 2, "said once");
+
+    push("/moment-one#details");
+    history.replace_state_with_url(&JsValue::NULL, "", Some("/moment-one?q=typed")).unwrap();
+    wait_ms(30).await;
+    assert_eq!(reports.borrow().len(), 2, "a fragment or a replace is not another page");
+
+    let draft = Field::new(r#"<input value="">"#);
+    draft.first::<web_sys::HtmlInputElement>("input").set_value("half a sentence");
+    push("/moment-two");
+    wait_ms(30).await;
+    assert_eq!(reports.borrow().len(), 2, "a page change that kept unsaved input is not safe");
+    drop(draft);
+
+    push("/moment-three");
+    wait_ms(30).await;
+    assert_eq!(reports.borrow().last(), Some(&Activity::SafeMoment), "nothing unsaved now");
+    press_a_key();
+    history.back().unwrap();
+    wait_ms(100).await;
+    assert_eq!(reports.borrow().len(), 5, "Back is a page change too: {:?}", reports.borrow());
+    assert_eq!(reports.borrow().last(), Some(&Activity::SafeMoment));
+    history.replace_state_with_url(&JsValue::NULL, "", Some(&start)).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_page_nobody_uses_is_idle_unless_it_holds_unsaved_input() {
+    let reports = watch_page(Some(200));
+    wait_ms(120).await;
+    assert!(reports.borrow().is_empty(), "not yet");
+    press_a_key(); // counts from here
+    wait_ms(120).await;
+    assert!(reports.borrow().is_empty(), "input restarted the wait");
+    wait_ms(150).await;
+    assert_eq!(*reports.borrow(), [Activity::Idle]);
+    wait_ms(250).await;
+    assert_eq!(*reports.borrow(), [Activity::Idle], "said once");
+
+    press_a_key();
+    assert_eq!(*reports.borrow(), [Activity::Idle, Activity::InUse]);
+    let draft = Field::new(r#"<textarea></textarea>"#);
+    draft.first::<web_sys::HtmlTextAreaElement>("textarea").set_value("unsent message");
+    wait_ms(450).await;
+    assert_eq!(reports.borrow().len(), 2, "unsaved input: never idle");
+    drop(draft);
+    wait_ms(250).await;
+    assert_eq!(reports.borrow().last(), Some(&Activity::Idle), "idle once nothing is unsaved");
+}

@@ -158,3 +158,63 @@ test('when the provider rotates its signing key, the next refresh fetches the ke
   assert.equal(keyFetches(), 2, 'no further refetch');
   await opened.context.close();
 });
+
+// The provider's test client that gets no refresh token (IDP_TEST_HOOKS=1).
+async function openWithoutRefreshTokens(settings) {
+  const context = await browser.newContext();
+  await context.route(`${APP}/config.json`, async (route) => {
+    const config = await (await route.fetch()).json();
+    await route.fulfill({ json: { ...config, client_id: 'demo-spa-no-refresh', ...settings } });
+  });
+  return openTab(context);
+}
+
+const silentSignIns = (seen) => seen.requests.filter((r) => r.startsWith(`GET ${PROVIDER}/auth?`) && r.includes('prompt=none'));
+const codeExchanges = (seen) => seen.tokenResponses.filter((r) => r.grant === 'authorization_code' && r.status === 200);
+
+test('without refresh tokens a session is renewed when the router changes page or the page is left idle, never under unsaved typing', async () => {
+  // Tab A: idle after 3 s without input. Tab B: idle renewal off, so only a page change renews it.
+  const idle = await openWithoutRefreshTokens({ renew_when_idle_after_seconds: 3 });
+  const routed = await openWithoutRefreshTokens({ renew_when_idle_after_seconds: 0 });
+  await signInAsAlice(idle);
+  await signInAsAlice(routed);
+  for (const opened of [idle, routed]) {
+    const [exchange] = codeExchanges(opened.seen);
+    assert.ok(exchange.body.access_token && !exchange.body.refresh_token, 'no refresh token from this client');
+  }
+  // Someone types in tab A and leaves the text unsent.
+  await idle.page.evaluate(() => {
+    const draft = document.createElement('textarea');
+    draft.id = 'draft';
+    document.body.append(draft);
+  });
+  await idle.page.locator('#draft').pressSequentially('half a sentence');
+
+  // The tokens come due after 7.5 s; a re-sign-in waits a minute after
+  // signing in. Past both, neither page has moved by itself.
+  await new Promise((resolve) => setTimeout(resolve, 65_000));
+  for (const opened of [idle, routed]) {
+    assert.equal(silentSignIns(opened.seen).length, 0, 'no re-sign-in without a safe moment');
+    assert.equal(codeExchanges(opened.seen).length, 1);
+  }
+  assert.equal(await idle.page.locator('#draft').inputValue(), 'half a sentence', 'the typing is still there');
+
+  // Tab B's router shows another page: the session is renewed, and the
+  // person comes back to that page.
+  await routed.page.evaluate(() => history.pushState(null, '', '/elsewhere?tab=2'));
+  await waitFor(() => codeExchanges(routed.seen).length === 2, 15_000, 'a renewal at the page change');
+  await routed.app.signedIn().waitFor();
+  assert.equal(silentSignIns(routed.seen).length, 1, 'by one silent re-sign-in');
+  await routed.page.waitForURL(`${APP}/elsewhere?tab=2`);
+  assert.equal(await routed.app.userName().textContent(), 'Alice Liddell');
+
+  // Tab A: the text is sent (the field emptied); three seconds later the idle page renews.
+  assert.equal(silentSignIns(idle.seen).length, 0, 'tab A still untouched');
+  await idle.page.locator('#draft').fill('');
+  await waitFor(() => codeExchanges(idle.seen).length === 2, 15_000, 'a renewal once idle');
+  await idle.app.signedIn().waitFor();
+  assert.equal(silentSignIns(idle.seen).length, 1, 'by one silent re-sign-in');
+  assert.equal(await idle.app.userName().textContent(), 'Alice Liddell');
+  await idle.context.close();
+  await routed.context.close();
+});

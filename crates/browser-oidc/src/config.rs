@@ -10,6 +10,10 @@ const DEFAULT_LEEWAY_SECONDS: i64 = 60;
 /// The scopes asked for when the configuration names none.
 pub const DEFAULT_SCOPES: &str = "openid profile";
 const MAX_LEEWAY_SECONDS: i64 = 600;
+/// Five minutes without input: long enough that a reader is not reloaded
+/// mid-page, short enough that a page left open keeps its session.
+const DEFAULT_IDLE_SECONDS: u32 = 300;
+const MAX_IDLE_SECONDS: u32 = 86_400;
 
 /// The app's checked settings: where the provider is, who the app is, and
 /// which APIs get the access token.
@@ -36,6 +40,10 @@ pub struct Config {
     pub fetch_userinfo: bool,
     /// Sender-constrained tokens (DPoP, RFC 9449): whether to ask for them.
     pub dpop: DpopMode,
+    /// For a provider that issues no refresh token: after how long without
+    /// input (and with nothing unsaved) the page may leave by itself for a
+    /// silent re-sign-in once the access token is due; 0: never.
+    pub renew_when_idle_after_seconds: u32,
 }
 
 /// Whether tokens are bound to this tab's key with DPoP (`dpop` in the
@@ -101,6 +109,8 @@ pub enum FieldProblem {
     NotABoolean,
     /// `dpop` is not `required`, `if_supported` or `off`.
     NotADpopMode,
+    /// `renew_when_idle_after_seconds` is not a whole number from 0 to 86400.
+    IdleTimeOutOfRange,
 }
 
 impl Describe for ConfigError {
@@ -130,6 +140,7 @@ impl Describe for FieldProblem {
             Self::NotAUrlList => "field.not_a_url_list",
             Self::NotAPlainApiUrl => "field.not_a_plain_api_url",
             Self::LeewayOutOfRange => "field.leeway_out_of_range",
+            Self::IdleTimeOutOfRange => "field.idle_time_out_of_range",
             Self::NotABoolean => "field.not_a_boolean",
             Self::NotADpopMode => "field.not_a_dpop_mode",
         })
@@ -212,8 +223,17 @@ impl Config {
                 _ => return Err(invalid("dpop", FieldProblem::NotADpopMode)),
             },
         };
+        let renew_when_idle_after_seconds = match fields.get("renew_when_idle_after_seconds") {
+            None => DEFAULT_IDLE_SECONDS,
+            Some(value) => value
+                .as_u64()
+                .filter(|s| *s <= u64::from(MAX_IDLE_SECONDS))
+                .map(|s| s as u32)
+                .ok_or(invalid("renew_when_idle_after_seconds", FieldProblem::IdleTimeOutOfRange))?,
+        };
         Ok(Self {
             dpop,
+            renew_when_idle_after_seconds,
             fetch_userinfo,
             issuer,
             client_id,
@@ -314,6 +334,23 @@ mod tests {
             assert_eq!(
                 parse(with("dpop", wrong)).unwrap_err(),
                 ConfigError::InvalidField { field: "dpop", problem: FieldProblem::NotADpopMode }
+            );
+        }
+    }
+
+    #[test]
+    fn idle_renewal_waits_five_minutes_unless_configured_from_0_to_a_day() {
+        assert_eq!(parse(good()).unwrap().renew_when_idle_after_seconds, 300);
+        let idle = |value| parse(with("renew_when_idle_after_seconds", value)).map(|c| c.renew_when_idle_after_seconds);
+        assert_eq!(idle(json!(0)), Ok(0));
+        assert_eq!(idle(json!(86_400)), Ok(86_400));
+        for wrong in [json!(86_401), json!(-1), json!(1.5), json!("60"), json!(4_294_967_296u64)] {
+            assert_eq!(
+                idle(wrong),
+                Err(ConfigError::InvalidField {
+                    field: "renew_when_idle_after_seconds",
+                    problem: FieldProblem::IdleTimeOutOfRange
+                })
             );
         }
     }

@@ -821,6 +821,138 @@ fn a_safe_moment_is_brief_and_waits_a_minute_after_signing_in() {
     assert!(world.tabs[tab].is_signed_in(), "the session is kept");
 }
 
+/// A signed-in tab of a provider that issues no refresh token, its access
+/// token valid for 300 s (due at 240 s), 70 s after signing in.
+fn without_refresh_tokens() -> (World, usize) {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    world.provider.expires_in = Some(300);
+    let tab = world.signed_in_tab();
+    world.advance(70_000);
+    (world, tab)
+}
+
+#[test]
+fn the_page_is_watched_for_safe_moments_only_when_a_re_sign_in_is_the_only_renewal() {
+    let (world, tab) = without_refresh_tokens();
+    let watch: Vec<&String> = world.tabs[tab].commands.iter().filter(|c| c.starts_with("WatchForSafeMoments")).collect();
+    assert_eq!(watch, ["WatchForSafeMoments { idle_after_ms: Some(300000) }"], "once, with the default 5 minutes");
+
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    assert!(!world.tabs[tab].saw("WatchForSafeMoments"), "a refresh token renews without leaving the page");
+    // An idle report changes nothing for such a session.
+    world.advance(560_000 - 1_000);
+    world.handle(tab, Event::PageIdle);
+    let sent = world.sent.len();
+    world.handle(tab, Event::PageIdle);
+    assert_eq!(world.sent.len(), sent, "nothing sent when the page goes idle");
+}
+
+#[test]
+fn an_idle_page_renews_once_due_by_itself() {
+    let (mut world, tab) = without_refresh_tokens();
+    let (page, token) = (world.tabs[tab].page, world.tabs[tab].session().unwrap().access_token.secret().to_owned());
+    // Idle before the token is due: nothing yet...
+    world.handle(tab, Event::PageIdle);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].page, page);
+    assert!(!world.has_pending(tab, TOKEN), "not due: the provider is not asked");
+    // ...and when it comes due, the idle page leaves and comes back renewed.
+    world.advance(165_000);
+    assert!(!world.has_pending(tab, TOKEN), "not due yet");
+    world.advance(6_000);
+    assert!(world.has_pending(tab, TOKEN), "due while idle: the provider is asked first");
+    world.settle(50);
+    assert_ne!(world.tabs[tab].page, page, "left for a silent re-sign-in and came back");
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+    assert_ne!(world.tabs[tab].session().unwrap().access_token.secret(), token, "a fresh access token");
+}
+
+#[test]
+fn a_page_idle_when_the_token_is_already_due_renews_at_once() {
+    let (mut world, tab) = without_refresh_tokens();
+    let page = world.tabs[tab].page;
+    world.advance(200_000);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].page, page, "in use: the page stays although the token is due");
+    world.handle(tab, Event::PageIdle);
+    world.settle(50);
+    assert_ne!(world.tabs[tab].page, page, "renewed as soon as nobody uses the page");
+    assert!(world.tabs[tab].is_signed_in());
+}
+
+#[test]
+fn a_page_in_use_again_never_leaves_for_a_renewal_under_way() {
+    // In use before the provider answers the probe.
+    let (mut world, tab) = without_refresh_tokens();
+    let page = world.tabs[tab].page;
+    world.advance(200_000);
+    world.handle(tab, Event::PageIdle);
+    assert!(world.has_pending(tab, TOKEN));
+    world.handle(tab, Event::PageInUse);
+    world.settle(50);
+    assert_eq!(world.tabs[tab].page, page, "in use when the provider answered: stays");
+    // No timer takes over while it is in use.
+    world.advance(600_000);
+    world.settle(50);
+    assert_eq!(world.tabs[tab].page, page, "never leaves while in use");
+    assert!(!world.tabs[tab].saw("PrepareSignIn"), "no re-sign-in prepared");
+
+    // In use while the re-sign-in's URL is being prepared.
+    let (mut world, tab) = without_refresh_tokens();
+    world.advance(200_000);
+    world.handle(tab, Event::PageIdle);
+    world.answer(tab, TOKEN, Fate::Deliver);
+    assert!(world.tabs[tab].pending.iter().any(|p| matches!(p, Pending::PrepareSignIn { .. })));
+    world.handle(tab, Event::PageInUse);
+    world.settle(50);
+    assert_eq!(world.tabs[tab].page, page, "prepared after the person came back: dropped");
+    assert!(world.tabs[tab].is_signed_in(), "the session is kept");
+
+    // Idle again: renewed then.
+    world.advance(10_000);
+    world.handle(tab, Event::PageIdle);
+    world.settle(50);
+    assert_ne!(world.tabs[tab].page, page, "renewed at the next idle moment");
+    assert!(world.tabs[tab].is_signed_in());
+}
+
+#[test]
+fn a_provider_slow_to_answer_an_idle_page_is_asked_less_and_less_often() {
+    let (mut world, tab) = without_refresh_tokens();
+    let page = world.tabs[tab].page;
+    world.advance(200_000);
+    world.handle(tab, Event::PageIdle);
+    let mut asked_at = Vec::new();
+    for _ in 0..6 {
+        for _ in 0..120 {
+            if world.has_pending(tab, TOKEN) {
+                break;
+            }
+            world.advance(1_000);
+        }
+        assert!(world.has_pending(tab, TOKEN), "asked again within two minutes");
+        asked_at.push(world.now);
+        world.advance(2_500); // past the moment: the page stays
+        world.answer(tab, TOKEN, Fate::Deliver);
+        assert_eq!(world.tabs[tab].page, page, "a slow answer never moves the page");
+    }
+    let gaps: Vec<u64> = asked_at.windows(2).map(|w| (w[1] - w[0]) / 1_000).collect();
+    assert!(gaps.iter().all(|gap| *gap >= 5), "never closer than 5 s: {gaps:?}");
+    assert!(gaps.windows(2).all(|w| w[1] >= w[0]), "backing off: {gaps:?}");
+    assert!(gaps.last().unwrap() >= &16, "backing off: {gaps:?}");
+}
+
+#[test]
+fn idle_renewal_can_be_turned_off() {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    world.config_fields.insert("renew_when_idle_after_seconds".into(), 0.into());
+    let tab = world.signed_in_tab();
+    assert!(world.tabs[tab].saw("WatchForSafeMoments { idle_after_ms: None }"));
+}
+
 #[test]
 fn back_from_the_provider_during_a_re_sign_in_tries_again() {
     let (mut world, tab) = refresh_due();

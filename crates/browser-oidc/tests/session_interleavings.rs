@@ -49,6 +49,12 @@ enum Step {
     RevokeAccessTokens,
     /// The next navigation to the provider is abandoned (Back, or a kept page).
     AbandonNextNavigation,
+    /// The app's router changed pages, leaving nothing unsaved.
+    SafeMoment(usize),
+    /// Nobody has used the page for a while.
+    Idle(usize),
+    /// Someone uses the page again.
+    InUse(usize),
 }
 
 fn fate() -> impl Strategy<Value = Fate> {
@@ -123,6 +129,9 @@ fn run(world: &mut World, step: &Step) {
             }
         }
         Step::AbandonNextNavigation => world.abandon_next_navigation = true,
+        Step::SafeMoment(tab) if exists(tab) => world.handle(tab, Event::SafeMoment),
+        Step::Idle(tab) if exists(tab) => world.handle(tab, Event::PageIdle),
+        Step::InUse(tab) if exists(tab) => world.handle(tab, Event::PageInUse),
         _ => {}
     }
 }
@@ -292,6 +301,82 @@ proptest! {
         check(&world)?;
         for (index, tab) in world.tabs.iter().enumerate() {
             prop_assert!(tab.is_signed_in(), "tab {index} lost its session: {:?}", tab.shown);
+        }
+    }
+}
+
+/// What the person does to a page, besides signing in and out.
+fn activity() -> impl Strategy<Value = Step> {
+    let tab = 0..2usize;
+    prop_oneof![
+        tab.clone().prop_map(Step::SafeMoment),
+        tab.clone().prop_map(Step::Idle),
+        tab.prop_map(Step::InUse),
+    ]
+}
+
+/// A provider that issues no refresh token: 300-second access tokens.
+fn without_refresh_tokens() -> World {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    world.provider.expires_in = Some(300);
+    world.signed_in_tab();
+    world
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Without refresh tokens, renewal means leaving the page: with any
+    /// faults, the page never leaves for it while someone uses it (the
+    /// fake browser asserts this at every navigation), and every invariant
+    /// above still holds.
+    #[test]
+    fn without_refresh_tokens_no_page_in_use_leaves_and_nothing_leaks(
+        steps in prop::collection::vec(prop_oneof![4 => step(), 1 => activity()], 1..60)
+    ) {
+        let mut world = without_refresh_tokens();
+        for step in &steps {
+            run(&mut world, step);
+            check(&world)?;
+        }
+        drain(&mut world)?;
+        check(&world)?;
+    }
+
+    /// Without refresh tokens and without faults, a session outlives any
+    /// order of use, safe moments and idleness: once nobody uses the page,
+    /// it holds a working access token again.
+    #[test]
+    fn without_refresh_tokens_an_idle_page_always_renews(
+        steps in prop::collection::vec(
+            prop_oneof![
+                (0..700_000u64).prop_map(Step::Advance),
+                (0..2usize, 0..4usize).prop_map(|(tab, pick)| Step::Complete { tab, pick, fate: Fate::Deliver }),
+                (0..2usize).prop_map(Step::CallApi),
+                (0..2usize).prop_map(Step::Reload),
+                (0..2usize).prop_map(Step::Visible),
+                Just(Step::OpenSecondTab),
+                activity(),
+                activity(),
+            ],
+            1..40,
+        )
+    ) {
+        let mut world = without_refresh_tokens();
+        for step in &steps {
+            run(&mut world, step);
+            check(&world)?;
+        }
+        for tab in 0..world.tabs.len() {
+            world.handle(tab, Event::PageIdle);
+        }
+        drain(&mut world)?;
+        check(&world)?;
+        for (index, tab) in world.tabs.iter().enumerate() {
+            prop_assert!(tab.is_signed_in(), "tab {index} lost its session: {:?}", tab.shown);
+            let expires_at = tab.session().and_then(|s| s.access_token_expires_at_ms);
+            prop_assert!(expires_at.is_some_and(|at| at > world.now), "tab {index}: its access token expired, idle");
         }
     }
 }

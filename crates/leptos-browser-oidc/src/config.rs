@@ -48,7 +48,8 @@ impl AuthConfig {
     /// starts. The file has the fields of the builder methods, in
     /// snake_case: `issuer`, `client_id`, `redirect_uri`,
     /// `post_logout_redirect_uri`, `scopes`, `protected_apis` (a list),
-    /// `clock_leeway_seconds` and `fetch_userinfo`.
+    /// `clock_leeway_seconds`, `fetch_userinfo`, `dpop` and
+    /// `renew_when_idle_after_seconds`.
     pub fn from_url(url: impl Into<String>) -> Self {
         Self { source: Source::Url(url.into()) }
     }
@@ -98,6 +99,15 @@ impl AuthConfig {
     /// ID token carries no profile).
     pub fn fetch_userinfo(self, fetch: bool) -> Self {
         self.set("fetch_userinfo", Value::Bool(fetch))
+    }
+
+    /// For a provider that issues no refresh token: how long without
+    /// input, with nothing unsaved, before the page counts as idle and may
+    /// leave for a silent re-sign-in once the access token is due (default
+    /// 300 s, at most a day; 0: never). Page changes of the app's router
+    /// renew too, whatever this says.
+    pub fn renew_when_idle_after_seconds(self, seconds: u32) -> Self {
+        self.set("renew_when_idle_after_seconds", Value::from(seconds))
     }
 
     /// Sender-constrained tokens (DPoP): `Required`, `IfSupported` (the

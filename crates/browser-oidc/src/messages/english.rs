@@ -68,6 +68,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
         "each must be an origin, or an origin and a plain path (no query, no empty, . or .. segment)",
     ),
     ("field.leeway_out_of_range", "it must be a whole number from 0 to 600"),
+    ("field.idle_time_out_of_range", "it must be a whole number of seconds from 0 to 86400"),
     ("field.not_a_boolean", "it must be true or false"),
     ("field.not_a_dpop_mode", "it must be \"required\", \"if_supported\" or \"off\""),
     ("url.not_https", "it must be an absolute https:// URL"),

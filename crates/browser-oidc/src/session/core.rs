@@ -224,6 +224,8 @@ impl SessionCore {
             Event::TimerFired(Timer::Renewal) | Event::PageVisible => self.on_wake(now),
             Event::TimerFired(Timer::SignOutDeadline) => self.finish_sign_out(),
             Event::SafeMoment => self.on_safe_moment(now),
+            Event::PageIdle => self.on_page_activity(true, now),
+            Event::PageInUse => self.on_page_activity(false, now),
             Event::PageRestored { last_sign_out_at } => self.on_page_restored(last_sign_out_at, now),
             Event::TabMessage(TabMessage::SignedOut) => self.on_signed_out_elsewhere(),
             Event::ApiCallRequested { call, kind } => self.on_api_call(call, kind, now),
@@ -429,6 +431,11 @@ impl SessionCore {
                 self.io.push(Command::RememberSession);
                 self.io.push(Command::ReplaceUrl(safe_return_path(&signed_in.return_path)));
                 let held = Held::new(signed_in, now);
+                if held.session().refresh_token.is_none() {
+                    let idle_after_s = Some(config.renew_when_idle_after_seconds).filter(|s| *s > 0);
+                    let idle_after_ms = idle_after_s.map(|s| s * 1000);
+                    self.io.push(Command::WatchForSafeMoments { idle_after_ms });
+                }
                 self.show(AuthState::SignedIn(held.session().clone()));
                 self.io.push(Command::ShowRenewalProblem(None));
                 held.arm_timer(&mut self.io, now);
@@ -459,6 +466,12 @@ impl SessionCore {
     fn on_safe_moment(&mut self, now: u64) {
         if let (Phase::SignedIn(held), Some(config)) = (&mut self.phase, config_of(&self.config)) {
             held.at_safe_moment(&mut self.io, config, now);
+        }
+    }
+
+    fn on_page_activity(&mut self, idle: bool, now: u64) {
+        if let (Phase::SignedIn(held), Some(config)) = (&mut self.phase, config_of(&self.config)) {
+            held.on_page_activity(&mut self.io, config, idle, now);
         }
     }
 

@@ -68,8 +68,11 @@ pub(super) struct Held {
     signed_in_at: u64,
     /// When this page last left for a re-sign-in (Back can bring it back).
     resigned_in_at: Option<u64>,
-    /// When the last safe moment started a renewal.
+    /// When the page last offered to leave for a re-sign-in (a safe
+    /// moment, or an attempt while idle); cleared when it is in use again.
     safe_moment_at: Option<u64>,
+    /// Nobody uses the page and nothing in it is unsaved (`Event::PageIdle`).
+    page_idle: bool,
     metadata: ProviderMetadata,
     /// The provider's keys, cached for the session; the request that
     /// fetched them (none: the sign-in's); when they were last asked for.
@@ -121,6 +124,7 @@ impl Held {
             signed_in_at: now,
             resigned_in_at: None,
             safe_moment_at: None,
+            page_idle: false,
             metadata: signed_in.metadata,
             keys_from: None,
             keys_asked_at: signed_in.keys.as_ref().map(|_| now),
@@ -191,7 +195,9 @@ impl Held {
 
     /// When the next attempt is wanted, if at all.
     fn next_attempt(&self, now: u64) -> Option<u64> {
-        if !self.renewable() {
+        // Without a refresh token, only a re-sign-in renews: it leaves the
+        // page, so it is timed only while the page is idle.
+        if !self.renewable() && !self.page_idle {
             return None;
         }
         let wanted = if !self.waiting.is_empty() {
@@ -252,8 +258,25 @@ impl Held {
         let due = refresh_due_at(&self.session).is_some_and(|at| now >= at);
         let idle = self.renewal == Renewal::Idle;
         if due && idle && !self.renewable() && now >= self.earliest_attempt(now) {
-            self.safe_moment_at = Some(now);
             self.attempt(io, config, now);
+        }
+    }
+
+    /// The page became idle, or is in use again. In use, nothing under
+    /// way may leave the page: not a probe's answer, not a re-sign-in
+    /// whose navigation is being prepared.
+    pub(super) fn on_page_activity(&mut self, io: &mut Io, config: &Config, idle: bool, now: u64) {
+        self.page_idle = idle;
+        if idle {
+            self.at_safe_moment(io, config, now);
+        } else {
+            self.safe_moment_at = None;
+            if !self.renewable() && matches!(self.renewal, Renewal::Reauthenticating { .. }) {
+                self.renewal = Renewal::Idle;
+            }
+        }
+        if self.renewal == Renewal::Idle {
+            self.arm_timer(io, now);
         }
     }
 
@@ -289,6 +312,8 @@ impl Held {
                 Renewal::Refreshing(io.send(Purpose::Refresh, request))
             }
             None => {
+                // The page may leave if the provider answers soon enough.
+                self.safe_moment_at = Some(now);
                 // A refresh grant without a token spends nothing: the
                 // provider refuses it (RFC 6749 §5.2), which proves it answers.
                 let body = form_urlencoded::Serializer::new(String::new())
@@ -495,9 +520,15 @@ impl Held {
                 let error = TokenError::UnexpectedStatus { status: response.status, body: String::new() };
                 self.temporary_failure(io, error.into(), retry_after, now);
             }
+            // Someone uses the page again: it stays (the next moment tries).
+            Ok(_) if !self.renewable() && self.safe_moment_at.is_none() => self.arm_timer(io, now),
             // A safe moment is brief: a slow answer finds the person busy
-            // on the new page, so the page stays (the next moment tries).
-            Ok(_) if !self.renewable() && self.safe_moment_at.is_none_or(|at| now.saturating_sub(at) > SAFE_MOMENT_MS) => {}
+            // on the new page, so the page stays, and the next try waits
+            // for the backoff a slow provider earns, like a failing one.
+            Ok(_) if !self.renewable() && self.safe_moment_at.is_some_and(|at| now.saturating_sub(at) > SAFE_MOMENT_MS) => {
+                let slow = Unreachable { url: self.metadata.token_endpoint.clone() };
+                self.temporary_failure(io, slow.into(), None, now);
+            }
             Ok(_) => {
                 // The page will leave: calls waiting for a token cannot get one here.
                 for call in std::mem::take(&mut self.waiting) {

@@ -45,13 +45,19 @@ pub const API: &str = "https://api.test";
 pub const START: u64 = 1_800_000_000_000;
 
 pub fn config() -> Config {
-    let json = json!({
+    config_with(&serde_json::Map::new())
+}
+
+/// The app's configuration with `extra` fields set.
+pub fn config_with(extra: &serde_json::Map<String, serde_json::Value>) -> Config {
+    let mut json = json!({
         "issuer": ISSUER,
         "client_id": CLIENT_ID,
         "redirect_uri": format!("{APP}/callback"),
         "scopes": "openid profile api:read",
         "protected_apis": [API],
     });
+    json.as_object_mut().unwrap().extend(extra.clone());
     Config::parse(&json.to_string(), APP).unwrap()
 }
 
@@ -469,6 +475,10 @@ pub struct Tab {
     pub told_signed_out: bool,
     /// Every command the current page's core returned, for assertions.
     pub commands: Vec<String>,
+    /// The person is using the page (true from its load until a safe
+    /// moment or an idle report): a page in use must never leave for a
+    /// re-sign-in it was not asked for.
+    pub in_use: bool,
     next_call: u64,
     closed: bool,
 }
@@ -490,6 +500,7 @@ impl Tab {
             api_calls: Vec::new(),
             told_signed_out: false,
             commands: Vec::new(),
+            in_use: true,
             next_call: 0,
             closed: false,
         }
@@ -550,6 +561,8 @@ pub struct World {
     pub abandon_next_navigation: bool,
     /// The next navigation does not happen, and nothing tells the page.
     pub ignore_next_navigation: bool,
+    /// Configuration fields every page loads on top of the defaults.
+    pub config_fields: serde_json::Map<String, serde_json::Value>,
     restored: Vec<(usize, Event)>,
 }
 
@@ -575,6 +588,7 @@ impl World {
             hold_config_loads: false,
             abandon_next_navigation: false,
             ignore_next_navigation: false,
+            config_fields: serde_json::Map::new(),
             restored: Vec::new(),
         }
     }
@@ -595,6 +609,7 @@ impl World {
         t.pending.clear();
         t.timers.clear();
         t.commands.clear();
+        t.in_use = true;
         t.shown = None;
         t.problem = None;
         let stored = Stored {
@@ -632,7 +647,7 @@ impl World {
         }
         if let Some(i) = self.tabs[tab].pending.iter().position(|p| matches!(p, Pending::LoadConfig)) {
             self.tabs[tab].pending.remove(i);
-            self.handle(tab, Event::ConfigLoaded(Ok(config())));
+            self.handle(tab, Event::ConfigLoaded(Ok(config_with(&self.config_fields))));
         }
     }
 
@@ -646,6 +661,8 @@ impl World {
         match event {
             Event::TabMessage(TabMessage::SignedOut) => self.tabs[tab].told_signed_out = true,
             Event::SignInRequested { .. } => self.tabs[tab].told_signed_out = false,
+            Event::PageInUse => self.tabs[tab].in_use = true,
+            Event::PageIdle | Event::SafeMoment => self.tabs[tab].in_use = false,
             _ => {}
         }
         let commands = self.tabs[tab].core.handle(event, self.now);
@@ -683,6 +700,7 @@ impl World {
         let t = &mut self.tabs[tab];
         match command {
             Command::Show(state) => t.shown = Some(state),
+            Command::WatchForSafeMoments { .. } => {}
             Command::ShowRenewalProblem(problem) => t.problem = problem,
             Command::LoadConfig => t.pending.push(Pending::LoadConfig),
             Command::PrepareSignIn { request, mode, return_path, options } => {
@@ -760,6 +778,13 @@ impl World {
         if url.starts_with(AUTHORIZE) {
             let state = params.get("state").cloned().unwrap_or_default();
             let silent = params.get("prompt").is_some_and(|p| p == "none");
+            // Without refresh tokens a held session is renewed by leaving
+            // the page: never while someone uses it.
+            let renewal = silent && self.tabs[tab].session().is_some();
+            assert!(
+                !(renewal && !self.provider.issue_refresh_tokens && self.tabs[tab].in_use),
+                "a page in use left for a re-sign-in"
+            );
             let back = if silent && !self.provider.logged_in {
                 format!("{APP}/callback?error=login_required&state={state}&iss={}", enc(ISSUER))
             } else if !silent && self.provider.person_cancels {
@@ -786,7 +811,7 @@ impl World {
     pub fn complete(&mut self, tab: usize, index: usize, fate: Fate) {
         let pending = self.tabs[tab].pending.remove(index);
         let event = match pending {
-            Pending::LoadConfig => Event::ConfigLoaded(Ok(config())),
+            Pending::LoadConfig => Event::ConfigLoaded(Ok(config_with(&self.config_fields))),
             Pending::Message(message) => Event::TabMessage(message),
             Pending::PrepareSignIn { request, mode, return_path, .. } => {
                 let result = if matches!(fate, Fate::LostBefore | Fate::LostAfter) {

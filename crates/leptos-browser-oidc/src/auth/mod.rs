@@ -21,6 +21,7 @@ use crate::browser::dpop::DpopClient;
 use crate::browser::fetch::Fetch;
 use crate::browser::names::{self, Names};
 use crate::browser::transit;
+use crate::browser::activity::{self, Activity};
 use crate::browser::{clock, page, session_hint, tabs};
 use crate::config::{AuthConfig, Source};
 use crate::messages::Translator;
@@ -299,13 +300,15 @@ impl Auth {
         answered.await.unwrap_or(Err(ApiCallError::Renewal(AuthError::NotSignedIn)))
     }
 
-    /// Tells the library the app is between pages, where leaving for the
-    /// provider loses nothing typed: call it from the router's navigation
-    /// (with leptos_router, an effect on `use_location().pathname`), or
-    /// after a form is saved. A session the provider gave no refresh token
-    /// is renewed only at such a moment, once its access token is due, by
-    /// a silent re-sign-in that comes back to the page shown then, and
-    /// only if the provider answers within 2 s.
+    /// Tells the library that leaving the page now loses nothing (after a
+    /// form is saved, say). A session the provider gave no refresh token is
+    /// renewed only at such a moment, once its access token is due, by a
+    /// silent re-sign-in that comes back to the page shown then, and only
+    /// if the provider answers within 2 s and nobody has used the page
+    /// since. The library notices two such moments by itself: a page change
+    /// of the app's router, and an idle page
+    /// ([`AuthConfig::renew_when_idle_after_seconds`]); neither counts while
+    /// a form field holds unsaved input.
     pub fn at_safe_moment(self) {
         self.dispatch(Event::SafeMoment);
     }
@@ -463,6 +466,16 @@ impl Driver {
                 self.state.set(state);
             }
             Command::ShowRenewalProblem(problem) => self.renewal_problem.set(problem),
+            Command::WatchForSafeMoments { idle_after_ms } => {
+                let driver = self.clone();
+                activity::watch(idle_after_ms, move |activity| {
+                    driver.dispatch(match activity {
+                        Activity::SafeMoment => Event::SafeMoment,
+                        Activity::Idle => Event::PageIdle,
+                        Activity::InUse => Event::PageInUse,
+                    })
+                });
+            }
             Command::LoadConfig => {
                 let origin = page::origin();
                 match &self.source {

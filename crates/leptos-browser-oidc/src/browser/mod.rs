@@ -2,6 +2,7 @@
 //! for one login's transit data, IndexedDB for the DPoP key across that
 //! login's redirect, the address bar, and the clock.
 
+pub mod activity;
 pub mod clock;
 pub mod dpop;
 pub mod fetch;
