@@ -922,7 +922,7 @@ fn sign_in_key() -> String {
 
 // ------------------------------------------------------------ safe moments
 
-use leptos_browser_oidc::internal::activity::{self, Activity};
+use leptos_browser_oidc::internal::activity::{self, Activity, PageWatch};
 
 /// Waits `ms` on the browser's clock.
 async fn wait_ms(ms: i32) {
@@ -933,17 +933,17 @@ async fn wait_ms(ms: i32) {
 }
 
 /// A watcher whose reports land in the returned list.
-fn watch_page(idle_after_ms: Option<u32>) -> std::rc::Rc<RefCell<Vec<Activity>>> {
+fn watch_page(idle_after_ms: Option<u32>) -> (std::rc::Rc<RefCell<Vec<Activity>>>, PageWatch) {
     let reports = std::rc::Rc::new(RefCell::new(Vec::new()));
     let heard = reports.clone();
-    activity::watch(idle_after_ms, move |activity| heard.borrow_mut().push(activity));
-    reports
+    let watch = activity::watch(idle_after_ms, move |activity| heard.borrow_mut().push(activity));
+    (reports, watch)
 }
 
-/// A form field added to the page (removed when dropped).
-struct Field(web_sys::Element);
+/// Elements added to the page (removed when dropped).
+struct Added(web_sys::Element);
 
-impl Field {
+impl Added {
     fn new(html: &str) -> Self {
         let document = web_sys::window().unwrap().document().unwrap();
         let holder = document.create_element("div").unwrap();
@@ -957,10 +957,18 @@ impl Field {
     }
 }
 
-impl Drop for Field {
+impl Drop for Added {
     fn drop(&mut self) {
         self.0.remove();
     }
+}
+
+/// What a browser fires when the person changes a field (`input` or `change`).
+fn person_changed(field: &web_sys::EventTarget, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    field.dispatch_event(&web_sys::Event::new_with_event_init_dict(kind, &init).unwrap()).unwrap();
 }
 
 fn press_a_key() {
@@ -969,59 +977,84 @@ fn press_a_key() {
 }
 
 #[wasm_bindgen_test]
-fn unsaved_input_is_seen_in_every_kind_of_field() {
-    assert!(!activity::has_unsaved_input(), "a page without changed fields");
+fn what_the_person_changed_is_unsaved_and_what_the_app_filled_in_is_not() {
+    let (_, watch) = watch_page(None);
+    assert!(!watch.has_unsaved_input(), "a page nobody changed");
 
-    let text = Field::new(r#"<input value="kept"><input type="hidden" value="a"><input type="submit" value="Go">"#);
-    assert!(!activity::has_unsaved_input(), "fields as the page made them");
-    text.first::<web_sys::HtmlInputElement>("input[type=hidden]").set_value("changed by a script");
-    assert!(!activity::has_unsaved_input(), "a hidden field is no one's typing");
-    let input = text.first::<web_sys::HtmlInputElement>("input");
-    input.set_value("kept, and more");
-    assert!(activity::has_unsaved_input(), "typed text");
-    input.set_value("kept");
-    assert!(!activity::has_unsaved_input(), "back as it was");
-    drop(text);
+    let form = Added::new(r#"<input id="kept" value="kept"><input id="bound"><input type="range">"#);
+    let kept = form.first::<web_sys::HtmlInputElement>("#kept");
+    let bound = form.first::<web_sys::HtmlInputElement>("#bound");
+    kept.set_value("changed by the app");
+    bound.set_value("filled in from the app's state"); // Leptos' prop:value
+    assert!(!watch.has_unsaved_input(), "the app's own values, and a slider at its browser default");
+    bound.set_value("filled in, then edited");
+    person_changed(&bound, "input");
+    assert!(watch.has_unsaved_input(), "typed by the person");
+    bound.set_value("");
+    kept.set_value("kept");
+    assert!(!watch.has_unsaved_input(), "back as the page made it");
+    drop(form);
 
-    let boxes = Field::new(r#"<input type="checkbox" checked><input type="radio" name="r">"#);
-    boxes.first::<web_sys::HtmlInputElement>("input[type=checkbox]").set_checked(false);
-    assert!(activity::has_unsaved_input(), "a box unticked");
-    boxes.first::<web_sys::HtmlInputElement>("input[type=checkbox]").set_checked(true);
-    boxes.first::<web_sys::HtmlInputElement>("input[type=radio]").set_checked(true);
-    assert!(activity::has_unsaved_input(), "a choice made");
+    let boxes = Added::new(r#"<input type="checkbox" checked>"#);
+    let checkbox = boxes.first::<web_sys::HtmlInputElement>("input");
+    checkbox.set_checked(false);
+    person_changed(&checkbox, "change");
+    assert!(watch.has_unsaved_input(), "a box unticked");
+    checkbox.set_checked(true);
+    assert!(!watch.has_unsaved_input(), "ticked again");
     drop(boxes);
 
-    let area = Field::new("<textarea>draft</textarea>");
-    assert!(!activity::has_unsaved_input());
-    area.first::<web_sys::HtmlTextAreaElement>("textarea").set_value("draft, edited");
-    assert!(activity::has_unsaved_input(), "a text area edited");
+    let area = Added::new("<textarea>draft</textarea>");
+    let text = area.first::<web_sys::HtmlTextAreaElement>("textarea");
+    text.set_value("draft, edited");
+    person_changed(&text, "input");
+    assert!(watch.has_unsaved_input(), "a text area edited");
     drop(area);
+    assert!(!watch.has_unsaved_input(), "a field no longer on the page loses nothing");
 
-    let list = Field::new("<select><option>one</option><option>two</option></select>");
-    assert!(!activity::has_unsaved_input(), "the first option of a list with no default");
-    list.first::<web_sys::HtmlSelectElement>("select").set_selected_index(1);
-    assert!(activity::has_unsaved_input(), "another option chosen");
-    drop(list);
-    let list = Field::new("<select><option>one</option><option selected>two</option></select>");
-    assert!(!activity::has_unsaved_input(), "the page's own default");
-    list.first::<web_sys::HtmlSelectElement>("select").set_selected_index(0);
-    assert!(activity::has_unsaved_input(), "the default changed");
-    drop(list);
+    let lists = Added::new(
+        r#"<select id="plain"><option>one</option><option>two</option></select>
+           <select id="placeholder"><option disabled>Pick one</option><option>two</option></select>"#,
+    );
+    assert!(!watch.has_unsaved_input(), "lists as the page made them, a disabled first option too");
+    let plain = lists.first::<web_sys::HtmlSelectElement>("#plain");
+    plain.set_selected_index(1);
+    person_changed(&plain, "change");
+    assert!(watch.has_unsaved_input(), "another option chosen");
+    drop(lists);
 
-    let editor = Field::new(r#"<div contenteditable="true">notes</div>"#);
-    assert!(!activity::has_unsaved_input(), "an editor nobody is in");
-    editor.first::<web_sys::HtmlElement>("div").focus().unwrap();
-    assert!(activity::has_unsaved_input(), "someone is in a rich-text editor");
+    let host = Added::new("<div></div>");
+    let shadow = host.first::<web_sys::HtmlElement>("div").attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
+    shadow.set_inner_html("<input>");
+    let inner: web_sys::HtmlInputElement = shadow.query_selector("input").unwrap().unwrap().dyn_into().unwrap();
+    inner.set_value("typed in a web component");
+    person_changed(&inner, "input");
+    assert!(watch.has_unsaved_input(), "a field inside a shadow root");
+    drop(host);
+
+    let editor = Added::new(r#"<div contenteditable="true">notes</div><button>elsewhere</button>"#);
+    let notes = editor.first::<web_sys::HtmlElement>("div");
+    assert!(!watch.has_unsaved_input(), "an editor nobody is in");
+    notes.focus().unwrap();
+    assert!(watch.has_unsaved_input(), "someone is in a rich-text editor");
+    person_changed(&notes, "input");
+    editor.first::<web_sys::HtmlElement>("button").focus().unwrap();
+    assert!(watch.has_unsaved_input(), "an editor someone typed in, left with its text");
     drop(editor);
-    assert!(!activity::has_unsaved_input());
+
+    let frame = Added::new("<iframe></iframe>");
+    frame.first::<web_sys::HtmlElement>("iframe").focus().unwrap();
+    assert!(watch.has_unsaved_input(), "typing in a frame is not seen from here");
+    drop(frame);
+    assert!(!watch.has_unsaved_input());
 }
 
 #[wasm_bindgen_test]
-async fn a_router_page_change_is_a_safe_moment_and_the_next_input_ends_it() {
+async fn a_router_page_change_or_the_apps_word_is_a_safe_moment_and_the_next_input_ends_it() {
     let window = web_sys::window().unwrap();
     let history = window.history().unwrap();
     let start = window.location().href().unwrap();
-    let reports = watch_page(None);
+    let (reports, watch) = watch_page(None);
     let push = |url: &str| history.push_state_with_url(&JsValue::NULL, "", Some(url)).unwrap();
 
     push("/moment-one");
@@ -1037,8 +1070,10 @@ async fn a_router_page_change_is_a_safe_moment_and_the_next_input_ends_it() {
     wait_ms(30).await;
     assert_eq!(reports.borrow().len(), 2, "a fragment or a replace is not another page");
 
-    let draft = Field::new(r#"<input value="">"#);
-    draft.first::<web_sys::HtmlInputElement>("input").set_value("half a sentence");
+    let draft = Added::new(r#"<input value="">"#);
+    let field = draft.first::<web_sys::HtmlInputElement>("input");
+    field.set_value("half a sentence");
+    person_changed(&field, "input");
     push("/moment-two");
     wait_ms(30).await;
     assert_eq!(reports.borrow().len(), 2, "a page change that kept unsaved input is not safe");
@@ -1052,12 +1087,19 @@ async fn a_router_page_change_is_a_safe_moment_and_the_next_input_ends_it() {
     wait_ms(100).await;
     assert_eq!(reports.borrow().len(), 5, "Back is a page change too: {:?}", reports.borrow());
     assert_eq!(reports.borrow().last(), Some(&Activity::SafeMoment));
+    press_a_key();
+
+    // The app's own word counts as it is, and input ends it too.
+    watch.moment_named();
+    assert_eq!(reports.borrow().last(), Some(&Activity::SafeMoment));
+    press_a_key();
+    assert_eq!(reports.borrow().last(), Some(&Activity::InUse), "{:?}", reports.borrow());
     history.replace_state_with_url(&JsValue::NULL, "", Some(&start)).unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn a_page_nobody_uses_is_idle_unless_it_holds_unsaved_input() {
-    let reports = watch_page(Some(200));
+    let (reports, _watch) = watch_page(Some(200));
     wait_ms(120).await;
     assert!(reports.borrow().is_empty(), "not yet");
     press_a_key(); // counts from here
@@ -1068,10 +1110,13 @@ async fn a_page_nobody_uses_is_idle_unless_it_holds_unsaved_input() {
     wait_ms(250).await;
     assert_eq!(*reports.borrow(), [Activity::Idle], "said once");
 
-    press_a_key();
+    // Back from the back/forward cache: someone is there again.
+    web_sys::window().unwrap().dispatch_event(&web_sys::Event::new("pageshow").unwrap()).unwrap();
     assert_eq!(*reports.borrow(), [Activity::Idle, Activity::InUse]);
-    let draft = Field::new(r#"<textarea></textarea>"#);
-    draft.first::<web_sys::HtmlTextAreaElement>("textarea").set_value("unsent message");
+    let draft = Added::new(r#"<textarea></textarea>"#);
+    let text = draft.first::<web_sys::HtmlTextAreaElement>("textarea");
+    text.set_value("unsent message");
+    person_changed(&text, "input");
     wait_ms(450).await;
     assert_eq!(reports.borrow().len(), 2, "unsaved input: never idle");
     drop(draft);

@@ -10,9 +10,10 @@ const DEFAULT_LEEWAY_SECONDS: i64 = 60;
 /// The scopes asked for when the configuration names none.
 pub const DEFAULT_SCOPES: &str = "openid profile";
 const MAX_LEEWAY_SECONDS: i64 = 600;
-/// Five minutes without input: long enough that a reader is not reloaded
-/// mid-page, short enough that a page left open keeps its session.
-const DEFAULT_IDLE_SECONDS: u32 = 300;
+/// Two minutes without input: long enough that someone reading is rarely
+/// taken back to the top of the page, short enough to come within the
+/// second half of most access tokens' lives.
+const DEFAULT_IDLE_SECONDS: u32 = 120;
 const MAX_IDLE_SECONDS: u32 = 86_400;
 
 /// The app's checked settings: where the provider is, who the app is, and
@@ -41,8 +42,9 @@ pub struct Config {
     /// Sender-constrained tokens (DPoP, RFC 9449): whether to ask for them.
     pub dpop: DpopMode,
     /// For a provider that issues no refresh token: after how long without
-    /// input (and with nothing unsaved) the page may leave by itself for a
-    /// silent re-sign-in once the access token is due; 0: never.
+    /// input (and with nothing the person typed unsaved) the page may leave
+    /// by itself for a silent re-sign-in, from half the access token's
+    /// life on; 0: never.
     pub renew_when_idle_after_seconds: u32,
 }
 
@@ -339,8 +341,8 @@ mod tests {
     }
 
     #[test]
-    fn idle_renewal_waits_five_minutes_unless_configured_from_0_to_a_day() {
-        assert_eq!(parse(good()).unwrap().renew_when_idle_after_seconds, 300);
+    fn idle_renewal_waits_two_minutes_unless_configured_from_0_to_a_day() {
+        assert_eq!(parse(good()).unwrap().renew_when_idle_after_seconds, 120);
         let idle = |value| parse(with("renew_when_idle_after_seconds", value)).map(|c| c.renew_when_idle_after_seconds);
         assert_eq!(idle(json!(0)), Ok(0));
         assert_eq!(idle(json!(86_400)), Ok(86_400));

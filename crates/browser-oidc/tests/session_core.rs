@@ -822,7 +822,8 @@ fn a_safe_moment_is_brief_and_waits_a_minute_after_signing_in() {
 }
 
 /// A signed-in tab of a provider that issues no refresh token, its access
-/// token valid for 300 s (due at 240 s), 70 s after signing in.
+/// token valid for 300 s (a re-sign-in is due from 150 s), 70 s after
+/// signing in.
 fn without_refresh_tokens() -> (World, usize) {
     let mut world = World::new();
     world.provider.issue_refresh_tokens = false;
@@ -836,17 +837,19 @@ fn without_refresh_tokens() -> (World, usize) {
 fn the_page_is_watched_for_safe_moments_only_when_a_re_sign_in_is_the_only_renewal() {
     let (world, tab) = without_refresh_tokens();
     let watch: Vec<&String> = world.tabs[tab].commands.iter().filter(|c| c.starts_with("WatchForSafeMoments")).collect();
-    assert_eq!(watch, ["WatchForSafeMoments { idle_after_ms: Some(300000) }"], "once, with the default 5 minutes");
+    assert_eq!(watch, ["WatchForSafeMoments { idle_after_ms: Some(120000) }"], "once, with the default 2 minutes");
 
     let mut world = World::new();
     let tab = world.signed_in_tab();
     assert!(!world.tabs[tab].saw("WatchForSafeMoments"), "a refresh token renews without leaving the page");
-    // An idle report changes nothing for such a session.
-    world.advance(560_000 - 1_000);
-    world.handle(tab, Event::PageIdle);
+    // An idle report or a safe moment changes nothing for such a session,
+    // even past the half of its token's life.
+    world.advance(400_000);
     let sent = world.sent.len();
     world.handle(tab, Event::PageIdle);
+    world.handle(tab, Event::SafeMoment);
     assert_eq!(world.sent.len(), sent, "nothing sent when the page goes idle");
+    assert!(world.tabs[tab].pending.is_empty());
 }
 
 #[test]
@@ -859,10 +862,10 @@ fn an_idle_page_renews_once_due_by_itself() {
     assert_eq!(world.tabs[tab].page, page);
     assert!(!world.has_pending(tab, TOKEN), "not due: the provider is not asked");
     // ...and when it comes due, the idle page leaves and comes back renewed.
-    world.advance(165_000);
+    world.advance(75_000);
     assert!(!world.has_pending(tab, TOKEN), "not due yet");
     world.advance(6_000);
-    assert!(world.has_pending(tab, TOKEN), "due while idle: the provider is asked first");
+    assert!(world.has_pending(tab, TOKEN), "due (half the token's life) while idle: the provider is asked first");
     world.settle(50);
     assert_ne!(world.tabs[tab].page, page, "left for a silent re-sign-in and came back");
     assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
@@ -901,6 +904,7 @@ fn a_page_in_use_again_never_leaves_for_a_renewal_under_way() {
 
     // In use while the re-sign-in's URL is being prepared.
     let (mut world, tab) = without_refresh_tokens();
+    let page = world.tabs[tab].page;
     world.advance(200_000);
     world.handle(tab, Event::PageIdle);
     world.answer(tab, TOKEN, Fate::Deliver);
@@ -919,29 +923,30 @@ fn a_page_in_use_again_never_leaves_for_a_renewal_under_way() {
 }
 
 #[test]
-fn a_provider_slow_to_answer_an_idle_page_is_asked_less_and_less_often() {
+fn an_idle_page_waits_for_a_slow_provider_but_a_page_change_does_not() {
+    // A page change: an answer 2.5 s later finds the person busy on the
+    // new page, so it stays, and the slow provider is not asked again at once.
     let (mut world, tab) = without_refresh_tokens();
     let page = world.tabs[tab].page;
-    world.advance(200_000);
+    world.advance(100_000);
+    world.handle(tab, Event::SafeMoment);
+    world.advance(2_500);
+    world.answer(tab, TOKEN, Fate::Deliver);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].page, page, "too late for the page change");
+    world.advance(1_000);
+    world.handle(tab, Event::SafeMoment);
+    assert!(!world.has_pending(tab, TOKEN), "backing off a slow provider");
+
+    // An idle page: nobody is there to be disturbed, so it waits.
+    let (mut world, tab) = without_refresh_tokens();
+    world.advance(100_000);
     world.handle(tab, Event::PageIdle);
-    let mut asked_at = Vec::new();
-    for _ in 0..6 {
-        for _ in 0..120 {
-            if world.has_pending(tab, TOKEN) {
-                break;
-            }
-            world.advance(1_000);
-        }
-        assert!(world.has_pending(tab, TOKEN), "asked again within two minutes");
-        asked_at.push(world.now);
-        world.advance(2_500); // past the moment: the page stays
-        world.answer(tab, TOKEN, Fate::Deliver);
-        assert_eq!(world.tabs[tab].page, page, "a slow answer never moves the page");
-    }
-    let gaps: Vec<u64> = asked_at.windows(2).map(|w| (w[1] - w[0]) / 1_000).collect();
-    assert!(gaps.iter().all(|gap| *gap >= 5), "never closer than 5 s: {gaps:?}");
-    assert!(gaps.windows(2).all(|w| w[1] >= w[0]), "backing off: {gaps:?}");
-    assert!(gaps.last().unwrap() >= &16, "backing off: {gaps:?}");
+    world.advance(2_500);
+    world.answer(tab, TOKEN, Fate::Deliver);
+    world.settle(50);
+    assert_ne!(world.tabs[tab].page, page, "renewed although the answer was slow");
+    assert!(world.tabs[tab].is_signed_in());
 }
 
 #[test]

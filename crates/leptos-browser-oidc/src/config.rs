@@ -102,10 +102,10 @@ impl AuthConfig {
     }
 
     /// For a provider that issues no refresh token: how long without
-    /// input, with nothing unsaved, before the page counts as idle and may
-    /// leave for a silent re-sign-in once the access token is due (default
-    /// 300 s, at most a day; 0: never). Page changes of the app's router
-    /// renew too, whatever this says.
+    /// input, with nothing the person typed unsaved, before the page counts
+    /// as idle and may leave for a silent re-sign-in, from half the access
+    /// token's life on (default 120 s, at most a day; 0: never). Page
+    /// changes of the app's router renew too, whatever this says.
     pub fn renew_when_idle_after_seconds(self, seconds: u32) -> Self {
         self.set("renew_when_idle_after_seconds", Value::from(seconds))
     }

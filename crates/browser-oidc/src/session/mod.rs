@@ -252,20 +252,20 @@ pub enum Event {
     },
     /// Another tab of the app said something.
     TabMessage(TabMessage),
-    /// The app is between pages (a navigation of its own router): leaving
-    /// for the provider now loses no work. A session the provider gave no
-    /// refresh token is renewed here, by a silent re-sign-in, once its
-    /// access token is due, if the provider answers within 2 s and the
+    /// Leaving the page now loses no work: the app's router changed pages,
+    /// or the app said so. A session the provider gave no refresh token is
+    /// renewed here, by a silent re-sign-in, once it is due (from half its
+    /// access token's life), if the provider answers within 2 s and the
     /// person has not started using the page again ([`Event::PageInUse`]).
     SafeMoment,
     /// Nobody has used the page for a while (no key, pointer, wheel or
-    /// touch input) and nothing typed in it is unsaved. Until
+    /// touch input) and nothing the person typed is unsaved. Until
     /// [`Event::PageInUse`], a session the provider gave no refresh token
-    /// may leave for a silent re-sign-in as soon as its access token is due.
+    /// leaves for a silent re-sign-in as soon as it is due.
     PageIdle,
     /// Someone uses the page again after [`Event::PageIdle`] or
     /// [`Event::SafeMoment`]: from now on it does not leave by itself, even
-    /// for a re-sign-in already under way.
+    /// for a re-sign-in being prepared.
     PageInUse,
     /// The app wants a request sent to a protected API with the access
     /// token, or the headers for one.
@@ -284,7 +284,7 @@ pub enum Command {
     /// Render this state.
     Show(AuthState),
     /// A session is held that only a silent re-sign-in can renew: report
-    /// [`Event::SafeMoment`] after each navigation of the app's own that
+    /// [`Event::SafeMoment`] after each page change of the app's own that
     /// leaves nothing unsaved, [`Event::PageIdle`] after `idle_after_ms`
     /// without input (never, when `None`), and [`Event::PageInUse`] at the
     /// first input after either. Sent once per page.

@@ -12,7 +12,7 @@ use super::state::{AuthState, RenewalProblem};
 use super::timing::{
     AUTHORIZE_MARGIN_MS, SAFE_MOMENT_MS,
     JWKS_REFETCH_INTERVAL_MS, MAX_RETRY_AFTER_MS, MIN_REFRESH_INTERVAL_MS, REAUTHENTICATION_WAIT_MS,
-    RESIGN_IN_INTERVAL_MS, refresh_due_at, retry_after_ms, retry_delay_ms, timer_delay,
+    RESIGN_IN_INTERVAL_MS, re_sign_in_due_at, refresh_due_at, retry_after_ms, retry_delay_ms, timer_delay,
 };
 use super::tokens::{Session, expiry_from};
 use super::{CallId, Command, RequestId, SignInMode, SignedIn, Timer};
@@ -193,6 +193,16 @@ impl Held {
         self.retry_at.filter(|at| *at <= now.saturating_add(MAX_RETRY_AFTER_MS))
     }
 
+    /// When the session is due for renewal: a refresh shortly before
+    /// expiry; a re-sign-in, which must wait for a safe moment, from half
+    /// the token's lifetime.
+    fn due_at(&self) -> Option<u64> {
+        match self.renewable() {
+            true => refresh_due_at(&self.session),
+            false => re_sign_in_due_at(&self.session),
+        }
+    }
+
     /// When the next attempt is wanted, if at all.
     fn next_attempt(&self, now: u64) -> Option<u64> {
         // Without a refresh token, only a re-sign-in renews: it leaves the
@@ -205,7 +215,7 @@ impl Held {
         } else if self.failures > 0 {
             Some(self.retry_at(now).unwrap_or(now))
         } else {
-            refresh_due_at(&self.session)
+            self.due_at()
         };
         Some(wanted?.max(self.earliest_attempt(now)))
     }
@@ -255,7 +265,7 @@ impl Held {
     /// due, leaves for a silent re-sign-in (at most once a minute after
     /// this page signed in or last left for one).
     pub(super) fn at_safe_moment(&mut self, io: &mut Io, config: &Config, now: u64) {
-        let due = refresh_due_at(&self.session).is_some_and(|at| now >= at);
+        let due = self.due_at().is_some_and(|at| now >= at);
         let idle = self.renewal == Renewal::Idle;
         if due && idle && !self.renewable() && now >= self.earliest_attempt(now) {
             self.attempt(io, config, now);
@@ -522,10 +532,14 @@ impl Held {
             }
             // Someone uses the page again: it stays (the next moment tries).
             Ok(_) if !self.renewable() && self.safe_moment_at.is_none() => self.arm_timer(io, now),
-            // A safe moment is brief: a slow answer finds the person busy
-            // on the new page, so the page stays, and the next try waits
-            // for the backoff a slow provider earns, like a failing one.
-            Ok(_) if !self.renewable() && self.safe_moment_at.is_some_and(|at| now.saturating_sub(at) > SAFE_MOMENT_MS) => {
+            // A page change is a brief moment: a slow answer finds the
+            // person busy on the new page, so the page stays, and the next
+            // try waits for the backoff a slow provider earns, like a
+            // failing one. (An idle page waits: input would say it is over.)
+            Ok(_) if !self.renewable()
+                && !self.page_idle
+                && self.safe_moment_at.is_some_and(|at| now.saturating_sub(at) > SAFE_MOMENT_MS) =>
+            {
                 let slow = Unreachable { url: self.metadata.token_endpoint.clone() };
                 self.temporary_failure(io, slow.into(), None, now);
             }

@@ -53,6 +53,16 @@ pub fn refresh_due_at(session: &Session) -> Option<u64> {
     Some(expires_at.saturating_sub(refresh_lead_ms(lifetime)))
 }
 
+/// When a session without a refresh token may be renewed: from half its
+/// access token's lifetime (never later than a refresh would be due), so
+/// that the moments when the page may leave for a re-sign-in (a page
+/// change, an idle page) have time to come before the token expires.
+pub fn re_sign_in_due_at(session: &Session) -> Option<u64> {
+    let expires_at = session.access_token_expires_at_ms?;
+    let half_life = expires_at.saturating_sub(session.received_at_ms) / 2;
+    Some(session.received_at_ms.saturating_add(half_life).min(refresh_due_at(session)?))
+}
+
 /// Retry delays after temporary failures: 2, 4, 8, 16, then every 30 s.
 pub fn retry_delay_ms(failures: u32) -> u64 {
     (2_000u64 << failures.saturating_sub(1).min(10)).min(30_000)
@@ -80,6 +90,28 @@ mod tests {
         assert_eq!(refresh_lead_ms(120_000), 30_000);
         assert_eq!(refresh_lead_ms(4_000), 2_000);
         assert_eq!(refresh_lead_ms(0), 2_000);
+    }
+
+    #[test]
+    fn without_a_refresh_token_renewal_is_due_from_half_the_lifetime() {
+        use crate::oauth::secret::{AccessToken, IdToken};
+        use crate::session::tokens::User;
+        let session = |received_at_ms, access_token_expires_at_ms| Session {
+            access_token: AccessToken::new("at"),
+            refresh_token: None,
+            id_token: IdToken::new("id"),
+            id_token_claims: crate::oauth::id_token::parse_claims(b"{}").unwrap(),
+            received_at_ms,
+            user: User { subject: "alice".into(), name: None, email: None },
+            access_token_expires_at_ms,
+            scope: None,
+            dpop: false,
+        };
+        assert_eq!(re_sign_in_due_at(&session(1_000, Some(3_601_000))), Some(1_801_000));
+        assert_eq!(re_sign_in_due_at(&session(0, Some(300_000))), Some(150_000));
+        // Never after a refresh would be due (2 s before expiry at least).
+        assert_eq!(re_sign_in_due_at(&session(0, Some(3_000))), Some(1_000));
+        assert_eq!(re_sign_in_due_at(&session(0, None)), None);
     }
 
     #[test]

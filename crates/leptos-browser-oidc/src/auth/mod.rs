@@ -21,7 +21,7 @@ use crate::browser::dpop::DpopClient;
 use crate::browser::fetch::Fetch;
 use crate::browser::names::{self, Names};
 use crate::browser::transit;
-use crate::browser::activity::{self, Activity};
+use crate::browser::activity::{self, Activity, PageWatch};
 use crate::browser::{clock, page, session_hint, tabs};
 use crate::config::{AuthConfig, Source};
 use crate::messages::Translator;
@@ -130,6 +130,7 @@ fn new_auth(state: core_state::AuthState, config: AuthConfig) -> Auth {
         view,
         renewal_problem,
         http: Rc::new(DpopClient::default()),
+        page_watch: RefCell::new(None),
     });
     let messages = crate::messages::provided();
     let auth = Auth { state, view, renewal_problem, messages, driver: StoredValue::new_local(driver) };
@@ -301,16 +302,22 @@ impl Auth {
     }
 
     /// Tells the library that leaving the page now loses nothing (after a
-    /// form is saved, say). A session the provider gave no refresh token is
-    /// renewed only at such a moment, once its access token is due, by a
-    /// silent re-sign-in that comes back to the page shown then, and only
-    /// if the provider answers within 2 s and nobody has used the page
-    /// since. The library notices two such moments by itself: a page change
-    /// of the app's router, and an idle page
+    /// form is saved, say): the library takes the app's word for it. A
+    /// session the provider gave no refresh token is renewed only at such a
+    /// moment, once half its access token's life has passed, by a silent
+    /// re-sign-in that comes back to the page shown then, and only if the
+    /// provider answers within 2 s and nobody has used the page since. The
+    /// library notices two such moments by itself: a page change of the
+    /// app's router, and an idle page
     /// ([`AuthConfig::renew_when_idle_after_seconds`]); neither counts while
-    /// a form field holds unsaved input.
+    /// something the person typed is unsaved.
     pub fn at_safe_moment(self) {
-        self.dispatch(Event::SafeMoment);
+        let watch = self.driver.with_value(|driver| driver.page_watch.borrow().clone());
+        match watch {
+            Some(watch) => watch.moment_named(),
+            // No session that only a re-sign-in renews: nothing to do.
+            None => self.dispatch(Event::SafeMoment),
+        }
     }
 
     /// The language of the app's messages, for the provider's pages.
@@ -397,6 +404,8 @@ struct Driver {
     renewal_problem: RwSignal<Option<RenewalProblem>>,
     /// Sends the requests, with DPoP proofs made with this tab's key.
     http: Rc<DpopClient>,
+    /// Watches for safe moments, once a session needs them.
+    page_watch: RefCell<Option<PageWatch>>,
 }
 
 impl Driver {
@@ -468,13 +477,14 @@ impl Driver {
             Command::ShowRenewalProblem(problem) => self.renewal_problem.set(problem),
             Command::WatchForSafeMoments { idle_after_ms } => {
                 let driver = self.clone();
-                activity::watch(idle_after_ms, move |activity| {
+                let watch = activity::watch(idle_after_ms, move |activity| {
                     driver.dispatch(match activity {
                         Activity::SafeMoment => Event::SafeMoment,
                         Activity::Idle => Event::PageIdle,
                         Activity::InUse => Event::PageInUse,
                     })
                 });
+                self.page_watch.replace(Some(watch));
             }
             Command::LoadConfig => {
                 let origin = page::origin();

@@ -1,26 +1,24 @@
 //! Safe moments to leave the page, for a session that only a silent
 //! re-sign-in renews: a page change of the app's own router, or a page
-//! nobody has used for a while; either only when no form field holds
-//! unsaved input. The session core decides what to do with them.
+//! nobody has used for a while, either only when nothing the person typed
+//! is unsaved; or a moment the app names. The session core decides what to
+//! do with them.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use leptos::prelude::{TimeoutHandle, set_timeout, set_timeout_with_handle};
+use leptos::prelude::{TimeoutHandle, set_timeout_with_handle};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{
-    AddEventListenerOptions, Document, EventTarget, HtmlInputElement, HtmlOptionElement, HtmlSelectElement,
-    HtmlTextAreaElement, window,
-};
+use web_sys::{EventTarget, VisibilityState, window};
 
 use crate::browser::clock;
 
 /// What the page reports to the session core.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activity {
-    /// The router showed another page and nothing typed is unsaved.
+    /// The router showed another page, or the app named the moment.
     SafeMoment,
     /// No input for the idle time, and nothing typed is unsaved.
     Idle,
@@ -29,8 +27,13 @@ pub enum Activity {
 }
 
 /// Input that means someone is using the page. Pointer moves are not:
-/// they do not change anything that a reload would lose.
-const INPUT_EVENTS: [&str; 5] = ["keydown", "pointerdown", "wheel", "touchstart", "input"];
+/// they change nothing that leaving would lose. `input` and `change` also
+/// say which field the person changed.
+const INPUT_EVENTS: [&str; 6] = ["keydown", "pointerdown", "wheel", "touchstart", "input", "change"];
+
+/// The page being watched, for as long as it lives.
+#[derive(Clone)]
+pub struct PageWatch(Rc<Watch>);
 
 struct Watch {
     idle_after_ms: Option<u32>,
@@ -39,32 +42,49 @@ struct Watch {
     reported: Cell<bool>,
     idle_reported: Cell<bool>,
     idle_timer: Cell<Option<TimeoutHandle>>,
+    /// Fields and editors the person changed (dropped once they leave the page).
+    touched: RefCell<Vec<JsValue>>,
     report: Box<dyn Fn(Activity)>,
 }
 
 /// Starts watching the page for the rest of its life: `report` hears of
 /// safe moments, idleness after `idle_after_ms` without input (never, when
 /// `None`), and use again. Page changes are seen through the Navigation
-/// API (all current browsers); without it only idleness is reported.
-pub fn watch(idle_after_ms: Option<u32>, report: impl Fn(Activity) + 'static) {
-    let Some(window) = window() else { return };
+/// API; without it only idleness and the app's moments are reported.
+pub fn watch(idle_after_ms: Option<u32>, report: impl Fn(Activity) + 'static) -> PageWatch {
     let watch = Rc::new(Watch {
         idle_after_ms,
         last_input_at: Cell::new(clock::now_millis()),
         reported: Cell::new(false),
         idle_reported: Cell::new(false),
         idle_timer: Cell::new(None),
+        touched: RefCell::new(Vec::new()),
         report: Box::new(report),
     });
+    let Some(window) = window() else { return PageWatch(watch) };
 
     let watching = watch.clone();
-    let on_input = Closure::<dyn Fn()>::new(move || watching.on_input());
-    let options = AddEventListenerOptions::new();
-    options.set_capture(true);
-    options.set_passive(true);
-    for kind in INPUT_EVENTS {
-        let callback = on_input.as_ref().unchecked_ref();
-        let _ = window.add_event_listener_with_callback_and_add_event_listener_options(kind, callback, &options);
+    let on_input = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        let kind = event.type_();
+        if kind == "input" || kind == "change" {
+            // The field itself, also inside a shadow root.
+            watching.touch(event.composed_path().get(0));
+        }
+        // A tab shown again, or a page back from the back/forward cache:
+        // the person is back.
+        let hidden = || web_sys::window().and_then(|w| w.document()).map(|d| d.visibility_state()) == Some(VisibilityState::Hidden);
+        if kind != "visibilitychange" || !hidden() {
+            watching.on_input();
+        }
+    });
+    // Capturing, so a handler that stops propagation cannot hide input.
+    // (Browsers make window-level wheel and touch listeners passive.)
+    let callback = on_input.as_ref().unchecked_ref();
+    for kind in INPUT_EVENTS.iter().chain(&["pageshow"]) {
+        let _ = window.add_event_listener_with_callback_and_bool(kind, callback, true);
+    }
+    if let Some(document) = window.document() {
+        let _ = document.add_event_listener_with_callback("visibilitychange", callback);
     }
     on_input.forget(); // lives as long as the page
 
@@ -81,28 +101,58 @@ pub fn watch(idle_after_ms: Option<u32>, report: impl Fn(Activity) + 'static) {
         on_entry.forget();
     }
     watch.arm_idle_timer();
+    PageWatch(watch)
+}
+
+impl PageWatch {
+    /// The app says leaving the page now loses nothing: it is taken at its
+    /// word (it knows its unsaved state), and the next input ends the moment.
+    pub fn moment_named(&self) {
+        self.0.reported.set(true);
+        (self.0.report)(Activity::SafeMoment);
+    }
+
+    /// Whether leaving now would lose something the person did: a field
+    /// they changed that is still on the page and differs from the page's
+    /// own default (a value, a check, a choice, a chosen file); an editor
+    /// they typed in that is still there; or focus in a rich-text editor or
+    /// a frame (typing there is not seen from here). A field the app filled
+    /// in itself does not count.
+    pub fn has_unsaved_input(&self) -> bool {
+        let Some(document) = window().and_then(|w| w.document()) else { return false };
+        let active = property(&document, "activeElement");
+        let in_frame = property(&active, "tagName").as_string().is_some_and(|tag| tag == "IFRAME");
+        let mut touched = self.0.touched.borrow_mut();
+        touched.retain(|field| property(field, "isConnected") == JsValue::TRUE);
+        in_frame || is_editor(&active) || touched.iter().any(|field| is_editor(field) || differs_from_default(field))
+    }
 }
 
 /// The URL left by a push or a Back/Forward (`currententrychange`), if it
 /// is another page: a replace is a redirect or the app's own bookkeeping
 /// (a query kept in step with a search field), and a reload is no change.
 fn page_change(event: &web_sys::Event) -> Option<String> {
-    let read = |object: &JsValue, name: &str| js_sys::Reflect::get(object, &JsValue::from_str(name)).ok();
-    let kind = read(event, "navigationType")?.as_string()?;
+    let kind = property(event, "navigationType").as_string()?;
     if kind != "push" && kind != "traverse" {
         return None;
     }
-    read(&read(event, "from")?, "url")?.as_string()
+    property(&property(event, "from"), "url").as_string()
 }
 
 /// Whether going from `from` to `to` shows another page: the path or the
 /// query changed, not only the fragment (a link within the page).
 pub fn is_another_page(from: &str, to: &str) -> bool {
-    let without_fragment = |url: &str| url.split('#').next().unwrap_or_default().to_owned();
-    without_fragment(from) != without_fragment(to)
+    from.split('#').next() != to.split('#').next()
 }
 
 impl Watch {
+    fn touch(&self, field: JsValue) {
+        let mut touched = self.touched.borrow_mut();
+        if field.is_object() && !touched.contains(&field) {
+            touched.push(field);
+        }
+    }
+
     fn on_input(self: &Rc<Self>) {
         self.last_input_at.set(clock::now_millis());
         if self.reported.replace(false) {
@@ -112,6 +162,10 @@ impl Watch {
         }
     }
 
+    fn unsaved(self: &Rc<Self>) -> bool {
+        PageWatch(self.clone()).has_unsaved_input()
+    }
+
     fn on_page_change(self: &Rc<Self>, from: String) {
         let to = window().and_then(|w| w.location().href().ok()).unwrap_or_default();
         if !is_another_page(&from, &to) {
@@ -119,45 +173,47 @@ impl Watch {
         }
         // After the router has rendered the new page: the fields to check
         // are the ones still on screen.
+        self.after(0, Self::on_rendered);
+    }
+
+    fn on_rendered(self: &Rc<Self>) {
+        if !self.unsaved() {
+            self.reported.set(true);
+            (self.report)(Activity::SafeMoment);
+        }
+    }
+
+    /// Calls `then` after `delay_ms` (one closure type for every timer).
+    fn after(self: &Rc<Self>, delay_ms: u64, then: fn(&Rc<Self>)) -> Option<TimeoutHandle> {
         let watching = self.clone();
-        set_timeout(
-            move || {
-                if !has_unsaved_input() {
-                    watching.reported.set(true);
-                    (watching.report)(Activity::SafeMoment);
-                }
-            },
-            Duration::ZERO,
-        );
+        set_timeout_with_handle(move || then(&watching), Duration::from_millis(delay_ms)).ok()
     }
 
     /// Looks again once the idle time has passed since the last input.
     fn arm_idle_timer(self: &Rc<Self>) {
         let Some(idle_after) = self.idle_after_ms.map(u64::from) else { return };
         let since_input = clock::now_millis().saturating_sub(self.last_input_at.get());
-        self.look_for_idleness_in(idle_after, idle_after.saturating_sub(since_input));
+        self.look_for_idleness_in(idle_after.saturating_sub(since_input));
     }
 
-    fn look_for_idleness_in(self: &Rc<Self>, idle_after: u64, delay_ms: u64) {
-        let watching = self.clone();
-        let look = move || watching.on_idle_timer(idle_after);
-        let handle = set_timeout_with_handle(look, Duration::from_millis(delay_ms)).ok();
-        if let Some(old) = self.idle_timer.replace(handle) {
+    fn look_for_idleness_in(self: &Rc<Self>, delay_ms: u64) {
+        if let Some(old) = self.idle_timer.replace(self.after(delay_ms, Self::on_idle_timer)) {
             old.clear();
         }
     }
 
-    fn on_idle_timer(self: &Rc<Self>, idle_after: u64) {
+    fn on_idle_timer(self: &Rc<Self>) {
+        let Some(idle_after) = self.idle_after_ms.map(u64::from) else { return };
         if self.idle_reported.get() {
             return;
         }
         let since_input = clock::now_millis().saturating_sub(self.last_input_at.get());
         if since_input < idle_after {
-            return self.look_for_idleness_in(idle_after, idle_after - since_input);
+            return self.look_for_idleness_in(idle_after - since_input);
         }
         // Unsaved input stays until someone acts: look once per idle time.
-        if has_unsaved_input() {
-            return self.look_for_idleness_in(idle_after, idle_after);
+        if self.unsaved() {
+            return self.look_for_idleness_in(idle_after);
         }
         self.idle_reported.set(true);
         self.reported.set(true);
@@ -165,48 +221,33 @@ impl Watch {
     }
 }
 
-/// Whether a form field on the page holds input that leaving would lose:
-/// a value, a check or a choice other than the page's own default, a
-/// chosen file, or focus in an editable element (its content is unknown).
-pub fn has_unsaved_input() -> bool {
-    let Some(document) = window().and_then(|w| w.document()) else { return false };
-    editing_rich_text(&document) || fields_changed(&document)
+/// A property read through `Reflect`: one import for every element type,
+/// where typed bindings cost wasm glue per type and property.
+fn property(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn editing_rich_text(document: &Document) -> bool {
-    let active = document.active_element();
-    active.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()).is_some_and(|e| e.is_content_editable())
+fn is_editor(element: &JsValue) -> bool {
+    property(element, "isContentEditable") == JsValue::TRUE
 }
 
-fn fields_changed(document: &Document) -> bool {
-    let Ok(fields) = document.query_selector_all("input, textarea, select") else { return true };
-    (0..fields.length()).filter_map(|i| fields.item(i)).any(|field| {
-        if let Some(input) = field.dyn_ref::<HtmlInputElement>() {
-            match input.type_().as_str() {
-                "checkbox" | "radio" => input.checked() != input.default_checked(),
-                "hidden" | "submit" | "button" | "reset" | "image" => false,
-                "file" => input.files().is_some_and(|files| files.length() > 0),
-                _ => input.value() != input.default_value(),
-            }
-        } else if let Some(text) = field.dyn_ref::<HtmlTextAreaElement>() {
-            !text.default_value().is_ok_and(|default| text.value() == default)
-        } else if let Some(select) = field.dyn_ref::<HtmlSelectElement>() {
-            choice_changed(select)
-        } else {
-            false
+/// A field's state against the one the page gave it.
+fn differs_from_default(field: &JsValue) -> bool {
+    let changed = |now: &str, default: &str| property(field, now) != property(field, default);
+    // `type` is the input's type, "textarea", or "select-one"/"select-multiple".
+    match property(field, "type").as_string().unwrap_or_default().as_str() {
+        "checkbox" | "radio" => changed("checked", "defaultChecked"),
+        "file" => property(&property(field, "files"), "length").as_f64().is_some_and(|n| n > 0.0),
+        "select-one" | "select-multiple" => {
+            let options = property(field, "options");
+            let count = property(&options, "length").as_f64().unwrap_or(0.0) as u32;
+            (0..count).any(|i| {
+                let option = js_sys::Reflect::get_u32(&options, i).unwrap_or(JsValue::UNDEFINED);
+                property(&option, "selected") != property(&option, "defaultSelected")
+            })
         }
-    })
-}
-
-/// A choice other than the default: the options marked `selected` in the
-/// page, or, in a single-choice list with none marked, the first one.
-fn choice_changed(select: &HtmlSelectElement) -> bool {
-    let options: Vec<HtmlOptionElement> =
-        (0..select.length()).filter_map(|i| select.item(i)?.dyn_into().ok()).collect();
-    if !select.multiple() && !options.iter().any(HtmlOptionElement::default_selected) {
-        return select.selected_index() > 0;
+        _ => changed("value", "defaultValue"),
     }
-    options.iter().any(|option| option.selected() != option.default_selected())
 }
 
 #[cfg(test)]
