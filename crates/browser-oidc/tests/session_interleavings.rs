@@ -406,3 +406,20 @@ fn an_api_call_in_flight_when_a_re_sign_in_is_abandoned_is_answered() {
     drain(&mut world).unwrap();
     check(&world).unwrap();
 }
+
+/// Found by the property without refresh tokens in a test-command run
+/// (2026-11-30): an API call waiting for a renewal whose probe was sent
+/// while the page was idle; the person comes back before the answer, so
+/// the page stays, and the call must still get its answer.
+#[test]
+fn an_api_call_waiting_for_an_idle_renewal_is_answered_when_the_person_comes_back() {
+    use Step::*;
+    let steps = [Idle(0), Advance(500_000), CallApi(0), InUse(0)];
+    let mut world = without_refresh_tokens();
+    for step in &steps {
+        run(&mut world, step);
+        check(&world).unwrap();
+    }
+    drain(&mut world).unwrap();
+    check(&world).unwrap();
+}

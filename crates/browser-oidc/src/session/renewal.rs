@@ -285,9 +285,7 @@ impl Held {
                 self.renewal = Renewal::Idle;
             }
         }
-        if self.renewal == Renewal::Idle {
-            self.arm_timer(io, now);
-        }
+        self.renewal_step(io, config, now);
     }
 
     /// The page came back from the back/forward cache: a navigation to the
@@ -305,7 +303,14 @@ impl Held {
         }
         match self.next_attempt(now) {
             Some(at) if now >= at => self.attempt(io, config, now),
-            _ => self.arm_timer(io, now),
+            _ => {
+                // Without a refresh token nothing renews before a safe
+                // moment: calls do not wait for one.
+                if !self.renewable() {
+                    self.answer_waiting_calls(io, &AuthError::NoRefreshToken, now);
+                }
+                self.arm_timer(io, now);
+            }
         }
     }
 
@@ -349,7 +354,7 @@ impl Held {
         match purpose {
             Purpose::Refresh => self.on_refresh_answer(io, config, result, now),
             Purpose::Probe => {
-                self.on_probe_answer(io, result, now);
+                self.on_probe_answer(io, config, result, now);
                 None
             }
             Purpose::Jwks => self.on_keys_answer(io, request, result, now),
@@ -517,6 +522,7 @@ impl Held {
     fn on_probe_answer(
         &mut self,
         io: &mut Io,
+        config: &Config,
         result: Result<HttpResponse, Unreachable>,
         now: u64,
     ) {
@@ -531,7 +537,9 @@ impl Held {
                 self.temporary_failure(io, error.into(), retry_after, now);
             }
             // Someone uses the page again: it stays (the next moment tries).
-            Ok(_) if !self.renewable() && self.safe_moment_at.is_none() => self.arm_timer(io, now),
+            Ok(_) if !self.renewable() && self.safe_moment_at.is_none() && !self.page_idle => {
+                self.renewal_step(io, config, now)
+            }
             // A page change is a brief moment: a slow answer finds the
             // person busy on the new page, so the page stays, and the next
             // try waits for the backoff a slow provider earns, like a
@@ -623,16 +631,21 @@ impl Held {
             } else {
                 AuthError::NoRefreshToken
             };
-            for call in std::mem::take(&mut self.waiting) {
-                // Headers asked for early still come from a token that works.
-                if matches!(call.kind, ApiCallKind::Authorize { .. }) && !self.expired(now) {
-                    self.send_call(io, call);
-                } else {
-                    io.finish_call(&call, Err(ApiCallError::Renewal(error.clone())));
-                }
-            }
+            self.answer_waiting_calls(io, &error, now);
         }
         self.renewal_step(io, config, now);
+    }
+
+    /// Answers the calls waiting for a renewal that is not coming now.
+    fn answer_waiting_calls(&mut self, io: &mut Io, error: &AuthError, now: u64) {
+        for call in std::mem::take(&mut self.waiting) {
+            // Headers asked for early still come from a token that works.
+            if matches!(call.kind, ApiCallKind::Authorize { .. }) && !self.expired(now) {
+                self.send_call(io, call);
+            } else {
+                io.finish_call(&call, Err(ApiCallError::Renewal(error.clone())));
+            }
+        }
     }
 
     fn on_api_answer(
