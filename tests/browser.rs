@@ -933,10 +933,10 @@ async fn wait_ms(ms: i32) {
 }
 
 /// A watcher whose reports land in the returned list.
-fn watch_page(idle_after_ms: Option<u32>) -> (std::rc::Rc<RefCell<Vec<Activity>>>, PageWatch) {
+fn watch_page(idle_after_ms: Option<u32>, page_changes: bool) -> (std::rc::Rc<RefCell<Vec<Activity>>>, PageWatch) {
     let reports = std::rc::Rc::new(RefCell::new(Vec::new()));
     let heard = reports.clone();
-    let watch = activity::watch(idle_after_ms, move |activity| heard.borrow_mut().push(activity));
+    let watch = activity::watch(idle_after_ms, page_changes, move |activity| heard.borrow_mut().push(activity));
     (reports, watch)
 }
 
@@ -978,7 +978,7 @@ fn press_a_key() {
 
 #[wasm_bindgen_test]
 fn what_the_person_changed_is_unsaved_and_what_the_app_filled_in_is_not() {
-    let (_, watch) = watch_page(None);
+    let (_, watch) = watch_page(None, false);
     assert!(!watch.has_unsaved_input(), "a page nobody changed");
 
     let form = Added::new(r#"<input id="kept" value="kept"><input id="bound"><input type="range">"#);
@@ -1036,10 +1036,15 @@ fn what_the_person_changed_is_unsaved_and_what_the_app_filled_in_is_not() {
     let notes = editor.first::<web_sys::HtmlElement>("div");
     assert!(!watch.has_unsaved_input(), "an editor nobody is in");
     notes.focus().unwrap();
-    assert!(watch.has_unsaved_input(), "someone is in a rich-text editor");
+    assert!(watch.has_unsaved_input(), "someone is in a rich-text editor with text");
     person_changed(&notes, "input");
     editor.first::<web_sys::HtmlElement>("button").focus().unwrap();
     assert!(watch.has_unsaved_input(), "an editor someone typed in, left with its text");
+    notes.set_text_content(Some(" "));
+    assert!(!watch.has_unsaved_input(), "emptied (a message sent)");
+    notes.set_text_content(Some("more notes"));
+    watch.moment_named();
+    assert!(!watch.has_unsaved_input(), "the app said it is saved");
     drop(editor);
 
     let frame = Added::new("<iframe></iframe>");
@@ -1054,7 +1059,7 @@ async fn a_router_page_change_or_the_apps_word_is_a_safe_moment_and_the_next_inp
     let window = web_sys::window().unwrap();
     let history = window.history().unwrap();
     let start = window.location().href().unwrap();
-    let (reports, watch) = watch_page(None);
+    let (reports, watch) = watch_page(None, true);
     let push = |url: &str| history.push_state_with_url(&JsValue::NULL, "", Some(url)).unwrap();
 
     push("/moment-one");
@@ -1094,12 +1099,32 @@ async fn a_router_page_change_or_the_apps_word_is_a_safe_moment_and_the_next_inp
     assert_eq!(reports.borrow().last(), Some(&Activity::SafeMoment));
     press_a_key();
     assert_eq!(reports.borrow().last(), Some(&Activity::InUse), "{:?}", reports.borrow());
+
+    // An app that turned page changes off hears none.
+    let (quiet, _) = watch_page(None, false);
+    push("/moment-four");
+    wait_ms(30).await;
+    assert!(quiet.borrow().is_empty(), "{:?}", quiet.borrow());
     history.replace_state_with_url(&JsValue::NULL, "", Some(&start)).unwrap();
 }
 
 #[wasm_bindgen_test]
+async fn a_page_change_on_an_idle_page_means_someone_is_back() {
+    let window = web_sys::window().unwrap();
+    let start = window.location().href().unwrap();
+    let (reports, _watch) = watch_page(Some(100), true);
+    wait_ms(200).await;
+    assert_eq!(*reports.borrow(), [Activity::Idle]);
+    // Back or Forward in the toolbar fires no input event: the page change says it.
+    window.history().unwrap().push_state_with_url(&JsValue::NULL, "", Some("/moment-five")).unwrap();
+    wait_ms(30).await;
+    assert_eq!(*reports.borrow(), [Activity::Idle, Activity::InUse, Activity::SafeMoment]);
+    window.history().unwrap().replace_state_with_url(&JsValue::NULL, "", Some(&start)).unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn a_page_nobody_uses_is_idle_unless_it_holds_unsaved_input() {
-    let (reports, _watch) = watch_page(Some(200));
+    let (reports, _watch) = watch_page(Some(200), true);
     wait_ms(120).await;
     assert!(reports.borrow().is_empty(), "not yet");
     press_a_key(); // counts from here

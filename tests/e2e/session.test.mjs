@@ -190,8 +190,8 @@ test('without refresh tokens a session is renewed when the router changes page o
   });
   await idle.page.locator('#draft').pressSequentially('half a sentence');
 
-  // The tokens come due after 7.5 s; a re-sign-in waits a minute after
-  // signing in. Past both, neither page has moved by itself.
+  // A re-sign-in is due from half the token's life (5 s) and waits a
+  // minute after signing in. Past both, neither page has moved by itself.
   await new Promise((resolve) => setTimeout(resolve, 65_000));
   for (const opened of [idle, routed]) {
     assert.equal(silentSignIns(opened.seen).length, 0, 'no re-sign-in without a safe moment');

@@ -46,6 +46,11 @@ pub struct Config {
     /// by itself for a silent re-sign-in, from half the access token's
     /// life on; 0: never.
     pub renew_when_idle_after_seconds: u32,
+    /// For a provider that issues no refresh token: whether a page change
+    /// of the app's router, leaving nothing the person typed unsaved, may
+    /// renew the session (an app that keeps unsaved work in memory across
+    /// pages turns it off and names its own moments).
+    pub renew_at_page_changes: bool,
 }
 
 /// Whether tokens are bound to this tab's key with DPoP (`dpop` in the
@@ -233,9 +238,14 @@ impl Config {
                 .map(|s| s as u32)
                 .ok_or(invalid("renew_when_idle_after_seconds", FieldProblem::IdleTimeOutOfRange))?,
         };
+        let renew_at_page_changes = match fields.get("renew_at_page_changes") {
+            None => true,
+            Some(value) => value.as_bool().ok_or(invalid("renew_at_page_changes", FieldProblem::NotABoolean))?,
+        };
         Ok(Self {
             dpop,
             renew_when_idle_after_seconds,
+            renew_at_page_changes,
             fetch_userinfo,
             issuer,
             client_id,
@@ -355,6 +365,16 @@ mod tests {
                 })
             );
         }
+    }
+
+    #[test]
+    fn page_changes_renew_unless_turned_off() {
+        assert!(parse(good()).unwrap().renew_at_page_changes);
+        assert!(!parse(with("renew_at_page_changes", json!(false))).unwrap().renew_at_page_changes);
+        assert_eq!(
+            parse(with("renew_at_page_changes", json!("no"))).unwrap_err(),
+            ConfigError::InvalidField { field: "renew_at_page_changes", problem: FieldProblem::NotABoolean }
+        );
     }
 
     #[test]

@@ -837,7 +837,7 @@ fn without_refresh_tokens() -> (World, usize) {
 fn the_page_is_watched_for_safe_moments_only_when_a_re_sign_in_is_the_only_renewal() {
     let (world, tab) = without_refresh_tokens();
     let watch: Vec<&String> = world.tabs[tab].commands.iter().filter(|c| c.starts_with("WatchForSafeMoments")).collect();
-    assert_eq!(watch, ["WatchForSafeMoments { idle_after_ms: Some(120000) }"], "once, with the default 2 minutes");
+    assert_eq!(watch, ["WatchForSafeMoments { idle_after_ms: Some(120000), page_changes: true }"], "once, with the defaults");
 
     let mut world = World::new();
     let tab = world.signed_in_tab();
@@ -913,6 +913,7 @@ fn a_page_in_use_again_never_leaves_for_a_renewal_under_way() {
     world.settle(50);
     assert_eq!(world.tabs[tab].page, page, "prepared after the person came back: dropped");
     assert!(world.tabs[tab].is_signed_in(), "the session is kept");
+    assert!(world.tabs[tab].sign_in.is_none(), "and the dropped re-sign-in's transit data is deleted");
 
     // Idle again: renewed then.
     world.advance(10_000);
@@ -925,21 +926,29 @@ fn a_page_in_use_again_never_leaves_for_a_renewal_under_way() {
 #[test]
 fn an_idle_page_waits_for_a_slow_provider_but_a_page_change_does_not() {
     // A page change: an answer 2.5 s later finds the person busy on the
-    // new page, so it stays, and the slow provider is not asked again at once.
+    // new page, so it stays, and a provider that stays slow is asked less
+    // and less often.
     let (mut world, tab) = without_refresh_tokens();
     let page = world.tabs[tab].page;
     world.advance(100_000);
-    world.handle(tab, Event::SafeMoment);
-    world.advance(2_500);
-    world.answer(tab, TOKEN, Fate::Deliver);
-    world.settle(20);
-    assert_eq!(world.tabs[tab].page, page, "too late for the page change");
-    world.advance(1_000);
-    world.handle(tab, Event::SafeMoment);
-    assert!(!world.has_pending(tab, TOKEN), "backing off a slow provider");
+    let mut asked_at = Vec::new();
+    while asked_at.len() < 5 {
+        world.advance(1_000);
+        world.handle(tab, Event::SafeMoment); // the person changes pages every second
+        if world.has_pending(tab, TOKEN) {
+            asked_at.push(world.now);
+            world.advance(2_500);
+            world.answer(tab, TOKEN, Fate::Deliver);
+            assert_eq!(world.tabs[tab].page, page, "too late for the page change");
+        }
+    }
+    let gaps: Vec<u64> = asked_at.windows(2).map(|w| (w[1] - w[0]) / 1_000).collect();
+    assert!(gaps.windows(2).all(|w| w[1] >= w[0]), "backing off: {gaps:?}");
+    assert!(*gaps.last().unwrap() >= 10, "backing off past the 5 s between attempts: {gaps:?}");
 
     // An idle page: nobody is there to be disturbed, so it waits.
     let (mut world, tab) = without_refresh_tokens();
+    let page = world.tabs[tab].page;
     world.advance(100_000);
     world.handle(tab, Event::PageIdle);
     world.advance(2_500);
@@ -955,7 +964,34 @@ fn idle_renewal_can_be_turned_off() {
     world.provider.issue_refresh_tokens = false;
     world.config_fields.insert("renew_when_idle_after_seconds".into(), 0.into());
     let tab = world.signed_in_tab();
-    assert!(world.tabs[tab].saw("WatchForSafeMoments { idle_after_ms: None }"));
+    assert!(world.tabs[tab].saw("WatchForSafeMoments { idle_after_ms: None, page_changes: true }"));
+
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    world.config_fields.insert("renew_at_page_changes".into(), false.into());
+    let tab = world.signed_in_tab();
+    assert!(world.tabs[tab].saw("WatchForSafeMoments { idle_after_ms: Some(120000), page_changes: false }"));
+}
+
+#[test]
+fn without_refresh_tokens_a_refused_access_token_is_renewed_at_the_next_safe_moment() {
+    let (mut world, tab) = without_refresh_tokens();
+    let page = world.tabs[tab].page;
+    // Well before half its life, the API refuses the token (revoked, say).
+    for grant in &mut world.provider.grants {
+        grant.access_tokens.iter_mut().for_each(|t| t.2 = world::TokenState::Revoked);
+    }
+    let call = world.call_api(tab);
+    world.settle(20);
+    assert_eq!(
+        world.api_answer(tab, call),
+        Some(&Err(ApiCallError::Renewal(AuthError::NoRefreshToken))),
+        "answered at once: nothing renews before a safe moment"
+    );
+    world.handle(tab, Event::SafeMoment);
+    world.settle(50);
+    assert_ne!(world.tabs[tab].page, page, "renewed at the next safe moment, not at half its life");
+    assert!(world.tabs[tab].is_signed_in());
 }
 
 #[test]

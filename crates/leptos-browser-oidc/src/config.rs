@@ -48,8 +48,8 @@ impl AuthConfig {
     /// starts. The file has the fields of the builder methods, in
     /// snake_case: `issuer`, `client_id`, `redirect_uri`,
     /// `post_logout_redirect_uri`, `scopes`, `protected_apis` (a list),
-    /// `clock_leeway_seconds`, `fetch_userinfo`, `dpop` and
-    /// `renew_when_idle_after_seconds`.
+    /// `clock_leeway_seconds`, `fetch_userinfo`, `dpop`,
+    /// `renew_when_idle_after_seconds` and `renew_at_page_changes`.
     pub fn from_url(url: impl Into<String>) -> Self {
         Self { source: Source::Url(url.into()) }
     }
@@ -108,6 +108,15 @@ impl AuthConfig {
     /// changes of the app's router renew too, whatever this says.
     pub fn renew_when_idle_after_seconds(self, seconds: u32) -> Self {
         self.set("renew_when_idle_after_seconds", Value::from(seconds))
+    }
+
+    /// For a provider that issues no refresh token: whether a page change
+    /// of the app's router, with nothing the person typed unsaved, may
+    /// renew the session (default `true`). An app that keeps unsaved work
+    /// in memory across its pages turns it off and calls
+    /// [`Auth::at_safe_moment`](crate::Auth::at_safe_moment) itself.
+    pub fn renew_at_page_changes(self, renew: bool) -> Self {
+        self.set("renew_at_page_changes", Value::Bool(renew))
     }
 
     /// Sender-constrained tokens (DPoP): `Required`, `IfSupported` (the

@@ -433,8 +433,9 @@ impl SessionCore {
                 let held = Held::new(signed_in, now);
                 if held.session().refresh_token.is_none() {
                     let idle_after_s = Some(config.renew_when_idle_after_seconds).filter(|s| *s > 0);
-                    let idle_after_ms = idle_after_s.map(|s| s * 1000);
-                    self.io.push(Command::WatchForSafeMoments { idle_after_ms });
+                    let idle_after_ms = idle_after_s.map(|s| s.saturating_mul(1000));
+                    let page_changes = config.renew_at_page_changes;
+                    self.io.push(Command::WatchForSafeMoments { idle_after_ms, page_changes });
                 }
                 self.show(AuthState::SignedIn(held.session().clone()));
                 self.io.push(Command::ShowRenewalProblem(None));

@@ -285,12 +285,15 @@ pub enum Command {
     Show(AuthState),
     /// A session is held that only a silent re-sign-in can renew: report
     /// [`Event::SafeMoment`] after each page change of the app's own that
-    /// leaves nothing unsaved, [`Event::PageIdle`] after `idle_after_ms`
-    /// without input (never, when `None`), and [`Event::PageInUse`] at the
-    /// first input after either. Sent once per page.
+    /// leaves nothing unsaved (if `page_changes`), [`Event::PageIdle`]
+    /// after `idle_after_ms` without input (never, when `None`), and
+    /// [`Event::PageInUse`] at the first input after either. Sent once per
+    /// page.
     WatchForSafeMoments {
         /// How long without input makes the page idle.
         idle_after_ms: Option<u32>,
+        /// Whether the router's page changes are safe moments.
+        page_changes: bool,
     },
     /// A warning while the person keeps working, or none.
     ShowRenewalProblem(Option<RenewalProblem>),

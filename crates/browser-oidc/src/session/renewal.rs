@@ -15,7 +15,7 @@ use super::timing::{
     RESIGN_IN_INTERVAL_MS, re_sign_in_due_at, refresh_due_at, retry_after_ms, retry_delay_ms, timer_delay,
 };
 use super::tokens::{Session, expiry_from};
-use super::{CallId, Command, RequestId, SignInMode, SignedIn, Timer};
+use super::{CallId, Command, RequestId, SignInMode, SignedIn, Timer, TransitKind};
 use crate::config::Config;
 use crate::oauth::discovery::ProviderMetadata;
 use crate::oauth::http::{HttpRequest, HttpResponse, Unreachable};
@@ -73,6 +73,8 @@ pub(super) struct Held {
     safe_moment_at: Option<u64>,
     /// Nobody uses the page and nothing in it is unsaved (`Event::PageIdle`).
     page_idle: bool,
+    /// An API refused the current access token (`invalid_token`).
+    access_token_refused: bool,
     metadata: ProviderMetadata,
     /// The provider's keys, cached for the session; the request that
     /// fetched them (none: the sign-in's); when they were last asked for.
@@ -125,6 +127,7 @@ impl Held {
             resigned_in_at: None,
             safe_moment_at: None,
             page_idle: false,
+            access_token_refused: false,
             metadata: signed_in.metadata,
             keys_from: None,
             keys_asked_at: signed_in.keys.as_ref().map(|_| now),
@@ -195,10 +198,11 @@ impl Held {
 
     /// When the session is due for renewal: a refresh shortly before
     /// expiry; a re-sign-in, which must wait for a safe moment, from half
-    /// the token's lifetime.
+    /// the token's lifetime, or at once after an API refused the token.
     fn due_at(&self) -> Option<u64> {
         match self.renewable() {
             true => refresh_due_at(&self.session),
+            false if self.access_token_refused => Some(0),
             false => re_sign_in_due_at(&self.session),
         }
     }
@@ -574,6 +578,11 @@ impl Held {
         now: u64,
     ) {
         if !matches!(self.renewal, Renewal::Reauthenticating { request: r, .. } if r == request) {
+            // Prepared after it was called off (someone used the page): its
+            // transit data goes, unless a newer re-sign-in now owns the slot.
+            if result.is_ok() && !matches!(self.renewal, Renewal::Reauthenticating { .. }) {
+                io.push(Command::DeleteTransit(TransitKind::SignIn));
+            }
             return;
         }
         match result {
@@ -666,6 +675,11 @@ impl Held {
             // than the refused one is simply tried.
             Err(ApiError::InvalidToken(_)) if !call.retried => {
                 call.retried = true;
+                // Without a refresh token, the refusal makes the session due
+                // at the next safe moment (it may carry no expiry at all).
+                if self.generation == generation {
+                    self.access_token_refused = true;
+                }
                 if self.generation > generation {
                     self.send_call(io, call);
                 } else {

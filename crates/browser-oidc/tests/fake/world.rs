@@ -764,6 +764,17 @@ impl World {
 
     /// The page leaves for the provider, which sends it back at once.
     fn navigate(&mut self, tab: usize, url: &str) {
+        // Without refresh tokens a held session is renewed by leaving the
+        // page: never while someone uses it (checked before the navigation
+        // may be abandoned or kept).
+        if url.starts_with(AUTHORIZE) {
+            let silent = query(url).get("prompt").is_some_and(|p| p == "none");
+            let renewal = silent && self.tabs[tab].session().is_some();
+            assert!(
+                !(renewal && !self.provider.issue_refresh_tokens && self.tabs[tab].in_use),
+                "a page in use left for a re-sign-in"
+            );
+        }
         if std::mem::take(&mut self.ignore_next_navigation) {
             return;
         }
@@ -778,13 +789,6 @@ impl World {
         if url.starts_with(AUTHORIZE) {
             let state = params.get("state").cloned().unwrap_or_default();
             let silent = params.get("prompt").is_some_and(|p| p == "none");
-            // Without refresh tokens a held session is renewed by leaving
-            // the page: never while someone uses it.
-            let renewal = silent && self.tabs[tab].session().is_some();
-            assert!(
-                !(renewal && !self.provider.issue_refresh_tokens && self.tabs[tab].in_use),
-                "a page in use left for a re-sign-in"
-            );
             let back = if silent && !self.provider.logged_in {
                 format!("{APP}/callback?error=login_required&state={state}&iss={}", enc(ISSUER))
             } else if !silent && self.provider.person_cancels {

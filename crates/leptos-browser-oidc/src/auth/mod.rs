@@ -475,9 +475,9 @@ impl Driver {
                 self.state.set(state);
             }
             Command::ShowRenewalProblem(problem) => self.renewal_problem.set(problem),
-            Command::WatchForSafeMoments { idle_after_ms } => {
+            Command::WatchForSafeMoments { idle_after_ms, page_changes } => {
                 let driver = self.clone();
-                let watch = activity::watch(idle_after_ms, move |activity| {
+                let watch = activity::watch(idle_after_ms, page_changes, move |activity| {
                     driver.dispatch(match activity {
                         Activity::SafeMoment => Event::SafeMoment,
                         Activity::Idle => Event::PageIdle,

@@ -48,10 +48,11 @@ struct Watch {
 }
 
 /// Starts watching the page for the rest of its life: `report` hears of
-/// safe moments, idleness after `idle_after_ms` without input (never, when
+/// safe moments (the router's page changes if `page_changes`, and the
+/// app's), idleness after `idle_after_ms` without input (never, when
 /// `None`), and use again. Page changes are seen through the Navigation
 /// API; without it only idleness and the app's moments are reported.
-pub fn watch(idle_after_ms: Option<u32>, report: impl Fn(Activity) + 'static) -> PageWatch {
+pub fn watch(idle_after_ms: Option<u32>, page_changes: bool, report: impl Fn(Activity) + 'static) -> PageWatch {
     let watch = Rc::new(Watch {
         idle_after_ms,
         last_input_at: Cell::new(clock::now_millis()),
@@ -89,7 +90,7 @@ pub fn watch(idle_after_ms: Option<u32>, report: impl Fn(Activity) + 'static) ->
     on_input.forget(); // lives as long as the page
 
     let navigation = js_sys::Reflect::get(&window, &JsValue::from_str("navigation")).ok();
-    if let Some(navigation) = navigation.filter(JsValue::is_object) {
+    if let Some(navigation) = navigation.filter(|n| page_changes && n.is_object()) {
         let watching = watch.clone();
         let on_entry = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
             if let Some(from) = page_change(&event) {
@@ -108,23 +109,24 @@ impl PageWatch {
     /// The app says leaving the page now loses nothing: it is taken at its
     /// word (it knows its unsaved state), and the next input ends the moment.
     pub fn moment_named(&self) {
+        self.0.touched.borrow_mut().clear();
         self.0.reported.set(true);
         (self.0.report)(Activity::SafeMoment);
     }
 
     /// Whether leaving now would lose something the person did: a field
     /// they changed that is still on the page and differs from the page's
-    /// own default (a value, a check, a choice, a chosen file); an editor
-    /// they typed in that is still there; or focus in a rich-text editor or
-    /// a frame (typing there is not seen from here). A field the app filled
-    /// in itself does not count.
+    /// own default (a value, a check, a choice, a chosen file); text in a
+    /// rich-text editor they typed in or are in; or focus in a frame
+    /// (typing there is not seen from here). A field the app filled in
+    /// itself does not count, nor anything before the app's last
+    /// [`PageWatch::moment_named`].
     pub fn has_unsaved_input(&self) -> bool {
         let Some(document) = window().and_then(|w| w.document()) else { return false };
         let active = property(&document, "activeElement");
         let in_frame = property(&active, "tagName").as_string().is_some_and(|tag| tag == "IFRAME");
-        let mut touched = self.0.touched.borrow_mut();
-        touched.retain(|field| property(field, "isConnected") == JsValue::TRUE);
-        in_frame || is_editor(&active) || touched.iter().any(|field| is_editor(field) || differs_from_default(field))
+        let touched = self.0.still_on_page();
+        in_frame || holds_text(&active) || touched.iter().any(|field| holds_text(field) || differs_from_default(field))
     }
 }
 
@@ -147,10 +149,26 @@ pub fn is_another_page(from: &str, to: &str) -> bool {
 
 impl Watch {
     fn touch(&self, field: JsValue) {
-        let mut touched = self.touched.borrow_mut();
+        let mut touched = self.still_on_page();
         if field.is_object() && !touched.contains(&field) {
             touched.push(field);
         }
+    }
+
+    /// The touched fields, forgetting those no longer on the page.
+    fn still_on_page(&self) -> std::cell::RefMut<'_, Vec<JsValue>> {
+        let mut touched = self.touched.borrow_mut();
+        touched.retain(|field| property(field, "isConnected") == JsValue::TRUE);
+        touched
+    }
+
+    /// Time since the last input; a clock set back counts from now.
+    fn since_input(&self) -> u64 {
+        let now = clock::now_millis();
+        if self.last_input_at.get() > now {
+            self.last_input_at.set(now);
+        }
+        now - self.last_input_at.get()
     }
 
     fn on_input(self: &Rc<Self>) {
@@ -171,6 +189,9 @@ impl Watch {
         if !is_another_page(&from, &to) {
             return;
         }
+        // Someone changed pages (a link, or Back in the toolbar, which
+        // fires no input): the page is in use, no longer idle.
+        self.on_input();
         // After the router has rendered the new page: the fields to check
         // are the ones still on screen.
         self.after(0, Self::on_rendered);
@@ -192,8 +213,7 @@ impl Watch {
     /// Looks again once the idle time has passed since the last input.
     fn arm_idle_timer(self: &Rc<Self>) {
         let Some(idle_after) = self.idle_after_ms.map(u64::from) else { return };
-        let since_input = clock::now_millis().saturating_sub(self.last_input_at.get());
-        self.look_for_idleness_in(idle_after.saturating_sub(since_input));
+        self.look_for_idleness_in(idle_after.saturating_sub(self.since_input()));
     }
 
     fn look_for_idleness_in(self: &Rc<Self>, delay_ms: u64) {
@@ -207,7 +227,7 @@ impl Watch {
         if self.idle_reported.get() {
             return;
         }
-        let since_input = clock::now_millis().saturating_sub(self.last_input_at.get());
+        let since_input = self.since_input();
         if since_input < idle_after {
             return self.look_for_idleness_in(idle_after - since_input);
         }
@@ -227,8 +247,11 @@ fn property(object: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn is_editor(element: &JsValue) -> bool {
+/// A rich-text editor with text in it (its content cannot be compared
+/// with a default).
+fn holds_text(element: &JsValue) -> bool {
     property(element, "isContentEditable") == JsValue::TRUE
+        && property(element, "textContent").as_string().is_some_and(|text| !text.trim().is_empty())
 }
 
 /// A field's state against the one the page gave it.
