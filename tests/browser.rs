@@ -1100,7 +1100,7 @@ async fn a_router_page_change_or_the_apps_word_is_a_safe_moment_and_the_next_inp
     press_a_key();
     assert_eq!(reports.borrow().last(), Some(&Activity::InUse), "{:?}", reports.borrow());
 
-    // An app that turned page changes off hears none.
+    // An app that turned page changes off hears none as a safe moment.
     let (quiet, _) = watch_page(None, false);
     push("/moment-four");
     wait_ms(30).await;
@@ -1119,6 +1119,13 @@ async fn a_page_change_on_an_idle_page_means_someone_is_back() {
     window.history().unwrap().push_state_with_url(&JsValue::NULL, "", Some("/moment-five")).unwrap();
     wait_ms(30).await;
     assert_eq!(*reports.borrow(), [Activity::Idle, Activity::InUse, Activity::SafeMoment]);
+
+    // Also where page changes are no safe moments.
+    let (reports, _watch) = watch_page(Some(100), false);
+    wait_ms(200).await;
+    window.history().unwrap().push_state_with_url(&JsValue::NULL, "", Some("/moment-six")).unwrap();
+    wait_ms(30).await;
+    assert_eq!(*reports.borrow(), [Activity::Idle, Activity::InUse]);
     window.history().unwrap().replace_state_with_url(&JsValue::NULL, "", Some(&start)).unwrap();
 }
 

@@ -578,8 +578,9 @@ impl Held {
         now: u64,
     ) {
         if !matches!(self.renewal, Renewal::Reauthenticating { request: r, .. } if r == request) {
-            // Prepared after it was called off (someone used the page): its
-            // transit data goes, unless a newer re-sign-in now owns the slot.
+            // Prepared after it was called off (someone used the page): the
+            // transit data it just saved goes, unless a newer re-sign-in is
+            // being prepared (whose own save then comes later).
             if result.is_ok() && !matches!(self.renewal, Renewal::Reauthenticating { .. }) {
                 io.push(Command::DeleteTransit(TransitKind::SignIn));
             }
@@ -677,7 +678,10 @@ impl Held {
                 call.retried = true;
                 // Without a refresh token, the refusal makes the session due
                 // at the next safe moment (it may carry no expiry at all).
-                if self.generation == generation {
+                // A token refused within a minute of its issue points to the
+                // API's setup, which a re-sign-in would not mend: no loop.
+                let age = now.saturating_sub(self.session.received_at_ms);
+                if self.generation == generation && age >= RESIGN_IN_INTERVAL_MS {
                     self.access_token_refused = true;
                 }
                 if self.generation > generation {

@@ -90,11 +90,11 @@ pub fn watch(idle_after_ms: Option<u32>, page_changes: bool, report: impl Fn(Act
     on_input.forget(); // lives as long as the page
 
     let navigation = js_sys::Reflect::get(&window, &JsValue::from_str("navigation")).ok();
-    if let Some(navigation) = navigation.filter(|n| page_changes && n.is_object()) {
+    if let Some(navigation) = navigation.filter(JsValue::is_object) {
         let watching = watch.clone();
         let on_entry = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
             if let Some(from) = page_change(&event) {
-                watching.on_page_change(from);
+                watching.on_page_change(from, page_changes);
             }
         });
         let target = navigation.unchecked_into::<EventTarget>();
@@ -107,7 +107,8 @@ pub fn watch(idle_after_ms: Option<u32>, page_changes: bool, report: impl Fn(Act
 
 impl PageWatch {
     /// The app says leaving the page now loses nothing: it is taken at its
-    /// word (it knows its unsaved state), and the next input ends the moment.
+    /// word (it knows its unsaved state), so the fields changed so far no
+    /// longer count, and the next input ends the moment.
     pub fn moment_named(&self) {
         self.0.touched.borrow_mut().clear();
         self.0.reported.set(true);
@@ -116,11 +117,11 @@ impl PageWatch {
 
     /// Whether leaving now would lose something the person did: a field
     /// they changed that is still on the page and differs from the page's
-    /// own default (a value, a check, a choice, a chosen file); text in a
-    /// rich-text editor they typed in or are in; or focus in a frame
+    /// own default (a value, a check, a choice, a chosen file) and that
+    /// they changed after the app's last [`PageWatch::moment_named`]; text
+    /// in a rich-text editor they typed in or are in; or focus in a frame
     /// (typing there is not seen from here). A field the app filled in
-    /// itself does not count, nor anything before the app's last
-    /// [`PageWatch::moment_named`].
+    /// itself does not count.
     pub fn has_unsaved_input(&self) -> bool {
         let Some(document) = window().and_then(|w| w.document()) else { return false };
         let active = property(&document, "activeElement");
@@ -184,7 +185,7 @@ impl Watch {
         PageWatch(self.clone()).has_unsaved_input()
     }
 
-    fn on_page_change(self: &Rc<Self>, from: String) {
+    fn on_page_change(self: &Rc<Self>, from: String, safe_moment: bool) {
         let to = window().and_then(|w| w.location().href().ok()).unwrap_or_default();
         if !is_another_page(&from, &to) {
             return;
@@ -192,6 +193,9 @@ impl Watch {
         // Someone changed pages (a link, or Back in the toolbar, which
         // fires no input): the page is in use, no longer idle.
         self.on_input();
+        if !safe_moment {
+            return;
+        }
         // After the router has rendered the new page: the fields to check
         // are the ones still on screen.
         self.after(0, Self::on_rendered);
