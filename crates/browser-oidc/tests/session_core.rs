@@ -979,9 +979,9 @@ fn idle_renewal_can_be_turned_off() {
 
 #[test]
 fn without_refresh_tokens_a_refused_access_token_is_renewed_at_the_next_safe_moment() {
-    // Refused on arrival: the API's setup, not the token. No re-sign-in
-    // before the token is due (else a misconfigured API would reload the
-    // page at every safe moment).
+    // An API that refuses every token (set up for another audience, say):
+    // its refusals are no reason to re-sign in, however often it is called
+    // and however many safe moments come, before the token is due.
     let mut world = World::new();
     world.provider.issue_refresh_tokens = false;
     world.provider.expires_in = Some(300);
@@ -990,16 +990,23 @@ fn without_refresh_tokens_a_refused_access_token_is_renewed_at_the_next_safe_mom
     for grant in &mut world.provider.grants {
         grant.access_tokens.iter_mut().for_each(|t| t.2 = world::TokenState::Revoked);
     }
-    world.call_api(tab);
-    world.settle(20);
-    world.advance(70_000);
-    world.handle(tab, Event::SafeMoment);
-    world.settle(50);
-    assert_eq!(world.tabs[tab].page, page, "a fresh token refused: no re-sign-in for it");
+    for _ in 0..14 {
+        let call = world.call_api(tab);
+        world.settle(20);
+        assert_eq!(world.api_answer(tab, call), Some(&Err(ApiCallError::Renewal(AuthError::NoRefreshToken))));
+        world.advance(10_000);
+        world.handle(tab, Event::SafeMoment);
+        world.settle(50);
+    }
+    assert_eq!(world.tabs[tab].page, page, "no re-sign-in for a token the API never took");
 
+    // A token the API took, then refused (revoked): renewed at the next
+    // safe moment, not at half its life.
     let (mut world, tab) = without_refresh_tokens();
     let page = world.tabs[tab].page;
-    // Well before half its life, the API refuses the token (revoked, say).
+    let call = world.call_api(tab);
+    world.settle(20);
+    assert!(matches!(world.api_answer(tab, call), Some(Ok(_))), "accepted first");
     for grant in &mut world.provider.grants {
         grant.access_tokens.iter_mut().for_each(|t| t.2 = world::TokenState::Revoked);
     }

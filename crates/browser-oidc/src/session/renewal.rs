@@ -73,7 +73,8 @@ pub(super) struct Held {
     safe_moment_at: Option<u64>,
     /// Nobody uses the page and nothing in it is unsaved (`Event::PageIdle`).
     page_idle: bool,
-    /// An API refused the current access token (`invalid_token`).
+    /// An API accepted the current access token, and then one refused it.
+    access_token_accepted: bool,
     access_token_refused: bool,
     metadata: ProviderMetadata,
     /// The provider's keys, cached for the session; the request that
@@ -127,6 +128,7 @@ impl Held {
             resigned_in_at: None,
             safe_moment_at: None,
             page_idle: false,
+            access_token_accepted: false,
             access_token_refused: false,
             metadata: signed_in.metadata,
             keys_from: None,
@@ -676,12 +678,12 @@ impl Held {
             // than the refused one is simply tried.
             Err(ApiError::InvalidToken(_)) if !call.retried => {
                 call.retried = true;
-                // Without a refresh token, the refusal makes the session due
-                // at the next safe moment (it may carry no expiry at all).
-                // A token refused within a minute of its issue points to the
-                // API's setup, which a re-sign-in would not mend: no loop.
-                let age = now.saturating_sub(self.session.received_at_ms);
-                if self.generation == generation && age >= RESIGN_IN_INTERVAL_MS {
+                // Without a refresh token, the refusal of a token an API
+                // accepted before makes the session due at the next safe
+                // moment (it may carry no expiry at all). One never accepted
+                // points to the API's setup, which a re-sign-in would not
+                // mend: no loop of re-sign-ins.
+                if self.generation == generation && self.access_token_accepted {
                     self.access_token_refused = true;
                 }
                 if self.generation > generation {
@@ -691,7 +693,12 @@ impl Held {
                     self.renew_for_calls(io, config, now);
                 }
             }
-            answer => io.finish_call(&call, answer.map(ApiAnswer::Response).map_err(ApiCallError::Api)),
+            answer => {
+                if answer.is_ok() && self.generation == generation {
+                    self.access_token_accepted = true;
+                }
+                io.finish_call(&call, answer.map(ApiAnswer::Response).map_err(ApiCallError::Api))
+            }
         }
     }
 

@@ -303,7 +303,7 @@ impl Auth {
 
     /// Tells the library that leaving the page now loses nothing (after a
     /// form is saved, say): the library takes the app's word for it, and
-    /// from then on counts only what the person changes afterwards. A
+    /// forgets the fields and editors changed before. A
     /// session the provider gave no refresh token is renewed only at such a
     /// moment, once half its access token's life has passed, by a silent
     /// re-sign-in that comes back to the page shown then, and only if the

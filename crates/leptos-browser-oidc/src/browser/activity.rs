@@ -107,8 +107,8 @@ pub fn watch(idle_after_ms: Option<u32>, page_changes: bool, report: impl Fn(Act
 
 impl PageWatch {
     /// The app says leaving the page now loses nothing: it is taken at its
-    /// word (it knows its unsaved state), so the fields changed so far no
-    /// longer count, and the next input ends the moment.
+    /// word (it knows its unsaved state), so the fields and editors changed
+    /// so far no longer count, and the next input ends the moment.
     pub fn moment_named(&self) {
         self.0.touched.borrow_mut().clear();
         self.0.reported.set(true);
@@ -117,11 +117,11 @@ impl PageWatch {
 
     /// Whether leaving now would lose something the person did: a field
     /// they changed that is still on the page and differs from the page's
-    /// own default (a value, a check, a choice, a chosen file) and that
-    /// they changed after the app's last [`PageWatch::moment_named`]; text
-    /// in a rich-text editor they typed in or are in; or focus in a frame
-    /// (typing there is not seen from here). A field the app filled in
-    /// itself does not count.
+    /// own default (a value, a check, a choice, a chosen file); text in a
+    /// rich-text editor they typed in or are in; or focus in a frame
+    /// (typing there is not seen from here). Fields and editors changed
+    /// before the app's last [`PageWatch::moment_named`] do not count, nor
+    /// does a field the app filled in itself.
     pub fn has_unsaved_input(&self) -> bool {
         let Some(document) = window().and_then(|w| w.document()) else { return false };
         let active = property(&document, "activeElement");
