@@ -73,8 +73,9 @@ pub(super) struct Held {
     safe_moment_at: Option<u64>,
     /// Nobody uses the page and nothing in it is unsaved (`Event::PageIdle`).
     page_idle: bool,
-    /// An API accepted the current access token, and then one refused it.
+    /// An API accepted the current access token.
     access_token_accepted: bool,
+    /// After that, an API refused it: renewal is due at once.
     access_token_refused: bool,
     metadata: ProviderMetadata,
     /// The provider's keys, cached for the session; the request that
