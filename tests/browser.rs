@@ -148,12 +148,12 @@ impl HttpClient for FakeJwks {
 }
 
 fn metadata() -> ProviderMetadata {
-    serde_json::from_value(json!({
+    let document = json!({
         "issuer": ISSUER, "authorization_endpoint": "http://127.0.0.1:9000/auth",
         "token_endpoint": "http://127.0.0.1:9000/token", "jwks_uri": JWKS_URI,
         "response_types_supported": ["code"]
-    }))
-    .unwrap()
+    });
+    browser_oidc::json::parse(&document.to_string()).unwrap()
 }
 
 fn now_seconds() -> i64 {
@@ -526,7 +526,7 @@ async fn the_dpop_key_cannot_be_read_out_and_its_proofs_verify_with_the_key_they
         "a fresh jti each time"
     );
     // The signature verifies with the public key in the header.
-    let jwk: browser_oidc::oauth::jwks::Jwk = serde_json::from_value(header["jwk"].clone()).unwrap();
+    let jwk: browser_oidc::oauth::jwks::Jwk = browser_oidc::json::parse(&header["jwk"].to_string()).unwrap();
     let signing_input = format!("{}.{}", parts[0], parts[1]);
     let signature = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
     assert!(verify_signature(SigningAlgorithm::Es256, &jwk, signing_input.as_bytes(), &signature).await.unwrap());
@@ -561,7 +561,7 @@ async fn the_key_a_code_is_bound_to_survives_the_redirect_once() {
     // The same private key signs: its proof verifies with the public key kept.
     let proof = callback.proof("POST", url, None).await.unwrap();
     assert_eq!(proof_key(&proof), key);
-    let jwk: browser_oidc::oauth::jwks::Jwk = serde_json::from_value(key).unwrap();
+    let jwk: browser_oidc::oauth::jwks::Jwk = browser_oidc::json::parse(&key.to_string()).unwrap();
     let (input, signature) = proof.rsplit_once('.').unwrap();
     let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
     assert!(verify_signature(SigningAlgorithm::Es256, &jwk, input.as_bytes(), &signature).await.unwrap());

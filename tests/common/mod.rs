@@ -67,7 +67,7 @@ impl TestKey {
         published["kid"] = kid.into();
         published["alg"] = alg.name().into();
         published["use"] = "sig".into();
-        let public_jwk = serde_json::from_value(published.clone()).unwrap();
+        let public_jwk = browser_oidc::json::parse(&published.to_string()).unwrap();
         Self { alg, private_key, published, public_jwk }
     }
 

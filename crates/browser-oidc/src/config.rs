@@ -1,7 +1,7 @@
 //! Runtime configuration, fetched from `/config.json` at start so that one
 //! build serves any environment and any standard OpenID Provider.
 
-use serde_json::{Map, Value};
+use crate::json::{self, Object, Value};
 
 use crate::messages::{Describe, Text, display_in_english};
 use crate::oauth::endpoint_url::{UrlProblem, parse_endpoint_url};
@@ -160,13 +160,13 @@ impl Config {
     /// Parses and checks `config.json`; `app_origin` is where the app runs
     /// (e.g. `http://127.0.0.1:8080`).
     pub fn parse(body: &str, app_origin: &str) -> Result<Self, ConfigError> {
-        let value: Value = serde_json::from_str(body).map_err(|_| ConfigError::NotAnObject)?;
-        Self::from_fields(value.as_object().ok_or(ConfigError::NotAnObject)?, app_origin)
+        let fields: Object = json::parse(body).ok_or(ConfigError::NotAnObject)?;
+        Self::from_fields(&fields, app_origin)
     }
 
     /// Checks the fields of `config.json`, given as a JSON object (a
     /// configuration built in code is checked the same way).
-    pub fn from_fields(fields: &Map<String, Value>, app_origin: &str) -> Result<Self, ConfigError> {
+    pub fn from_fields(fields: &Object, app_origin: &str) -> Result<Self, ConfigError> {
         let issuer = secure_url(fields, "issuer")?;
         let client_id = string(fields, "client_id")?;
         let redirect_uri = match fields.get("redirect_uri") {
@@ -195,7 +195,7 @@ impl Config {
             Some(Value::Array(urls)) => urls
                 .iter()
                 .map(|url| {
-                    let url = url.as_str().ok_or(invalid("protected_apis", FieldProblem::NotAUrlList))?;
+                    let url = json::as_str(url).ok_or(invalid("protected_apis", FieldProblem::NotAUrlList))?;
                     let parts = parse_endpoint_url(url).map_err(|problem| invalid("protected_apis", FieldProblem::Url(problem)))?;
                     // Only the last segment may be empty (a trailing `/`).
                     let segments: Vec<&str> = parts.path.split('/').skip(1).collect();
@@ -212,18 +212,17 @@ impl Config {
         };
         let clock_leeway_seconds = match fields.get("clock_leeway_seconds") {
             None => DEFAULT_LEEWAY_SECONDS,
-            Some(value) => value
-                .as_i64()
+            Some(value) => json::as_i64(value)
                 .filter(|s| (0..=MAX_LEEWAY_SECONDS).contains(s))
                 .ok_or(invalid("clock_leeway_seconds", FieldProblem::LeewayOutOfRange))?,
         };
         let fetch_userinfo = match fields.get("fetch_userinfo") {
             None => false,
-            Some(value) => value.as_bool().ok_or(invalid("fetch_userinfo", FieldProblem::NotABoolean))?,
+            Some(value) => json::as_bool(value).ok_or(invalid("fetch_userinfo", FieldProblem::NotABoolean))?,
         };
         let dpop = match fields.get("dpop") {
             None => DpopMode::default(),
-            Some(value) => match value.as_str() {
+            Some(value) => match json::as_str(value) {
                 Some("required") => DpopMode::Required,
                 Some("if_supported") => DpopMode::IfSupported,
                 Some("off") => DpopMode::Off,
@@ -232,15 +231,14 @@ impl Config {
         };
         let renew_when_idle_after_seconds = match fields.get("renew_when_idle_after_seconds") {
             None => DEFAULT_IDLE_SECONDS,
-            Some(value) => value
-                .as_u64()
+            Some(value) => json::as_u64(value)
                 .filter(|s| *s <= u64::from(MAX_IDLE_SECONDS))
                 .map(|s| s as u32)
                 .ok_or(invalid("renew_when_idle_after_seconds", FieldProblem::IdleTimeOutOfRange))?,
         };
         let renew_at_page_changes = match fields.get("renew_at_page_changes") {
             None => true,
-            Some(value) => value.as_bool().ok_or(invalid("renew_at_page_changes", FieldProblem::NotABoolean))?,
+            Some(value) => json::as_bool(value).ok_or(invalid("renew_at_page_changes", FieldProblem::NotABoolean))?,
         };
         Ok(Self {
             dpop,
@@ -288,16 +286,16 @@ fn invalid(field: &'static str, problem: FieldProblem) -> ConfigError {
     ConfigError::InvalidField { field, problem }
 }
 
-fn string(fields: &Map<String, Value>, field: &'static str) -> Result<String, ConfigError> {
+fn string(fields: &Object, field: &'static str) -> Result<String, ConfigError> {
     let value = fields.get(field).ok_or(ConfigError::MissingField(field))?;
-    let text = value.as_str().ok_or(invalid(field, FieldProblem::NotAString))?.trim();
+    let text = json::as_str(value).ok_or(invalid(field, FieldProblem::NotAString))?.trim();
     if text.is_empty() {
         return Err(invalid(field, FieldProblem::Empty));
     }
     Ok(text.to_owned())
 }
 
-fn secure_url(fields: &Map<String, Value>, field: &'static str) -> Result<String, ConfigError> {
+fn secure_url(fields: &Object, field: &'static str) -> Result<String, ConfigError> {
     let url = string(fields, field)?;
     parse_endpoint_url(&url).map_err(|problem| invalid(field, FieldProblem::Url(problem)))?;
     Ok(url)
@@ -312,7 +310,7 @@ fn on_origin(url: &str, origin: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     const ORIGIN: &str = "http://127.0.0.1:8080";
 

@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod json;
 pub mod messages;
 pub mod oauth;
 pub mod session;

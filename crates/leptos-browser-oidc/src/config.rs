@@ -1,7 +1,7 @@
 //! [`AuthConfig`]: the sign-in settings, written in code or loaded from a URL.
 
 use browser_oidc::config::DpopMode;
-use serde_json::{Map, Value};
+use browser_oidc::json::{self, Array, Number, Object, Value};
 
 /// The sign-in settings: built in code, or loaded from a JSON file at start
 /// so that one build serves every environment.
@@ -22,10 +22,21 @@ pub struct AuthConfig {
     pub(crate) source: Source,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Source {
-    Fields(Map<String, Value>),
+    Fields(Object),
     Url(String),
+}
+
+/// Settings in code are equal when their JSON is (a JSON value has no `==`).
+impl PartialEq for Source {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Fields(a), Self::Fields(b)) => json::to_string(a) == json::to_string(b),
+            (Self::Url(a), Self::Url(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl AuthConfig {
@@ -38,7 +49,7 @@ impl AuthConfig {
     /// `openid profile`, no API gets the access token, 60 s clock leeway,
     /// and no UserInfo request.
     pub fn new(issuer: impl Into<String>, client_id: impl Into<String>) -> Self {
-        let mut fields = Map::new();
+        let mut fields = Object::new();
         fields.insert("issuer".into(), Value::String(issuer.into()));
         fields.insert("client_id".into(), Value::String(client_id.into()));
         Self { source: Source::Fields(fields) }
@@ -82,7 +93,7 @@ impl AuthConfig {
     /// the access token. A token goes nowhere else.
     pub fn protect(mut self, api: impl Into<String>) -> Self {
         if let Source::Fields(fields) = &mut self.source {
-            let apis = fields.entry("protected_apis").or_insert_with(|| Value::Array(Vec::new()));
+            let apis = fields.entry("protected_apis".into()).or_insert_with(|| Value::Array(Array::new()));
             if let Value::Array(apis) = apis {
                 apis.push(Value::String(api.into()));
             }
@@ -92,7 +103,7 @@ impl AuthConfig {
 
     /// Tolerance for clock differences in ID-token checks (at most 600 s).
     pub fn clock_leeway_seconds(self, seconds: u32) -> Self {
-        self.set("clock_leeway_seconds", Value::from(seconds))
+        self.set("clock_leeway_seconds", Value::Number(Number::U64(seconds.into())))
     }
 
     /// Also fetch the UserInfo endpoint after sign-in (for providers whose
@@ -107,7 +118,7 @@ impl AuthConfig {
     /// token's life on (default 120 s, at most a day; 0: never). Page
     /// changes of the app's router renew too, whatever this says.
     pub fn renew_when_idle_after_seconds(self, seconds: u32) -> Self {
-        self.set("renew_when_idle_after_seconds", Value::from(seconds))
+        self.set("renew_when_idle_after_seconds", Value::Number(Number::U64(seconds.into())))
     }
 
     /// For a provider that issues no refresh token: whether a page change
@@ -133,7 +144,7 @@ impl AuthConfig {
     /// The client id, when the settings are in code.
     pub(crate) fn client_id(&self) -> Option<&str> {
         match &self.source {
-            Source::Fields(fields) => fields.get("client_id")?.as_str(),
+            Source::Fields(fields) => json::as_str(fields.get("client_id")?),
             Source::Url(_) => None,
         }
     }

@@ -213,13 +213,13 @@ impl Messages {
     /// Sets every entry of `json`, an object of id → template such as a
     /// language file; a file that is not one sets nothing.
     pub fn set_json(&mut self, json: &str) -> Result<(), MessagesError> {
-        let Ok(serde_json::Value::Object(entries)) = serde_json::from_str(json) else {
+        let Some(entries) = crate::json::parse::<crate::json::Object>(json) else {
             return Err(MessagesError::NotAnObject);
         };
         let mut templates = Vec::with_capacity(entries.len());
         for (id, template) in entries {
             match template {
-                serde_json::Value::String(template) => templates.push((id, template)),
+                crate::json::Value::String(template) => templates.push((id, template)),
                 _ => return Err(MessagesError::NotText(id)),
             }
         }

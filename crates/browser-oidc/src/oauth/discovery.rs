@@ -3,7 +3,7 @@
 //! Endpoints are learned from the provider's metadata rather than hard-coded
 //! (RFC 9700 §2.6), so one build works with any standard provider.
 
-use serde::{Deserialize, Serialize};
+use miniserde::{Deserialize, Serialize};
 
 pub use super::endpoint_url::is_secure_url;
 use super::pkce::CHALLENGE_METHOD;
@@ -26,33 +26,33 @@ pub struct ProviderMetadata {
     /// The provider's signing keys, for checking ID tokens.
     pub jwks_uri: String,
     /// The UserInfo endpoint (OIDC Core §5.3), if offered.
-    #[serde(default)]
     pub userinfo_endpoint: Option<String>,
     /// The RP-initiated logout endpoint, if offered.
-    #[serde(default)]
     pub end_session_endpoint: Option<String>,
     /// The token revocation endpoint (RFC 7009), if offered.
-    #[serde(default)]
     pub revocation_endpoint: Option<String>,
-    /// Must include `code`: the only flow this client uses.
-    #[serde(default)]
-    pub response_types_supported: Vec<String>,
+    /// Must include `code`: the only flow this client uses. (Required by
+    /// Discovery §3; absent, it counts as empty.)
+    pub response_types_supported: Option<Vec<String>>,
     /// `None` when the provider does not say; a list must include `S256`.
-    #[serde(default)]
     pub code_challenge_methods_supported: Option<Vec<String>>,
-    /// RFC 9207 §3: when true, a missing `iss` in the callback is a rejection.
-    #[serde(default)]
-    pub authorization_response_iss_parameter_supported: bool,
+    /// RFC 9207 §3: when true, a missing `iss` in the callback is a
+    /// rejection. Absent means false.
+    pub authorization_response_iss_parameter_supported: Option<bool>,
     /// RFC 9449 §5.1: the proof algorithms the token endpoint takes; this
-    /// client signs with ES256.
-    #[serde(default)]
-    pub dpop_signing_alg_values_supported: Vec<String>,
+    /// client signs with ES256. Absent: no DPoP.
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
 }
 
 impl ProviderMetadata {
     /// Does the provider take this client's DPoP proofs (ES256)?
     pub fn supports_dpop(&self) -> bool {
-        self.dpop_signing_alg_values_supported.iter().any(|alg| alg == "ES256")
+        self.dpop_signing_alg_values_supported.iter().flatten().any(|alg| alg == "ES256")
+    }
+
+    /// Must the callback carry `iss` (RFC 9207 §2.4)?
+    pub fn requires_iss_parameter(&self) -> bool {
+        self.authorization_response_iss_parameter_supported == Some(true)
     }
 }
 
@@ -60,8 +60,8 @@ impl ProviderMetadata {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DiscoveryError {
-    /// The document is not valid JSON of the expected shape. The parser's
-    /// reason is for developers (`Debug`): it may quote the document.
+    /// The document is not valid JSON of the expected shape; what is
+    /// wrong, in English for developers (`Debug`).
     Malformed(String),
     /// The discovery URL answered with this HTTP status, not 200.
     UnexpectedStatus(u16),
@@ -90,8 +90,16 @@ pub enum DiscoveryError {
 
 /// Parses and checks a discovery document fetched for `expected_issuer`.
 pub fn parse_metadata(body: &str, expected_issuer: &str) -> Result<ProviderMetadata, DiscoveryError> {
-    let metadata: ProviderMetadata =
-        serde_json::from_str(body).map_err(|e| DiscoveryError::Malformed(e.to_string()))?;
+    let metadata: ProviderMetadata = crate::json::parse(body).ok_or_else(|| {
+        let why = match crate::json::parse::<crate::json::Object>(body) {
+            None => "not valid JSON, or not an object",
+            Some(_) => {
+                "a required field (issuer, authorization_endpoint, token_endpoint, jwks_uri) is missing, \
+                 or a field has the wrong type"
+            }
+        };
+        DiscoveryError::Malformed(why.to_owned())
+    })?;
     metadata.check(expected_issuer)
 }
 
@@ -107,7 +115,7 @@ impl ProviderMetadata {
                 found: self.issuer,
             });
         }
-        if !self.response_types_supported.iter().any(|t| t == "code") {
+        if !self.response_types_supported.iter().flatten().any(|t| t == "code") {
             return Err(DiscoveryError::CodeFlowUnsupported);
         }
         // RFC 8414 §2: an absent list means "unknown"; a list without S256
@@ -186,7 +194,7 @@ pub(crate) mod tests {
     fn accepts_a_standard_document() {
         let metadata = parse_metadata(&metadata_json().to_string(), ISSUER).unwrap();
         assert_eq!(metadata.token_endpoint, "http://127.0.0.1:9000/token");
-        assert!(metadata.authorization_response_iss_parameter_supported);
+        assert!(metadata.requires_iss_parameter());
     }
 
     #[test]

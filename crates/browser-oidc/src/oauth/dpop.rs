@@ -75,8 +75,8 @@ pub fn htu(url: &str) -> &str {
 /// Either way the nonce to use is in the response's `DPoP-Nonce`.
 pub fn asks_for_nonce(response: &HttpResponse) -> bool {
     let in_body = || {
-        serde_json::from_str::<serde_json::Value>(&response.body)
-            .is_ok_and(|body| body.get("error").and_then(|error| error.as_str()) == Some("use_dpop_nonce"))
+        crate::json::parse::<crate::json::Object>(&response.body)
+            .is_some_and(|body| body.get("error").and_then(crate::json::as_str) == Some("use_dpop_nonce"))
     };
     let in_challenge =
         || response.www_authenticate.as_deref().is_some_and(|challenge| challenge.contains(r#"error="use_dpop_nonce""#));
@@ -88,21 +88,9 @@ pub fn asks_for_nonce(response: &HttpResponse) -> bool {
         }
 }
 
-/// `value` as a JSON string. Proofs are written by hand rather than with
-/// a JSON serializer, which the wasm does not otherwise need.
+/// `value` as a JSON string, escaped by the one JSON writer the wasm has.
 fn json_string(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::json::to_string(value)
 }
 
 #[cfg(test)]
@@ -210,7 +198,10 @@ mod tests {
     #[test]
     fn json_strings_escape_quotes_backslashes_and_control_characters_only() {
         assert_eq!(json_string("a \"b\" \\ c"), r#""a \"b\" \\ c""#);
-        assert_eq!(json_string("tab\there\u{1f}"), r#""tab\u0009here\u001f""#);
+        assert_eq!(json_string("tab\there\u{1f}"), r#""tab\there\u001f""#);
+        for text in ["a \"b\" \\ c", "tab\there\u{1f}", "\u{0}\n\r", "space é ✓"] {
+            assert_eq!(serde_json::from_str::<String>(&json_string(text)).unwrap(), text, "reads back as written");
+        }
         assert_eq!(json_string("space é ✓"), r#""space é ✓""#, "a space and non-ASCII stay as they are");
     }
 }

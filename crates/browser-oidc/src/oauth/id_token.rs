@@ -2,9 +2,8 @@
 //! (Steps 6–8, the signature and its algorithm, are done before these, by
 //! `jwt::parse_jws` and WebCrypto.)
 
-use serde::Deserialize;
-
 use super::secret::Nonce;
+use crate::json::{self, Value};
 use crate::messages::{Describe, Text, display_in_english};
 
 /// `aud` is a string or an array of strings (RFC 7519 §4.1.3).
@@ -14,34 +13,6 @@ pub enum Audience {
     One(String),
     /// An array of audiences.
     Many(Vec<String>),
-}
-
-/// By hand rather than `#[serde(untagged)]`, which buffers the value in
-/// serde's generic content type: several KB of wasm for one claim.
-impl<'de> Deserialize<'de> for Audience {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct OneOrMany;
-        impl<'de> serde::de::Visitor<'de> for OneOrMany {
-            type Value = Audience;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string or an array of strings")
-            }
-
-            fn visit_str<E: serde::de::Error>(self, one: &str) -> Result<Audience, E> {
-                Ok(Audience::One(one.to_owned()))
-            }
-
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Audience, A::Error> {
-                let mut many = Vec::new();
-                while let Some(one) = seq.next_element()? {
-                    many.push(one);
-                }
-                Ok(Audience::Many(many))
-            }
-        }
-        deserializer.deserialize_any(OneOrMany)
-    }
 }
 
 impl Audience {
@@ -64,44 +35,33 @@ impl Audience {
 /// The claims of an ID token. Every claim the checks need is optional here,
 /// so that a missing one fails its own check with its own error. `Debug`
 /// hides the `nonce`.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct IdTokenClaims {
     /// The issuer; must be exactly the discovered one (step 2).
-    #[serde(default)]
     pub iss: Option<String>,
     /// The subject: the person's stable identifier at the issuer.
-    #[serde(default)]
     pub sub: Option<String>,
     /// The audience; must be this app's client id only.
-    #[serde(default)]
     pub aud: Option<Audience>,
     /// The authorized party; if present, this app's client id.
-    #[serde(default)]
     pub azp: Option<String>,
     /// Expiry time, in seconds since the Unix epoch.
-    #[serde(default)]
     pub exp: Option<i64>,
     /// Issue time, in seconds since the Unix epoch.
-    #[serde(default)]
     pub iat: Option<i64>,
     /// Echoes the authorization request's nonce (a replay check).
-    #[serde(default)]
     pub nonce: Option<String>,
     /// When the person last authenticated, in seconds since the Unix epoch.
-    #[serde(default)]
     pub auth_time: Option<i64>,
-    /// The authentication context class the provider used (read leniently:
-    /// a value that is not a string counts only where an `acr` is required).
-    #[serde(default)]
-    pub acr: Option<serde_json::Value>,
+    /// The authentication context class the provider used, when it is a
+    /// string (read leniently: another value counts as none, which matters
+    /// only where an `acr` is required).
+    pub acr: Option<String>,
     /// The person's full name, for display.
-    #[serde(default)]
     pub name: Option<String>,
     /// The name the person prefers to be shown as; not unique, not an identifier.
-    #[serde(default)]
     pub preferred_username: Option<String>,
     /// The person's email address; not necessarily verified.
-    #[serde(default)]
     pub email: Option<String>,
 }
 
@@ -194,11 +154,49 @@ pub struct ExpectedClaims<'a> {
 
 /// Reads an ID token's payload (already signature-checked) as claims.
 pub fn parse_claims(payload: &[u8]) -> Result<IdTokenClaims, IdTokenError> {
-    // JSON from text, not bytes: one copy of the parser in the wasm, not two.
-    std::str::from_utf8(payload)
-        .ok()
-        .and_then(|text| serde_json::from_str(text).ok())
-        .ok_or(IdTokenError::MalformedClaims)
+    let raw: RawClaims =
+        std::str::from_utf8(payload).ok().and_then(json::parse).ok_or(IdTokenError::MalformedClaims)?;
+    // `aud` is a string or an array of strings (RFC 7519 §4.1.3).
+    let aud = match raw.aud {
+        None => None,
+        Some(Value::String(one)) => Some(Audience::One(one)),
+        Some(Value::Array(many)) => {
+            let many = many.iter().map(|one| json::as_str(one).map(str::to_owned)).collect::<Option<_>>();
+            Some(Audience::Many(many.ok_or(IdTokenError::MalformedClaims)?))
+        }
+        Some(_) => return Err(IdTokenError::MalformedClaims),
+    };
+    Ok(IdTokenClaims {
+        iss: raw.iss,
+        sub: raw.sub,
+        aud,
+        azp: raw.azp,
+        exp: raw.exp,
+        iat: raw.iat,
+        nonce: raw.nonce,
+        auth_time: raw.auth_time,
+        acr: raw.acr.as_ref().and_then(json::as_str).map(str::to_owned),
+        name: raw.name,
+        preferred_username: raw.preferred_username,
+        email: raw.email,
+    })
+}
+
+/// The claims as sent, before `aud` and `acr` are given their types.
+#[derive(miniserde::Deserialize)]
+struct RawClaims {
+    iss: Option<String>,
+    sub: Option<String>,
+    aud: Option<Value>,
+    azp: Option<String>,
+    exp: Option<i64>,
+    iat: Option<i64>,
+    nonce: Option<String>,
+    auth_time: Option<i64>,
+    acr: Option<Value>,
+    name: Option<String>,
+    preferred_username: Option<String>,
+    email: Option<String>,
 }
 
 /// What one sign-in asked for beyond the standard checks (OIDC Core
@@ -220,7 +218,7 @@ pub fn check_requested_authentication(
             return Err(IdTokenError::AuthenticationTooOld);
         }
     }
-    let acr = claims.acr.as_ref().and_then(serde_json::Value::as_str);
+    let acr = claims.acr.as_deref();
     if let Some(required) = required_acr
         && !acr.is_some_and(|acr| required.iter().any(|value| value == acr))
     {
@@ -390,6 +388,42 @@ mod tests {
         let mut claims = good();
         claims[key] = value;
         claims
+    }
+
+    /// RFC 7519 §4: a parser either refuses a repeated claim or takes its
+    /// last value. Ours takes the last, in every claim it reads.
+    #[test]
+    fn a_repeated_claim_counts_with_its_last_value() {
+        let text = format!(
+            r#"{{"iss":"{ISSUER}","sub":"alice","sub":"mallory","aud":"other","aud":["demo-spa"],
+                "exp":1,"exp":{},"iat":{},"nonce":"n-1"}}"#,
+            NOW + 300,
+            NOW - 5
+        );
+        let claims = parse_claims(text.as_bytes()).unwrap();
+        assert_eq!(claims.sub.as_deref(), Some("mallory"));
+        assert_eq!(claims.aud, Some(Audience::Many(vec!["demo-spa".into()])));
+        assert_eq!(claims.exp, Some(NOW + 300));
+        let nonce = Nonce::new("n-1");
+        let expected =
+            ExpectedClaims { issuer: ISSUER, client_id: "demo-spa", nonce: Some(&nonce), now_seconds: NOW, leeway_seconds: 30 };
+        assert_eq!(verify_claims(&claims, &expected), Ok(()));
+        // The last value decides either way: an expired one is refused.
+        let expired = format!(
+            r#"{{"iss":"{ISSUER}","sub":"alice","aud":"demo-spa","exp":{},"exp":1,"iat":{},"nonce":"n-1"}}"#,
+            NOW + 300,
+            NOW - 5
+        );
+        assert_eq!(verify_claims(&parse_claims(expired.as_bytes()).unwrap(), &expected), Err(IdTokenError::Expired));
+    }
+
+    #[test]
+    fn aud_is_a_string_or_an_array_of_strings_only() {
+        for aud in [json!(1), json!(["demo-spa", 1]), json!({"demo-spa": true}), json!([["demo-spa"]])] {
+            let parsed = parse_claims(with("aud", aud.clone()).to_string().as_bytes());
+            assert_eq!(parsed, Err(IdTokenError::MalformedClaims), "{aud}");
+        }
+        assert_eq!(check(with("aud", json!(null))), Err(IdTokenError::AudienceMissing), "null is no audience");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The provider's signing keys (RFC 7517) and the choice of which key may
 //! verify a given token.
 
-use serde::Deserialize;
+use miniserde::Deserialize;
 
 use super::jwt::{JwsHeader, SigningAlgorithm};
 use crate::messages::{Describe, Text, display_in_english};
@@ -12,30 +12,23 @@ pub struct Jwk {
     /// The key type: `RSA` or `EC` for the allowed algorithms.
     pub kty: String,
     /// The key ID, matched against a token's `kid`.
-    #[serde(default)]
     pub kid: Option<String>,
     /// The key's intended use (`use`); if present, must be `sig`.
-    #[serde(default, rename = "use")]
+    #[serde(rename = "use")]
     pub key_use: Option<String>,
     /// The one algorithm the key is for, if the provider says.
-    #[serde(default)]
     pub alg: Option<String>,
     // RSA
     /// The RSA modulus, base64url.
-    #[serde(default)]
     pub n: Option<String>,
     /// The RSA public exponent, base64url.
-    #[serde(default)]
     pub e: Option<String>,
     // EC
     /// The elliptic curve; only `P-256` is used.
-    #[serde(default)]
     pub crv: Option<String>,
     /// The EC public point's x coordinate, base64url.
-    #[serde(default)]
     pub x: Option<String>,
     /// The EC public point's y coordinate, base64url.
-    #[serde(default)]
     pub y: Option<String>,
 }
 
@@ -60,7 +53,7 @@ pub enum KeyError {
 
 /// Reads the document fetched from `jwks_uri`.
 pub fn parse_jwk_set(body: &str) -> Result<JwkSet, KeyError> {
-    serde_json::from_str(body).map_err(|_| KeyError::MalformedKeySet)
+    crate::json::parse(body).ok_or(KeyError::MalformedKeySet)
 }
 
 impl Jwk {

@@ -5,7 +5,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
+use miniserde::Deserialize;
 use crate::messages::{Describe, Text, display_in_english};
 
 /// The signature algorithms a public client accepts. Never `none`, and never
@@ -54,13 +54,10 @@ impl SigningAlgorithm {
 #[derive(Debug, Deserialize)]
 struct RawHeader {
     alg: String,
-    #[serde(default)]
     kid: Option<String>,
-    #[serde(default)]
     typ: Option<String>,
-    #[serde(default)]
-    /// Only its presence matters, so it is skipped, not parsed.
-    crit: Option<serde::de::IgnoredAny>,
+    /// Only its presence matters (`null` counts as absent).
+    crit: Option<crate::json::Value>,
 }
 
 /// The JOSE header's parameters this client uses, already checked.
@@ -116,12 +113,9 @@ pub fn parse_jws(compact: &str) -> Result<Jws<'_>, JwtError> {
         return Err(JwtError::NotCompactJws);
     };
     let decode = |part: &str, what| URL_SAFE_NO_PAD.decode(part).map_err(|_| JwtError::BadEncoding(what));
-    // JSON from text, not bytes: one copy of the parser in the wasm, not two.
     let header_bytes = decode(header, "header")?;
-    let raw: RawHeader = std::str::from_utf8(&header_bytes)
-        .ok()
-        .and_then(|text| serde_json::from_str(text).ok())
-        .ok_or(JwtError::BadHeader)?;
+    let raw: RawHeader =
+        std::str::from_utf8(&header_bytes).ok().and_then(crate::json::parse).ok_or(JwtError::BadHeader)?;
     let alg = SigningAlgorithm::from_name(&raw.alg)?;
     // RFC 7515 §4.1.11: unknown critical extensions must be rejected.
     if raw.crit.is_some() {
@@ -206,6 +200,21 @@ pub(crate) mod tests {
         assert_eq!(jws.signature, b"sig");
         assert_eq!(jws.payload, br#"{"sub":"alice"}"#);
         assert_eq!(format!("{}.{}", jws.signing_input, URL_SAFE_NO_PAD.encode(b"sig")), compact);
+    }
+
+    /// RFC 7515 §4: a parser either refuses a repeated header parameter or
+    /// takes its last value. Ours takes the last, so `alg` cannot be read
+    /// one way here and another way by a server.
+    #[test]
+    fn a_repeated_header_parameter_counts_with_its_last_value() {
+        let header = |text: &str| {
+            let sig = URL_SAFE_NO_PAD.encode(b"sig");
+            format!("{}.{}.{sig}", URL_SAFE_NO_PAD.encode(text), URL_SAFE_NO_PAD.encode("{}"))
+        };
+        assert_eq!(parse_jws(&header(r#"{"alg":"RS256","alg":"none"}"#)), Err(JwtError::Unsigned));
+        assert_eq!(parse_jws(&header(r#"{"alg":"none","alg":"ES256"}"#)).unwrap().header.alg, SigningAlgorithm::Es256);
+        let critical = header(r#"{"alg":"RS256","crit":null,"crit":["b64"]}"#);
+        assert_eq!(parse_jws(&critical), Err(JwtError::CriticalExtension));
     }
 
     #[test]

@@ -5,7 +5,6 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
 
 use super::random::{RandomUnavailable, random_url_safe_string};
 
@@ -14,8 +13,6 @@ pub const CHALLENGE_METHOD: &str = "S256";
 
 /// The secret PKCE verifier. Not `Clone`: it is consumed by value by the one
 /// token request that proves possession of it.
-#[derive(Deserialize)]
-#[serde(try_from = "String")]
 pub struct PkceCodeVerifier(String);
 
 /// A stored verifier that breaks RFC 7636 §4.1's length or character rules.
@@ -49,9 +46,22 @@ impl TryFrom<String> for PkceCodeVerifier {
 }
 
 /// Serialized only into this tab's sign-in transit entry.
-impl Serialize for PkceCodeVerifier {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+impl miniserde::Serialize for PkceCodeVerifier {
+    fn begin(&self) -> miniserde::ser::Fragment<'_> {
+        miniserde::ser::Fragment::Str(self.0.as_str().into())
+    }
+}
+
+/// Read back from the transit entry, with RFC 7636's rules checked again.
+impl miniserde::Deserialize for PkceCodeVerifier {
+    fn begin(out: &mut Option<Self>) -> &mut dyn miniserde::de::Visitor {
+        crate::json::text_visitor(out)
+    }
+}
+
+impl crate::json::FromJsonText for PkceCodeVerifier {
+    fn from_json_text(text: &str) -> Option<Self> {
+        Self::try_from(text.to_owned()).ok()
     }
 }
 

@@ -1,6 +1,6 @@
 //! The provider's `{error, error_description, error_uri}` (RFC 6749 §4.1.2.1, §5.2).
 
-use serde::Deserialize;
+use miniserde::Deserialize;
 
 use crate::messages::{Describe, Text, display_in_english};
 
@@ -10,10 +10,8 @@ pub struct ProviderError {
     /// The error code, e.g. `invalid_grant` or `access_denied`.
     pub error: String,
     /// A human-readable explanation, for developers; may be absent.
-    #[serde(default)]
     pub error_description: Option<String>,
     /// A web page with more about the error, if the provider gives one.
-    #[serde(default)]
     pub error_uri: Option<String>,
 }
 

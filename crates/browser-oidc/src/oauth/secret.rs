@@ -2,15 +2,34 @@
 //! PKCE verifier, `state` and `nonce`. `Debug` prints `[redacted]`, there is
 //! no `Display` or `Deref`, and the value is read explicitly via `.secret()`.
 
-use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
+
+use crate::json::{FromJsonText, text_visitor};
 
 macro_rules! secret_type {
     ($(#[$doc:meta])* $name:ident $(, $derive:ident)*) => {
         $(#[$doc])*
-        #[derive(Serialize, Deserialize $(, $derive)*)]
-        #[serde(transparent)]
+        #[derive($($derive),*)]
         pub struct $name(String);
+
+        /// Written as the JSON string it is (into this tab's transit data only).
+        impl miniserde::Serialize for $name {
+            fn begin(&self) -> miniserde::ser::Fragment<'_> {
+                miniserde::ser::Fragment::Str(self.0.as_str().into())
+            }
+        }
+
+        impl miniserde::Deserialize for $name {
+            fn begin(out: &mut Option<Self>) -> &mut dyn miniserde::de::Visitor {
+                text_visitor(out)
+            }
+        }
+
+        impl FromJsonText for $name {
+            fn from_json_text(text: &str) -> Option<Self> {
+                Some(Self(text.to_owned()))
+            }
+        }
 
         impl $name {
             /// Wraps a value received or generated; `Debug` will not show it.

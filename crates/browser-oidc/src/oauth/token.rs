@@ -1,9 +1,10 @@
 //! The token endpoint (RFC 6749 §4.1.3–§5.2): the code exchange request and
 //! the parsing of its success and error responses.
 
-use serde::Deserialize;
+use miniserde::Deserialize;
 
 use super::pkce::PkceCodeVerifier;
+use crate::json;
 use super::provider_error::ProviderError;
 use super::secret::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
 use crate::messages::{Describe, Text, display_in_english};
@@ -43,16 +44,12 @@ pub struct TokenResponse {
     /// case-insensitively).
     pub token_type: String,
     /// The access token's lifetime in seconds, if the provider says.
-    #[serde(default)]
     pub expires_in: Option<u64>,
     /// A refresh token, if issued; a rotating provider issues a new one each time.
-    #[serde(default)]
     pub refresh_token: Option<RefreshToken>,
     /// The ID token: required on a code exchange, optional on a refresh (OIDC Core §12.2).
-    #[serde(default)]
     pub id_token: Option<IdToken>,
     /// The granted scopes; may be left out when they are those asked for (RFC 6749 §5.1).
-    #[serde(default)]
     pub scope: Option<String>,
 }
 
@@ -108,13 +105,13 @@ pub enum TokenError {
 /// the message; a success body is never echoed, since it holds tokens.
 pub fn parse_token_response(status: u16, body: &str) -> Result<TokenResponse, TokenError> {
     if !(200..300).contains(&status) {
-        return Err(match serde_json::from_str::<ProviderError>(body) {
-            Ok(error) => TokenError::Provider(error),
-            Err(_) => TokenError::UnexpectedStatus { status, body: shorten(body) },
+        return Err(match json::parse::<ProviderError>(body) {
+            Some(error) => TokenError::Provider(error),
+            None => TokenError::UnexpectedStatus { status, body: shorten(body) },
         });
     }
     let response: TokenResponse =
-        serde_json::from_str(body).map_err(|e| TokenError::Malformed { reason: without_input_echo(&e) })?;
+        json::parse(body).ok_or_else(|| TokenError::Malformed { reason: why_malformed(body) })?;
     // RFC 6749 §5.1: token_type is case-insensitive.
     if !response.token_type.eq_ignore_ascii_case("Bearer") && !response.is_dpop() {
         return Err(TokenError::UnsupportedTokenType(response.token_type));
@@ -130,16 +127,15 @@ fn shorten(body: &str) -> String {
     }
 }
 
-/// serde_json's messages can quote a wrongly typed value, which here could
-/// be a token: keep only what names a field or the kind of fault.
-fn without_input_echo(error: &serde_json::Error) -> String {
-    let message = error.to_string();
-    if message.starts_with("missing field") {
-        return message;
-    }
-    match error.classify() {
-        serde_json::error::Category::Data => "a field has the wrong type".to_owned(),
-        _ => format!("not valid JSON (line {}, column {})", error.line(), error.column()),
+/// What is wrong with a success body, for a developer: it names a missing
+/// field or the kind of fault, never a value (which could be a token).
+fn why_malformed(body: &str) -> String {
+    let Some(object) = json::parse::<json::Object>(body) else {
+        return "not valid JSON, or not an object".to_owned();
+    };
+    match ["access_token", "token_type"].into_iter().find(|field| !object.contains_key(*field)) {
+        Some(missing) => format!("missing field `{missing}`"),
+        None => "a field has the wrong type".to_owned(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! rule: its `sub` must be the ID token's `sub` (§5.3.2), or the claims may
 //! describe someone else (token substitution).
 
-use serde::Deserialize;
+use miniserde::Deserialize;
 use crate::messages::{Describe, Text, display_in_english};
 
 /// The UserInfo claims this client reads.
@@ -11,13 +11,10 @@ pub struct UserinfoClaims {
     /// The subject; must equal the ID token's `sub`.
     pub sub: String,
     /// The person's full name, for display.
-    #[serde(default)]
     pub name: Option<String>,
     /// The name the person prefers to be shown as; not unique, not an identifier.
-    #[serde(default)]
     pub preferred_username: Option<String>,
     /// The person's email address; not necessarily verified.
-    #[serde(default)]
     pub email: Option<String>,
 }
 
@@ -44,7 +41,7 @@ pub fn parse_userinfo(
     if status != 200 {
         return Err(UserinfoError::Status(status));
     }
-    let claims: UserinfoClaims = serde_json::from_str(body).map_err(|_| UserinfoError::Malformed)?;
+    let claims: UserinfoClaims = crate::json::parse(body).ok_or(UserinfoError::Malformed)?;
     if claims.sub != id_token_subject {
         return Err(UserinfoError::SubjectMismatch);
     }

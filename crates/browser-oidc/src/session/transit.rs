@@ -2,7 +2,7 @@
 //! survive the round trip to the provider (the driver keeps it in this
 //! tab's sessionStorage). Tokens never go here.
 
-use serde::{Deserialize, Serialize};
+use miniserde::{Deserialize, Serialize};
 
 use crate::oauth::discovery::ProviderMetadata;
 use crate::oauth::pkce::PkceCodeVerifier;
@@ -20,29 +20,22 @@ pub struct SignInTransit {
     /// A same-origin path, checked again when it is used.
     pub return_path: String,
     /// A `prompt=none` restore: a refusal means "signed out", quietly.
-    #[serde(default)]
     pub silent: bool,
     /// A `prompt=none` renewal of a session in use: a refusal means the
     /// session has ended, which the person is told.
-    #[serde(default)]
     pub renewal: bool,
     /// The provider's metadata as discovered for this sign-in (public data),
     /// so the callback needn't discover again. Checked again when used.
-    #[serde(default)]
     pub metadata: Option<ProviderMetadata>,
     /// The `max_age` this sign-in asked for: `auth_time` is checked against it.
-    #[serde(default)]
     pub max_age: Option<u64>,
     /// When the sign-in left for the provider (seconds since the epoch):
     /// `max_age` counts back from here.
-    #[serde(default)]
     pub requested_at: Option<i64>,
     /// The `acr` values the ID token must match, when the app required one.
-    #[serde(default)]
     pub required_acr: Option<Vec<String>>,
     /// Where this tab's DPoP key was kept for the callback, when the code
     /// is bound to it (`dpop_jkt`). The key itself is not in here.
-    #[serde(default)]
     pub dpop_key: Option<String>,
 }
 

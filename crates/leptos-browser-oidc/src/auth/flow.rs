@@ -131,7 +131,7 @@ pub async fn finish_sign_in(
         &CallbackExpectations {
             state: Some(&pending.state),
             issuer: &metadata.issuer,
-            iss_required: metadata.authorization_response_iss_parameter_supported,
+            iss_required: metadata.requires_iss_parameter(),
         },
     );
     let code = match checked {

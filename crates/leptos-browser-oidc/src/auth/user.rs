@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use browser_oidc::oauth::jwt::parse_jws;
 use browser_oidc::session::tokens::Session;
+use browser_oidc::json::{self, Object, Value};
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 
 /// The person signed in, from the verified ID token (and UserInfo, when
 /// the configuration asks for it). Holds no token.
@@ -18,7 +18,7 @@ pub struct User {
     /// `email`.
     pub email: Option<String>,
     /// Every claim of the verified ID token, read once.
-    claims: Arc<Map<String, Value>>,
+    claims: Arc<Object>,
 }
 
 impl User {
@@ -26,7 +26,7 @@ impl User {
         let user = &session.user;
         let claims = parse_jws(session.id_token.secret())
             .ok()
-            .and_then(|jws| serde_json::from_str(std::str::from_utf8(&jws.payload).ok()?).ok())
+            .and_then(|jws| json::parse(std::str::from_utf8(&jws.payload).ok()?))
             .unwrap_or_default();
         Self {
             subject: user.subject.clone(),
@@ -43,9 +43,11 @@ impl User {
 
     /// Any claim of the verified ID token, typed as the app expects it:
     /// `user.claim::<Vec<String>>("roles")`. `None` when the token has no
-    /// such claim, or it does not have that type.
+    /// such claim, or it does not have that type. (Read with serde, so the
+    /// app's own claim types derive `serde::Deserialize`; serde_json is
+    /// in the app's wasm only if it calls this.)
     pub fn claim<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
-        T::deserialize(self.claims.get(name)?).ok()
+        serde_json::from_str(&json::to_string(self.claims.get(name)?)).ok()
     }
 }
 
@@ -56,8 +58,10 @@ const PER_TOKEN_CLAIMS: [&str; 7] = ["iat", "exp", "nbf", "jti", "nonce", "at_ha
 /// new `iat` or `exp` is the same `User`, so views of it are not rebuilt.
 impl PartialEq for User {
     fn eq(&self, other: &Self) -> bool {
-        fn lasting(user: &User) -> impl Iterator<Item = (&String, &Value)> {
-            user.claims.iter().filter(|(name, _)| !PER_TOKEN_CLAIMS.contains(&name.as_str()))
+        // A JSON value has no `==`: claims compare as the JSON they are.
+        fn lasting(user: &User) -> impl Iterator<Item = (&String, String)> {
+            let lasting = user.claims.iter().filter(|(name, _)| !PER_TOKEN_CLAIMS.contains(&name.as_str()));
+            lasting.map(|(name, value): (&String, &Value)| (name, json::to_string(value)))
         }
         (&self.subject, &self.name, &self.email) == (&other.subject, &other.name, &other.email)
             && lasting(self).eq(lasting(other))

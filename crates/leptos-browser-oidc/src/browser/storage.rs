@@ -1,8 +1,7 @@
 //! Web storage, read and written as JSON. Only the sign-in transit data
 //! (sessionStorage) and the non-secret session hint (localStorage) use it.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use browser_oidc::json::{self, Deserialize, Serialize};
 use web_sys::{Storage, window};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,14 +22,13 @@ fn storage(area: Area) -> Option<Storage> {
 
 /// Stores `value`; false when storage is unavailable or full.
 pub fn set<T: Serialize>(area: Area, key: &str, value: &T) -> bool {
-    let (Some(storage), Ok(json)) = (storage(area), serde_json::to_string(value)) else { return false };
-    storage.set_item(key, &json).is_ok()
+    let Some(storage) = storage(area) else { return false };
+    storage.set_item(key, &json::to_string(value)).is_ok()
 }
 
 /// The stored value, if any and if it parses.
-pub fn get<T: DeserializeOwned>(area: Area, key: &str) -> Option<T> {
-    let json = storage(area)?.get_item(key).ok()??;
-    serde_json::from_str(&json).ok()
+pub fn get<T: Deserialize>(area: Area, key: &str) -> Option<T> {
+    json::parse(&storage(area)?.get_item(key).ok()??)
 }
 
 pub fn delete(area: Area, key: &str) {

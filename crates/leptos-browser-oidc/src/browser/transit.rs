@@ -1,7 +1,7 @@
 //! The transit data of one sign-in or sign-out attempt in this tab's
 //! sessionStorage: read once and deleted when the core consumes it.
 
-use serde::{Deserialize, Serialize};
+use browser_oidc::json::{Deserialize, Serialize};
 
 use super::storage::{self, Area};
 use browser_oidc::session::error::StorageUnavailable;
@@ -12,7 +12,7 @@ pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), StorageUnavailable
 }
 
 /// The entry, if any and if it parses; a corrupt or foreign entry reads as none.
-pub fn peek<T: for<'de> Deserialize<'de>>(key: &str) -> Option<T> {
+pub fn peek<T: Deserialize>(key: &str) -> Option<T> {
     storage::get(Area::Session, key)
 }
 
@@ -22,7 +22,7 @@ pub fn delete(key: &str) {
 }
 
 /// Reads and deletes the entry: it can be used at most once.
-pub fn take<T: for<'de> Deserialize<'de>>(key: &str) -> Option<T> {
+pub fn take<T: Deserialize>(key: &str) -> Option<T> {
     let value = peek(key);
     delete(key);
     value

@@ -1,0 +1,104 @@
+//! JSON, read and written with miniserde: one small parser shared by every
+//! document the client reads (discovery, keys, token and UserInfo answers,
+//! ID-token claims, the configuration, language files, its own transit
+//! data). It is not generic per type, so it costs the wasm a fraction of
+//! serde_json's code, and it does not recurse, so no nesting can overflow
+//! the stack.
+//!
+//! A member name given twice counts with its last value, as RFC 7519 §4
+//! allows for JWT claims. An ID token's signature is checked on its bytes
+//! before any claim is read, so a repeated claim cannot be slipped in.
+
+pub use miniserde::json::{Array, Number, Object, Value};
+pub use miniserde::{Deserialize, Serialize};
+
+/// Reads `text` as a `T`; `None` for anything else (miniserde's errors
+/// carry no detail, so they cannot echo a token either).
+pub fn parse<T: Deserialize>(text: &str) -> Option<T> {
+    miniserde::json::from_str(text).ok()
+}
+
+/// `value` as JSON text.
+pub fn to_string<T: ?Sized + Serialize>(value: &T) -> String {
+    miniserde::json::to_string(value)
+}
+
+/// The text of a JSON string.
+pub fn as_str(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(text) => Some(text),
+        _ => None,
+    }
+}
+
+/// A JSON `true` or `false`.
+pub fn as_bool(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(flag) => Some(*flag),
+        _ => None,
+    }
+}
+
+/// A JSON integer that fits an `i64` (not `1.0`: a fraction is no integer here).
+pub fn as_i64(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(Number::I64(n)) => Some(*n),
+        Value::Number(Number::U64(n)) => i64::try_from(*n).ok(),
+        _ => None,
+    }
+}
+
+/// A JSON integer that fits a `u64`.
+pub fn as_u64(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(Number::U64(n)) => Some(*n),
+        Value::Number(Number::I64(n)) => u64::try_from(*n).ok(),
+        _ => None,
+    }
+}
+
+/// `out`'s visitor for a value read from one JSON string, such as a
+/// secret type: `T::from_json_text` decides whether the text is one.
+pub(crate) fn text_visitor<T: FromJsonText>(out: &mut Option<T>) -> &mut dyn miniserde::de::Visitor {
+    miniserde::make_place!(Place);
+    impl<T: FromJsonText> miniserde::de::Visitor for Place<T> {
+        fn string(&mut self, text: &str) -> miniserde::Result<()> {
+            self.out = Some(T::from_json_text(text).ok_or(miniserde::Error)?);
+            Ok(())
+        }
+    }
+    Place::new(out)
+}
+
+/// A type read from a JSON string.
+pub(crate) trait FromJsonText: Sized {
+    /// The value, or `None` when `text` is not a valid one.
+    fn from_json_text(text: &str) -> Option<Self>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_are_read_as_integers_only() {
+        let numbers: Vec<Value> = parse("[1, -1, 1.0, 18446744073709551615, \"1\"]").unwrap();
+        let as_i: Vec<Option<i64>> = numbers.iter().map(as_i64).collect();
+        assert_eq!(as_i, [Some(1), Some(-1), None, None, None]);
+        let as_u: Vec<Option<u64>> = numbers.iter().map(as_u64).collect();
+        assert_eq!(as_u, [Some(1), None, None, Some(u64::MAX), None]);
+    }
+
+    #[test]
+    fn a_repeated_member_counts_with_its_last_value() {
+        let object: Object = parse(r#"{"sub": "alice", "sub": "mallory"}"#).unwrap();
+        assert_eq!(object.get("sub").and_then(as_str), Some("mallory"));
+    }
+
+    #[test]
+    fn anything_but_one_json_value_is_refused() {
+        for text in ["", "{", "{} {}", "{\"a\": 1,}", "[01]", "\"\\ud800\"", "{\"a\" 1}", "nul"] {
+            assert!(parse::<Value>(text).is_none(), "{text:?}");
+        }
+    }
+}
