@@ -43,7 +43,12 @@ for step in "${STEPS[@]}"; do
   # Before trunk's wasm-opt pass (wasm-bindgen's output), and after it.
   rows+=("$label|$(sizes "$CARGO_TARGET_DIR"/wasm-bindgen/release/*_bg.wasm "$OUT"/*.js)")
 done
-rows+=("+ wasm-opt -Oz (the shipped build)|$(sizes "$OUT"/*_bg.wasm "$OUT"/*.js)")
+# wasm-opt as trunk runs it (index.html's flags), first with -Oz alone.
+features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types"
+# shellcheck disable=SC2086 # the flags are words
+wasm-opt -Oz $features "$CARGO_TARGET_DIR"/wasm-bindgen/release/*_bg.wasm -o "$CARGO_TARGET_DIR/oz.wasm"
+rows+=("+ wasm-opt -Oz|$(sizes "$CARGO_TARGET_DIR/oz.wasm" "$OUT"/*.js)")
+rows+=("+ --flatten --rereloop -Oz -Oz (the shipped build)|$(sizes "$OUT"/*_bg.wasm "$OUT"/*.js)")
 
 echo
 echo "| Step (cumulative) | wasm + JS raw | brotli 11 | brotli saved by the step |"
