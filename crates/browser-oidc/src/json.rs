@@ -2,15 +2,16 @@
 //! document the client reads (discovery, keys, token and UserInfo answers,
 //! ID-token claims, the configuration, language files, its own transit
 //! data). It is not generic per type, so it costs the wasm a fraction of
-//! serde_json's code, and it does not recurse, so no nesting can overflow
-//! the stack.
+//! serde_json's code; and parsing, writing and dropping never recurse, so
+//! no nesting can overflow the stack there.
 //!
-//! A member name given twice counts with its last value, as RFC 7519 §4
-//! allows for JWT claims. An ID token's signature is checked on its bytes
-//! before any claim is read, so a repeated claim cannot be slipped in.
+//! A member name given twice: a JOSE header or a claims set that repeats
+//! one is refused ([`has_unique_members`], RFC 7515 §4, RFC 7519 §4);
+//! elsewhere the last value counts.
 
+pub use miniserde::de::Deserialize;
 pub use miniserde::json::{Array, Number, Object, Value};
-pub use miniserde::{Deserialize, Serialize};
+pub use miniserde::ser::Serialize;
 
 /// Reads `text` as a `T`; `None` for anything else (miniserde's errors
 /// carry no detail, so they cannot echo a token either).
@@ -57,6 +58,47 @@ pub fn as_u64(value: &Value) -> Option<u64> {
     }
 }
 
+/// Is `text` a JSON object that names no member twice? (The values are
+/// not looked at: nested objects are the typed parse's business.)
+pub fn has_unique_members(text: &str) -> bool {
+    struct Members;
+    struct Names<'a> {
+        out: &'a mut Option<Members>,
+        seen: Vec<String>,
+    }
+    impl miniserde::de::Map for Names<'_> {
+        fn key(&mut self, name: &str) -> miniserde::Result<&mut dyn miniserde::de::Visitor> {
+            if self.seen.iter().any(|seen| seen == name) {
+                return Err(miniserde::Error);
+            }
+            self.seen.push(name.to_owned());
+            Ok(<dyn miniserde::de::Visitor>::ignore())
+        }
+
+        fn finish(&mut self) -> miniserde::Result<()> {
+            *self.out = Some(Members);
+            Ok(())
+        }
+    }
+    impl Deserialize for Members {
+        fn begin(out: &mut Option<Self>) -> &mut dyn miniserde::de::Visitor {
+            miniserde::make_place!(Place);
+            impl miniserde::de::Visitor for Place<Members> {
+                fn map(&mut self) -> miniserde::Result<Box<dyn miniserde::de::Map + '_>> {
+                    Ok(Box::new(Names { out: &mut self.out, seen: Vec::new() }))
+                }
+            }
+            Place::new(out)
+        }
+    }
+    parse::<Members>(text).is_some()
+}
+
+/// A string to write, borrowed.
+pub(crate) fn text_fragment(text: &str) -> miniserde::ser::Fragment<'_> {
+    miniserde::ser::Fragment::Str(text.into())
+}
+
 /// `out`'s visitor for a value read from one JSON string, such as a
 /// secret type: `T::from_json_text` decides whether the text is one.
 pub(crate) fn text_visitor<T: FromJsonText>(out: &mut Option<T>) -> &mut dyn miniserde::de::Visitor {
@@ -87,6 +129,16 @@ mod tests {
         assert_eq!(as_i, [Some(1), Some(-1), None, None, None]);
         let as_u: Vec<Option<u64>> = numbers.iter().map(as_u64).collect();
         assert_eq!(as_u, [Some(1), None, None, Some(u64::MAX), None]);
+    }
+
+    #[test]
+    fn a_repeated_member_name_is_found_at_the_top_level_only() {
+        assert!(has_unique_members(r#"{"a": 1, "b": {"a": 2, "a": 3}, "c": [{"d": 1, "d": 2}]}"#));
+        assert!(!has_unique_members(r#"{"a": 1, "b": 2, "a": 1}"#));
+        assert!(!has_unique_members(r#"{"crit": ["b64"], "crit": null}"#));
+        for not_an_object in ["[]", "null", "\"a\"", "{", "{} {}"] {
+            assert!(!has_unique_members(not_an_object), "{not_an_object}");
+        }
     }
 
     #[test]

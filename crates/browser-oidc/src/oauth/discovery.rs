@@ -222,6 +222,27 @@ pub(crate) mod tests {
         let mut doc = metadata_json();
         doc["response_types_supported"] = serde_json::json!(["token", "id_token"]);
         assert_eq!(parse_metadata(&doc.to_string(), ISSUER), Err(DiscoveryError::CodeFlowUnsupported));
+        // Discovery §3 requires the list: a document without it offers nothing.
+        for absent in [serde_json::Value::Null, serde_json::json!([])] {
+            doc["response_types_supported"] = absent;
+            assert_eq!(parse_metadata(&doc.to_string(), ISSUER), Err(DiscoveryError::CodeFlowUnsupported));
+        }
+        doc.as_object_mut().unwrap().remove("response_types_supported");
+        assert_eq!(parse_metadata(&doc.to_string(), ISSUER), Err(DiscoveryError::CodeFlowUnsupported));
+    }
+
+    /// RFC 9207: only an explicit `true` makes `iss` required in the callback.
+    #[test]
+    fn the_iss_parameter_is_required_only_when_advertised_as_true() {
+        let mut doc = metadata_json();
+        for (value, required) in [(serde_json::json!(true), true), (serde_json::json!(false), false), (serde_json::Value::Null, false)] {
+            doc["authorization_response_iss_parameter_supported"] = value;
+            assert_eq!(parse_metadata(&doc.to_string(), ISSUER).unwrap().requires_iss_parameter(), required);
+        }
+        doc.as_object_mut().unwrap().remove("authorization_response_iss_parameter_supported");
+        assert!(!parse_metadata(&doc.to_string(), ISSUER).unwrap().requires_iss_parameter());
+        doc["authorization_response_iss_parameter_supported"] = serde_json::json!("true");
+        assert!(matches!(parse_metadata(&doc.to_string(), ISSUER), Err(DiscoveryError::Malformed(_))));
     }
 
     #[test]

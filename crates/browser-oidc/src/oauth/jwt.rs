@@ -114,8 +114,13 @@ pub fn parse_jws(compact: &str) -> Result<Jws<'_>, JwtError> {
     };
     let decode = |part: &str, what| URL_SAFE_NO_PAD.decode(part).map_err(|_| JwtError::BadEncoding(what));
     let header_bytes = decode(header, "header")?;
-    let raw: RawHeader =
-        std::str::from_utf8(&header_bytes).ok().and_then(crate::json::parse).ok_or(JwtError::BadHeader)?;
+    // RFC 7515 §4: a header that names a parameter twice is refused, so
+    // that no two readers can take a different `alg` or `crit` from it.
+    let raw: RawHeader = std::str::from_utf8(&header_bytes)
+        .ok()
+        .filter(|text| crate::json::has_unique_members(text))
+        .and_then(crate::json::parse)
+        .ok_or(JwtError::BadHeader)?;
     let alg = SigningAlgorithm::from_name(&raw.alg)?;
     // RFC 7515 §4.1.11: unknown critical extensions must be rejected.
     if raw.crit.is_some() {
@@ -202,19 +207,24 @@ pub(crate) mod tests {
         assert_eq!(format!("{}.{}", jws.signing_input, URL_SAFE_NO_PAD.encode(b"sig")), compact);
     }
 
-    /// RFC 7515 §4: a parser either refuses a repeated header parameter or
-    /// takes its last value. Ours takes the last, so `alg` cannot be read
-    /// one way here and another way by a server.
+    /// RFC 7515 §4 lets a parser refuse a repeated header parameter or take
+    /// its last value. Ours refuses: `alg` or `crit` cannot be read one way
+    /// here and another way elsewhere, or a `crit` erased by a later `null`.
     #[test]
-    fn a_repeated_header_parameter_counts_with_its_last_value() {
+    fn a_repeated_header_parameter_is_refused() {
         let header = |text: &str| {
             let sig = URL_SAFE_NO_PAD.encode(b"sig");
             format!("{}.{}.{sig}", URL_SAFE_NO_PAD.encode(text), URL_SAFE_NO_PAD.encode("{}"))
         };
-        assert_eq!(parse_jws(&header(r#"{"alg":"RS256","alg":"none"}"#)), Err(JwtError::Unsigned));
-        assert_eq!(parse_jws(&header(r#"{"alg":"none","alg":"ES256"}"#)).unwrap().header.alg, SigningAlgorithm::Es256);
-        let critical = header(r#"{"alg":"RS256","crit":null,"crit":["b64"]}"#);
-        assert_eq!(parse_jws(&critical), Err(JwtError::CriticalExtension));
+        for text in [
+            r#"{"alg":"RS256","alg":"none"}"#,
+            r#"{"alg":"none","alg":"ES256"}"#,
+            r#"{"alg":"RS256","crit":["b64"],"crit":null}"#,
+            r#"{"alg":"RS256","kid":"a","typ":"JWT","kid":"a"}"#,
+        ] {
+            assert_eq!(parse_jws(&header(text)), Err(JwtError::BadHeader), "{text}");
+        }
+        assert!(parse_jws(&header(r#"{"alg":"RS256","kid":"a","x":{"kid":1,"kid":2}}"#)).is_ok());
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl TryFrom<String> for PkceCodeVerifier {
 /// Serialized only into this tab's sign-in transit entry.
 impl miniserde::Serialize for PkceCodeVerifier {
     fn begin(&self) -> miniserde::ser::Fragment<'_> {
-        miniserde::ser::Fragment::Str(self.0.as_str().into())
+        crate::json::text_fragment(&self.0)
     }
 }
 
@@ -128,6 +128,19 @@ pub(crate) mod tests {
         assert!(PkceCodeVerifier::try_from("a".repeat(129)).is_err());
         assert!(PkceCodeVerifier::try_from(format!("{}+", "a".repeat(43))).is_err());
         assert!(PkceCodeVerifier::try_from("a".repeat(128)).is_ok());
+    }
+
+    /// Read back from this tab's transit data, a verifier is checked again.
+    #[test]
+    fn a_verifier_read_from_json_keeps_rfc_7636s_rules() {
+        let verifier = PkceCodeVerifier::generate().unwrap();
+        let written = crate::json::to_string(&verifier);
+        let read: PkceCodeVerifier = crate::json::parse(&written).unwrap();
+        assert_eq!(read.secret(), verifier.secret());
+        for wrong in ["a".repeat(42), format!("{}+", "a".repeat(42)), "a".repeat(129)] {
+            assert!(crate::json::parse::<PkceCodeVerifier>(&crate::json::to_string(&wrong)).is_none(), "{wrong}");
+        }
+        assert!(crate::json::parse::<PkceCodeVerifier>("43").is_none());
     }
 
     #[test]

@@ -4,32 +4,13 @@
 
 use subtle::ConstantTimeEq;
 
-use crate::json::{FromJsonText, text_visitor};
+use crate::json::{FromJsonText, text_fragment, text_visitor};
 
 macro_rules! secret_type {
     ($(#[$doc:meta])* $name:ident $(, $derive:ident)*) => {
         $(#[$doc])*
         #[derive($($derive),*)]
         pub struct $name(String);
-
-        /// Written as the JSON string it is (into this tab's transit data only).
-        impl miniserde::Serialize for $name {
-            fn begin(&self) -> miniserde::ser::Fragment<'_> {
-                miniserde::ser::Fragment::Str(self.0.as_str().into())
-            }
-        }
-
-        impl miniserde::Deserialize for $name {
-            fn begin(out: &mut Option<Self>) -> &mut dyn miniserde::de::Visitor {
-                text_visitor(out)
-            }
-        }
-
-        impl FromJsonText for $name {
-            fn from_json_text(text: &str) -> Option<Self> {
-                Some(Self(text.to_owned()))
-            }
-        }
 
         impl $name {
             /// Wraps a value received or generated; `Debug` will not show it.
@@ -87,6 +68,38 @@ secret_type!(
     /// (`id_token_hint`).
     SecretUrl, Clone
 );
+
+/// Read from JSON: the tokens of a token response, and the `state` and
+/// `nonce` of this tab's transit data.
+macro_rules! read_from_json {
+    ($($name:ident),*) => {$(
+        impl miniserde::Deserialize for $name {
+            fn begin(out: &mut Option<Self>) -> &mut dyn miniserde::de::Visitor {
+                text_visitor(out)
+            }
+        }
+
+        impl FromJsonText for $name {
+            fn from_json_text(text: &str) -> Option<Self> {
+                Some(Self(text.to_owned()))
+            }
+        }
+    )*};
+}
+read_from_json!(AccessToken, RefreshToken, IdToken, CsrfState, Nonce);
+
+/// Written only into this tab's transit data. No token type can be written
+/// as JSON at all, so none can reach storage by mistake.
+macro_rules! written_to_transit {
+    ($($name:ident),*) => {$(
+        impl miniserde::Serialize for $name {
+            fn begin(&self) -> miniserde::ser::Fragment<'_> {
+                text_fragment(&self.0)
+            }
+        }
+    )*};
+}
+written_to_transit!(CsrfState, Nonce);
 
 #[cfg(test)]
 mod tests {

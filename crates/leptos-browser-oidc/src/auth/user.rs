@@ -43,9 +43,10 @@ impl User {
 
     /// Any claim of the verified ID token, typed as the app expects it:
     /// `user.claim::<Vec<String>>("roles")`. `None` when the token has no
-    /// such claim, or it does not have that type. (Read with serde, so the
-    /// app's own claim types derive `serde::Deserialize`; serde_json is
-    /// in the app's wasm only if it calls this.)
+    /// such claim, or it does not have that type. Read with serde, so the
+    /// app's own claim types derive `serde::Deserialize`; serde_json is in
+    /// the app's wasm only if it calls this. (A number with more digits than
+    /// an `f64` holds may come back one unit off in its last place.)
     pub fn claim<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
         serde_json::from_str(&json::to_string(self.claims.get(name)?)).ok()
     }
@@ -76,5 +77,58 @@ impl std::fmt::Debug for User {
             .field("name", &self.name)
             .field("email", &self.email)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use browser_oidc::oauth::id_token::parse_claims;
+    use browser_oidc::oauth::secret::{AccessToken, IdToken};
+    use browser_oidc::session::tokens;
+
+    /// A user from an ID token with these claims (the signature is not
+    /// looked at here: the session holds only verified tokens).
+    fn user_with(claims: &str) -> User {
+        let b64 = |text: &str| URL_SAFE_NO_PAD.encode(text);
+        let id_token = format!("{}.{}.{}", b64(r#"{"alg":"RS256"}"#), b64(claims), b64("sig"));
+        let session = Session {
+            access_token: AccessToken::new("at"),
+            refresh_token: None,
+            id_token: IdToken::new(id_token),
+            id_token_claims: parse_claims(claims.as_bytes()).unwrap(),
+            user: tokens::User { subject: "alice".into(), name: None, email: None },
+            received_at_ms: 0,
+            access_token_expires_at_ms: None,
+            scope: None,
+            dpop: false,
+        };
+        User::of(&session)
+    }
+
+    #[test]
+    fn any_claim_reads_into_the_apps_own_serde_type() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Address {
+            locality: String,
+        }
+        let user = user_with(
+            r#"{"sub":"alice","roles":["admin","reader"],"address":{"locality":"Oxford"},"level":3,"exp":1}"#,
+        );
+        assert_eq!(user.claim::<Vec<String>>("roles"), Some(vec!["admin".to_owned(), "reader".to_owned()]));
+        assert_eq!(user.claim::<Address>("address"), Some(Address { locality: "Oxford".into() }));
+        assert_eq!(user.claim::<u8>("level"), Some(3));
+        assert_eq!(user.claim::<String>("roles"), None, "another type");
+        assert_eq!(user.claim::<String>("groups"), None, "no such claim");
+    }
+
+    #[test]
+    fn the_same_person_with_a_new_token_is_the_same_user() {
+        let user = user_with(r#"{"sub":"alice","roles":["admin"],"iat":1,"exp":2}"#);
+        assert_eq!(user, user_with(r#"{"sub":"alice","roles":["admin"],"iat":5,"exp":9}"#));
+        assert_ne!(user, user_with(r#"{"sub":"alice","roles":["reader"],"iat":1,"exp":2}"#));
+        assert_ne!(user, user_with(r#"{"sub":"alice","iat":1,"exp":2}"#));
     }
 }

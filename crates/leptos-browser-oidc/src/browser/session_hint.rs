@@ -28,8 +28,7 @@ pub fn last_silent_attempt(names: &Names) -> Option<u64> {
     storage::get(Area::Session, &names.silent_attempt_at())
 }
 
-/// Records a silent attempt (whole milliseconds: an integer keeps float
-/// formatting out of the wasm).
+/// Records a silent attempt (in whole milliseconds).
 pub fn record_silent_attempt(names: &Names, at_ms: u64) {
     storage::set(Area::Session, &names.silent_attempt_at(), &at_ms);
 }
