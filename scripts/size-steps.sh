@@ -43,8 +43,8 @@ for step in "${STEPS[@]}"; do
   # Before trunk's wasm-opt pass (wasm-bindgen's output), and after it.
   rows+=("$label|$(sizes "$CARGO_TARGET_DIR"/wasm-bindgen/release/*_bg.wasm "$OUT"/*.js)")
 done
-# wasm-opt as trunk runs it (index.html's flags), first with -Oz alone.
-features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types"
+# wasm-opt as trunk runs it, first with -Oz alone (the features from index.html).
+features="$(grep -o -- '--enable-[a-z-]*' index.html | tr '\n' ' ')"
 # shellcheck disable=SC2086 # the flags are words
 wasm-opt -Oz $features "$CARGO_TARGET_DIR"/wasm-bindgen/release/*_bg.wasm -o "$CARGO_TARGET_DIR/oz.wasm"
 rows+=("+ wasm-opt -Oz|$(sizes "$CARGO_TARGET_DIR/oz.wasm" "$OUT"/*.js)")

@@ -6,8 +6,8 @@
 //! no nesting can overflow the stack there.
 //!
 //! A member name given twice: a JOSE header or a claims set that repeats
-//! one is refused ([`has_unique_members`], RFC 7515 §4, RFC 7519 §4);
-//! elsewhere the last value counts.
+//! one is refused ([`member_names`], RFC 7515 §4, RFC 7519 §4); elsewhere
+//! the last value counts.
 
 pub use miniserde::de::Deserialize;
 pub use miniserde::json::{Array, Number, Object, Value};
@@ -58,17 +58,23 @@ pub fn as_u64(value: &Value) -> Option<u64> {
     }
 }
 
-/// Is `text` a JSON object that names no member twice? (The values are
-/// not looked at: nested objects are the typed parse's business.)
-pub fn has_unique_members(text: &str) -> bool {
-    struct Members;
+/// The most members [`member_names`] takes: far more than any JOSE header
+/// or claims set has, and few enough that comparing names stays cheap.
+pub const MAX_MEMBERS: usize = 1_000;
+
+/// The member names of `text`, a JSON object that names none twice (names
+/// compared as unescaped) and has at most [`MAX_MEMBERS`]; `None` for
+/// anything else. The values are not looked at: nested objects are the
+/// typed parse's business.
+pub fn member_names(text: &str) -> Option<Vec<String>> {
+    struct Members(Vec<String>);
     struct Names<'a> {
         out: &'a mut Option<Members>,
         seen: Vec<String>,
     }
     impl miniserde::de::Map for Names<'_> {
         fn key(&mut self, name: &str) -> miniserde::Result<&mut dyn miniserde::de::Visitor> {
-            if self.seen.iter().any(|seen| seen == name) {
+            if self.seen.len() == MAX_MEMBERS || self.seen.iter().any(|seen| seen == name) {
                 return Err(miniserde::Error);
             }
             self.seen.push(name.to_owned());
@@ -76,7 +82,7 @@ pub fn has_unique_members(text: &str) -> bool {
         }
 
         fn finish(&mut self) -> miniserde::Result<()> {
-            *self.out = Some(Members);
+            *self.out = Some(Members(std::mem::take(&mut self.seen)));
             Ok(())
         }
     }
@@ -91,7 +97,7 @@ pub fn has_unique_members(text: &str) -> bool {
             Place::new(out)
         }
     }
-    parse::<Members>(text).is_some()
+    parse::<Members>(text).map(|members| members.0)
 }
 
 /// A string to write, borrowed.
@@ -132,13 +138,26 @@ mod tests {
     }
 
     #[test]
-    fn a_repeated_member_name_is_found_at_the_top_level_only() {
-        assert!(has_unique_members(r#"{"a": 1, "b": {"a": 2, "a": 3}, "c": [{"d": 1, "d": 2}]}"#));
-        assert!(!has_unique_members(r#"{"a": 1, "b": 2, "a": 1}"#));
-        assert!(!has_unique_members(r#"{"crit": ["b64"], "crit": null}"#));
+    fn member_names_are_those_of_an_object_that_repeats_none() {
+        let names = member_names(r#"{"a": 1, "b": {"a": 2, "a": 3}, "c": [{"d": 1, "d": 2}], "e": null}"#);
+        assert_eq!(names.unwrap(), ["a", "b", "c", "e"], "repeats inside values are not looked at");
+        assert_eq!(member_names(r#"{"a": 1, "b": 2, "a": 1}"#), None);
+        assert_eq!(member_names(r#"{"crit": ["b64"], "crit": null}"#), None);
+        // Compared as read, escapes undone: "\u0061lg" is "alg".
+        assert_eq!(member_names(r#"{"alg": 1, "\u0061lg": 2}"#), None);
         for not_an_object in ["[]", "null", "\"a\"", "{", "{} {}"] {
-            assert!(!has_unique_members(not_an_object), "{not_an_object}");
+            assert_eq!(member_names(not_an_object), None, "{not_an_object}");
         }
+    }
+
+    #[test]
+    fn an_object_with_too_many_members_is_refused() {
+        let object = |members: usize| {
+            let members: Vec<String> = (0..members).map(|i| format!(r#""m{i}":0"#)).collect();
+            format!("{{{}}}", members.join(","))
+        };
+        assert_eq!(member_names(&object(MAX_MEMBERS)).map(|names| names.len()), Some(MAX_MEMBERS));
+        assert_eq!(member_names(&object(MAX_MEMBERS + 1)), None);
     }
 
     #[test]

@@ -88,7 +88,8 @@ impl std::fmt::Debug for IdTokenClaims {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdTokenError {
-    /// The payload is not a JSON object of the expected claim types.
+    /// The payload is not a JSON object of the expected claim types, or it
+    /// names a claim twice.
     MalformedClaims,
     /// `max_age` was sent but `auth_time` is absent (OIDC Core §3.1.2.1).
     AuthTimeMissing,
@@ -157,7 +158,7 @@ pub fn parse_claims(payload: &[u8]) -> Result<IdTokenClaims, IdTokenError> {
     // RFC 7519 §4: a claims set that names a claim twice is refused.
     let raw: RawClaims = std::str::from_utf8(payload)
         .ok()
-        .filter(|text| json::has_unique_members(text))
+        .filter(|text| json::member_names(text).is_some())
         .and_then(json::parse)
         .ok_or(IdTokenError::MalformedClaims)?;
     // `aud` is a string or an array of strings (RFC 7519 §4.1.3).

@@ -51,13 +51,11 @@ impl SigningAlgorithm {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 struct RawHeader {
     alg: String,
     kid: Option<String>,
     typ: Option<String>,
-    /// Only its presence matters (`null` counts as absent).
-    crit: Option<crate::json::Value>,
 }
 
 /// The JOSE header's parameters this client uses, already checked.
@@ -92,7 +90,8 @@ pub enum JwtError {
     NotCompactJws,
     /// A part (named) is not valid unpadded base64url.
     BadEncoding(&'static str),
-    /// The header is not JSON, or has no string `alg`.
+    /// The header is not a JSON object, names a parameter twice, or has no
+    /// string `alg`.
     BadHeader,
     /// `alg` is `none`, or the signature is empty.
     Unsigned,
@@ -116,14 +115,13 @@ pub fn parse_jws(compact: &str) -> Result<Jws<'_>, JwtError> {
     let header_bytes = decode(header, "header")?;
     // RFC 7515 §4: a header that names a parameter twice is refused, so
     // that no two readers can take a different `alg` or `crit` from it.
-    let raw: RawHeader = std::str::from_utf8(&header_bytes)
-        .ok()
-        .filter(|text| crate::json::has_unique_members(text))
-        .and_then(crate::json::parse)
-        .ok_or(JwtError::BadHeader)?;
+    let text = std::str::from_utf8(&header_bytes).map_err(|_| JwtError::BadHeader)?;
+    let names = crate::json::member_names(text).ok_or(JwtError::BadHeader)?;
+    let raw: RawHeader = crate::json::parse(text).ok_or(JwtError::BadHeader)?;
     let alg = SigningAlgorithm::from_name(&raw.alg)?;
-    // RFC 7515 §4.1.11: unknown critical extensions must be rejected.
-    if raw.crit.is_some() {
+    // RFC 7515 §4.1.11: unknown critical extensions must be rejected, and
+    // none is known here. Any `crit`, even a `null`, is refused.
+    if names.iter().any(|name| name == "crit") {
         return Err(JwtError::CriticalExtension);
     }
     if let Some(typ) = raw.typ.as_deref() {
@@ -221,6 +219,7 @@ pub(crate) mod tests {
             r#"{"alg":"none","alg":"ES256"}"#,
             r#"{"alg":"RS256","crit":["b64"],"crit":null}"#,
             r#"{"alg":"RS256","kid":"a","typ":"JWT","kid":"a"}"#,
+            r#"{"alg":"none","\u0061lg":"RS256"}"#,
         ] {
             assert_eq!(parse_jws(&header(text)), Err(JwtError::BadHeader), "{text}");
         }
@@ -292,9 +291,13 @@ pub(crate) mod tests {
         assert_eq!(parse_jws("a.b.c.d"), Err(JwtError::NotCompactJws));
         assert_eq!(parse_jws("!!.e30.c2ln"), Err(JwtError::BadEncoding("header")));
         assert_eq!(parse_jws("e30.e30.c2ln"), Err(JwtError::BadHeader));
-        assert_eq!(
-            parse_jws(&token(serde_json::json!({"alg": "RS256", "crit": ["exp"]}))),
-            Err(JwtError::CriticalExtension)
-        );
+        // RFC 7515 §4.1.11: `crit` is an array of names; any value, even
+        // `null` (which reads as absent elsewhere), is refused.
+        for crit in [serde_json::json!(["exp"]), serde_json::Value::Null, serde_json::json!([])] {
+            assert_eq!(
+                parse_jws(&token(serde_json::json!({"alg": "RS256", "crit": crit}))),
+                Err(JwtError::CriticalExtension)
+            );
+        }
     }
 }

@@ -45,8 +45,8 @@ impl User {
     /// `user.claim::<Vec<String>>("roles")`. `None` when the token has no
     /// such claim, or it does not have that type. Read with serde, so the
     /// app's own claim types derive `serde::Deserialize`; serde_json is in
-    /// the app's wasm only if it calls this. (A number with more digits than
-    /// an `f64` holds may come back one unit off in its last place.)
+    /// the app's wasm only if it calls this. (A number that is not an
+    /// integer may come back off in its last binary digit.)
     pub fn claim<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
         serde_json::from_str(&json::to_string(self.claims.get(name)?)).ok()
     }
