@@ -91,7 +91,7 @@ pub enum TokenError {
         /// The HTTP status code.
         status: u16,
         /// The start of the body (at most 200 characters).
-        body: String,
+        body: ResponseExcerpt,
     },
     /// `token_type` (given) is not `Bearer`.
     UnsupportedTokenType(String),
@@ -107,7 +107,7 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenResponse, To
     if !(200..300).contains(&status) {
         return Err(match json::parse::<ProviderError>(body) {
             Some(error) => TokenError::Provider(error),
-            None => TokenError::UnexpectedStatus { status, body: shorten(body) },
+            None => TokenError::UnexpectedStatus { status, body: ResponseExcerpt(shorten(body)) },
         });
     }
     let response: TokenResponse =
@@ -117,6 +117,25 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenResponse, To
         return Err(TokenError::UnsupportedTokenType(response.token_type));
     }
     Ok(response)
+}
+
+/// The start of an error response's body, for a developer to read on
+/// purpose ([`ResponseExcerpt::text`]). `Debug` does not print it: an error
+/// page may echo the request, and with it a code or a refresh token.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ResponseExcerpt(String);
+
+impl ResponseExcerpt {
+    /// The text, at most 200 characters.
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ResponseExcerpt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ResponseExcerpt([not shown])")
+    }
 }
 
 fn shorten(body: &str) -> String {
@@ -160,6 +179,7 @@ display_in_english!(TokenError);
 mod tests {
     use super::*;
     use std::collections::HashMap;
+    use crate::session::error::AuthError;
 
     #[test]
     fn code_exchange_body_has_every_parameter_once() {
@@ -244,10 +264,16 @@ mod tests {
     fn unparseable_errors_keep_the_raw_body() {
         assert_eq!(
             parse_token_response(502, "<h1>Bad Gateway</h1>").unwrap_err(),
-            TokenError::UnexpectedStatus { status: 502, body: "<h1>Bad Gateway</h1>".into() }
+            TokenError::UnexpectedStatus { status: 502, body: ResponseExcerpt("<h1>Bad Gateway</h1>".into()) }
         );
         let echoing = parse_token_response(500, "<p>refresh_token=RT-SECRET</p>").unwrap_err();
         assert_eq!(echoing.to_string(), "the provider answered the token request with HTTP 500");
+        // An error page may echo the request: the body is read on purpose,
+        // never printed by `Debug` (an app may log its errors).
+        assert!(!format!("{echoing:?}").contains("RT-SECRET"), "{echoing:?}");
+        assert!(!format!("{:?}", AuthError::from(echoing.clone())).contains("RT-SECRET"));
+        let TokenError::UnexpectedStatus { body, .. } = echoing else { unreachable!() };
+        assert_eq!(body.text(), "<p>refresh_token=RT-SECRET</p>", "there for whoever looks on purpose");
     }
 
     #[test]

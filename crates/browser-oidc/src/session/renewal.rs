@@ -540,7 +540,7 @@ impl Held {
             // firewall's page) is not the moment to leave the page for it.
             Ok(response) if !is_oauth_refusal(&response) => {
                 let retry_after = retry_after_ms(response.retry_after.as_deref());
-                let error = TokenError::UnexpectedStatus { status: response.status, body: String::new() };
+                let error = TokenError::UnexpectedStatus { status: response.status, body: Default::default() };
                 self.temporary_failure(io, error.into(), retry_after, now);
             }
             // Someone uses the page again: it stays (the next moment tries).
