@@ -261,7 +261,7 @@ mod tests {
     }
 
     #[test]
-    fn unparseable_errors_keep_the_raw_body() {
+    fn an_unparseable_error_body_is_kept_but_never_printed() {
         assert_eq!(
             parse_token_response(502, "<h1>Bad Gateway</h1>").unwrap_err(),
             TokenError::UnexpectedStatus { status: 502, body: ResponseExcerpt("<h1>Bad Gateway</h1>".into()) }
