@@ -11,6 +11,9 @@
 //!   state); the caller performs them. It renews tokens without racing
 //!   on a rotating refresh token and without losing the session.
 //! - [`config`]: the app's settings, checked.
+//! - [`json`]: the one JSON parser and writer every document goes
+//!   through (miniserde), and the repeated-name check for JOSE headers
+//!   and claims.
 //!
 //! The browser side (fetch, WebCrypto, storage, history, timers) and a
 //! Leptos API live in `leptos-browser-oidc`.
