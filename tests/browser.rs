@@ -1155,3 +1155,42 @@ async fn a_page_nobody_uses_is_idle_unless_it_holds_unsaved_input() {
     wait_ms(250).await;
     assert_eq!(reports.borrow().last(), Some(&Activity::Idle), "idle once nothing is unsaved");
 }
+
+// ------------------------------------------------------- the hidden frame
+
+fn frames_on_page() -> u32 {
+    web_sys::window().unwrap().document().unwrap().query_selector_all("iframe").unwrap().length()
+}
+
+fn page_origin() -> String {
+    web_sys::window().unwrap().location().origin().unwrap()
+}
+
+/// The frame hands back the query of the page it shows at `return_to`,
+/// and is gone afterwards; the tab's history gains no entry.
+#[wasm_bindgen_test]
+async fn a_hidden_frame_hands_back_the_query_of_the_page_it_comes_back_to() {
+    use leptos_browser_oidc::internal::frame::come_back;
+    let history = web_sys::window().unwrap().history().unwrap().length().unwrap();
+    let return_to = format!("{}/silent-callback.html", page_origin());
+    let query = come_back(&format!("{return_to}?code=C-1&state=S-1"), &return_to, std::time::Duration::from_secs(10)).await;
+    assert_eq!(query.as_deref(), Some("?code=C-1&state=S-1"));
+    assert_eq!(frames_on_page(), 0, "the frame is removed");
+    assert_eq!(web_sys::window().unwrap().history().unwrap().length().unwrap(), history, "no history entry");
+}
+
+/// A frame that shows another page of the app, or stays on another
+/// origin's page (the provider's, or the browser's error page), gives
+/// nothing once its time is up, and is removed all the same.
+#[wasm_bindgen_test]
+async fn a_hidden_frame_that_never_comes_back_gives_nothing_in_time() {
+    use leptos_browser_oidc::internal::frame::come_back;
+    let return_to = format!("{}/silent-callback.html", page_origin());
+    let wait = std::time::Duration::from_millis(1_500);
+    let elsewhere = come_back(&format!("{}/another-page?code=C-2&state=S-2", page_origin()), &return_to, wait).await;
+    assert_eq!(elsewhere, None);
+    // Port 9 (discard) has no server here: a network error page, another origin.
+    let unreachable = come_back("http://127.0.0.1:9/authorize?prompt=none", &return_to, wait).await;
+    assert_eq!(unreachable, None);
+    assert_eq!(frames_on_page(), 0);
+}

@@ -14,7 +14,7 @@ use std::collections::{HashMap, VecDeque};
 
 use common::{TestKey, b64, hmac_sha256};
 use leptos_browser_oidc::internal::dpop::{CodeBinding, KeptKey};
-use leptos_browser_oidc::internal::flow::{check_signature, fetch_userinfo, finish_sign_in, start_sign_in};
+use leptos_browser_oidc::internal::flow::{check_signature, fetch_userinfo, finish_sign_in, renew_in_frame, start_sign_in};
 use browser_oidc::session::state::AuthState;
 use leptos_browser_oidc::AuthError;
 use leptos_browser_oidc::internal::names::Names;
@@ -41,6 +41,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const ISSUER: &str = "https://op.test";
 const CLIENT_ID: &str = "demo-spa";
 const REDIRECT_URI: &str = "http://127.0.0.1:8080/callback";
+const SILENT_REDIRECT_URI: &str = "http://127.0.0.1:8080/silent-callback.html";
 const DISCOVERY: &str = "https://op.test/.well-known/openid-configuration";
 const TOKEN: &str = "https://op.test/token";
 const USERINFO: &str = "https://op.test/userinfo";
@@ -140,6 +141,7 @@ struct TestProvider {
     /// From the authorization request the app built.
     challenge: RefCell<Option<String>>,
     nonce: RefCell<Option<String>>,
+    redirect_uri: RefCell<String>,
     used_codes: RefCell<Vec<String>>,
     /// Every code exchange the app sent: the code and its verifier.
     code_exchanges: RefCell<Vec<(String, String)>>,
@@ -161,6 +163,7 @@ impl TestProvider {
             jwks_fetches: Cell::new(0),
             challenge: RefCell::default(),
             nonce: RefCell::default(),
+            redirect_uri: RefCell::default(),
             used_codes: RefCell::default(),
             code_exchanges: RefCell::default(),
             access_token: RefCell::default(),
@@ -185,7 +188,8 @@ impl TestProvider {
         let params: HashMap<String, String> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
         assert_eq!(params["response_type"], "code");
         assert_eq!(params["code_challenge_method"], "S256", "never plain");
-        assert_eq!(params["redirect_uri"], REDIRECT_URI);
+        assert!([REDIRECT_URI, SILENT_REDIRECT_URI].contains(&params["redirect_uri"].as_str()), "a registered redirect URI");
+        *self.redirect_uri.borrow_mut() = params["redirect_uri"].clone();
         *self.challenge.borrow_mut() = Some(params["code_challenge"].clone());
         *self.nonce.borrow_mut() = Some(params["nonce"].clone());
         let code = format!("code-{}", &params["code_challenge"][..8]);
@@ -301,7 +305,9 @@ impl TestProvider {
                 self.used_codes.borrow_mut().push(code.clone());
                 // A code is bound to the challenge of its own authorization
                 // request; code injection presents another one's verifier.
+                // RFC 6749 §4.1.3: the redirect URI of the authorization request.
                 if !fresh
+                    || form.get("redirect_uri") != Some(&*self.redirect_uri.borrow())
                     || !code.ends_with(&expected_challenge[..8])
                     || b64(Sha256::digest(&verifier)) != expected_challenge
                 {
@@ -792,6 +798,10 @@ impl CodeBinding for KeyKeeping<'_> {
     async fn take_key(&self, _names: &Names, id: &str) -> bool {
         self.taken.borrow_mut().push(id.to_owned());
         self.key_back
+    }
+
+    async fn thumbprint(&self) -> Option<String> {
+        Some("jkt-of-the-tab-key".into())
     }
 }
 
@@ -1320,4 +1330,57 @@ fn names() -> Names {
 
 fn sign_in_key() -> String {
     names().sign_in()
+}
+
+// ------------------------------------------------ renewal in a hidden frame
+
+fn frame_config() -> Config {
+    let mut config = config();
+    config.silent_redirect_uri = Some(SILENT_REDIRECT_URI.into());
+    config
+}
+
+/// A renewal in a hidden frame asks with `prompt=none`, comes back to the
+/// silent page (and exchanges the code for it), binds the code to the
+/// tab's key as it is, and keeps nothing in storage: no transit data, no
+/// key.
+#[wasm_bindgen_test]
+async fn a_renewal_in_a_frame_comes_back_to_the_silent_page_and_keeps_nothing_in_storage() {
+    session_storage().clear().unwrap();
+    let provider = TestProvider::new(Scenario { dpop: true, token_type: "DPoP", ..Default::default() }).await;
+    let keeping = KeyKeeping { provider: &provider, key_back: true, taken: RefCell::default() };
+    let asked = RefCell::new(Vec::new());
+    let frame = async |url: &str, return_to: &str| {
+        asked.borrow_mut().push((url.to_owned(), return_to.to_owned()));
+        Some(provider.authorize(url))
+    };
+    let renewed = renew_in_frame(&keeping, &frame_config(), &names(), frame, now).await.unwrap();
+    assert!(renewed.session.dpop && renewed.silent);
+    let (url, return_to) = asked.borrow()[0].clone();
+    assert_eq!(return_to, SILENT_REDIRECT_URI);
+    let params: HashMap<String, String> =
+        form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes()).into_owned().collect();
+    assert_eq!(params["prompt"], "none");
+    assert_eq!(params["redirect_uri"], SILENT_REDIRECT_URI);
+    assert_eq!(params.get("dpop_jkt").map(String::as_str), Some("jkt-of-the-tab-key"), "the tab's key as it is");
+    assert_eq!(session_storage().length().unwrap(), 0, "no transit data in storage");
+    assert!(keeping.taken.borrow().is_empty(), "no key kept or taken back");
+    assert_eq!(provider.code_exchanges.borrow().len(), 1);
+}
+
+/// A frame that shows no page of the app in time is declined, and no code
+/// goes anywhere; one that comes back with another sign-in's `state` is
+/// refused before its code is sent.
+#[wasm_bindgen_test]
+async fn a_frame_that_does_not_come_back_or_comes_back_tampered_sends_no_code() {
+    let provider = TestProvider::new(Scenario::default()).await;
+    let never = async |_: &str, _: &str| None;
+    let result = renew_in_frame(&provider, &frame_config(), &names(), never, now).await;
+    assert_eq!(result.unwrap_err(), AuthError::SilentSignInDeclined);
+
+    let tampered = TestProvider::new(Scenario { callback_state: StateParam::Replace("forged"), ..Default::default() }).await;
+    let frame = async |url: &str, _: &str| Some(tampered.authorize(url));
+    let result = renew_in_frame(&tampered, &frame_config(), &names(), frame, now).await;
+    assert_eq!(result.unwrap_err(), CallbackError::StateMismatch.into());
+    assert_eq!(provider.token_requests() + tampered.token_requests(), 0, "no code sent");
 }

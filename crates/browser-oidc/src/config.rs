@@ -51,6 +51,16 @@ pub struct Config {
     /// renew the session (an app that keeps unsaved work in memory across
     /// pages turns it off and names its own moments).
     pub renew_at_page_changes: bool,
+    /// For a provider that issues no refresh token and is same-site with
+    /// the app (or whose cookies the browser sends in frames): a page of the
+    /// app's own, registered at the provider like `redirect_uri`, that a
+    /// hidden frame comes back to with a renewal's code. When set, such a
+    /// session is renewed in that frame (`prompt=none`) before its access
+    /// token expires, without the page ever leaving; if the frame renewal
+    /// fails once, the page falls back to the safe moments above. The page
+    /// must run no script and be framable by the app's origin only
+    /// (deploy-headers writes those headers). `None` (the default): no frame.
+    pub silent_redirect_uri: Option<String>,
 }
 
 /// Whether tokens are bound to this tab's key with DPoP (`dpop` in the
@@ -118,6 +128,9 @@ pub enum FieldProblem {
     NotADpopMode,
     /// `renew_when_idle_after_seconds` is not a whole number from 0 to 86400.
     IdleTimeOutOfRange,
+    /// `silent_redirect_uri` is the `redirect_uri`: the whole app would
+    /// start in the hidden frame.
+    SameAsRedirectUri,
 }
 
 impl Describe for ConfigError {
@@ -150,6 +163,7 @@ impl Describe for FieldProblem {
             Self::IdleTimeOutOfRange => "field.idle_time_out_of_range",
             Self::NotABoolean => "field.not_a_boolean",
             Self::NotADpopMode => "field.not_a_dpop_mode",
+            Self::SameAsRedirectUri => "field.same_as_redirect_uri",
         })
     }
 }
@@ -240,7 +254,21 @@ impl Config {
             None => true,
             Some(value) => json::as_bool(value).ok_or(invalid("renew_at_page_changes", FieldProblem::NotABoolean))?,
         };
+        let silent_redirect_uri = match fields.get("silent_redirect_uri") {
+            None => None,
+            Some(_) => Some(secure_url(fields, "silent_redirect_uri")?),
+        };
+        if let Some(uri) = &silent_redirect_uri {
+            if !on_origin(uri, app_origin) {
+                return Err(invalid("silent_redirect_uri", FieldProblem::NotOnAppOrigin));
+            }
+            let page = |url: &str| url.split(['?', '#']).next().unwrap_or(url).to_owned();
+            if page(uri) == page(&redirect_uri) {
+                return Err(invalid("silent_redirect_uri", FieldProblem::SameAsRedirectUri));
+            }
+        }
         Ok(Self {
+            silent_redirect_uri,
             dpop,
             renew_when_idle_after_seconds,
             renew_at_page_changes,
@@ -505,6 +533,28 @@ mod tests {
         assert!(matches!(
             parse(with("post_logout_redirect_uri", json!("https://evil.example/"))),
             Err(ConfigError::InvalidField { field: "post_logout_redirect_uri", .. })
+        ));
+    }
+
+    #[test]
+    fn a_silent_redirect_uri_is_a_page_of_its_own_on_this_origin() {
+        assert_eq!(parse(good()).unwrap().silent_redirect_uri, None, "no frame unless asked for");
+        let page = "http://127.0.0.1:8080/silent-callback.html";
+        assert_eq!(parse(with("silent_redirect_uri", json!(page))).unwrap().silent_redirect_uri.as_deref(), Some(page));
+        for (uri, wanted) in [
+            ("https://evil.example/silent.html", FieldProblem::NotOnAppOrigin),
+            ("http://127.0.0.1:8080/callback", FieldProblem::SameAsRedirectUri),
+            ("http://127.0.0.1:8080/callback?frame=1", FieldProblem::SameAsRedirectUri),
+        ] {
+            assert_eq!(
+                parse(with("silent_redirect_uri", json!(uri))),
+                Err(ConfigError::InvalidField { field: "silent_redirect_uri", problem: wanted }),
+                "{uri}"
+            );
+        }
+        assert!(matches!(
+            parse(with("silent_redirect_uri", json!(true))),
+            Err(ConfigError::InvalidField { field: "silent_redirect_uri", problem: FieldProblem::NotAString })
         ));
     }
 }

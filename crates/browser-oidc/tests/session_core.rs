@@ -1901,3 +1901,161 @@ fn a_probe_answered_two_seconds_after_the_safe_moment_still_leaves() {
     assert_ne!(world.tabs[tab].page, page, "left for the provider and came back");
     assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
 }
+
+// ------------------------------------------------ renewal in a hidden frame
+
+/// A signed-in tab of a provider that issues no refresh token (300-second
+/// access tokens), with a `silent_redirect_uri`: renewals go through a
+/// hidden frame.
+fn renewing_in_a_frame() -> (World, usize) {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    world.provider.expires_in = Some(300);
+    world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
+    let tab = world.signed_in_tab();
+    (world, tab)
+}
+
+fn frames_pending(world: &World, tab: usize) -> usize {
+    world.tabs[tab].pending.iter().filter(|p| matches!(p, Pending::RenewInFrame { .. })).count()
+}
+
+fn access_token(world: &World, tab: usize) -> String {
+    world.tabs[tab].session().unwrap().access_token.secret().to_owned()
+}
+
+#[test]
+fn with_a_silent_redirect_uri_a_page_in_use_is_renewed_in_a_frame_and_never_leaves() {
+    let (mut world, tab) = renewing_in_a_frame();
+    let page = world.tabs[tab].page;
+    let first = access_token(&world, tab);
+    // Due as a refresh would be (a quarter of the life before expiry, 60 s
+    // at most): not before, and with nobody leaving the page or idle.
+    world.advance(239_000);
+    assert_eq!(frames_pending(&world, tab), 0, "not due yet");
+    world.advance(1_000);
+    assert_eq!(frames_pending(&world, tab), 1, "due: one frame");
+    assert!(!world.has_pending(tab, TOKEN), "no probe: the frame leaves nothing");
+    world.settle(20);
+    let second = access_token(&world, tab);
+    assert_ne!(second, first, "a fresh access token");
+    assert!(world.tabs[tab].is_signed_in());
+    // Again and again, for an hour, without the page ever leaving.
+    for _ in 0..12 {
+        world.advance(300_000);
+        world.settle(20);
+    }
+    assert_eq!(world.tabs[tab].page, page, "the page never left");
+    assert!(world.tabs[tab].is_signed_in());
+    let exchanges = world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
+    assert_eq!(exchanges, 1 + 13, "the sign-in, then one frame per token lifetime");
+    assert!(world.tabs[tab].session().unwrap().access_token_expires_at_ms.unwrap() > world.now);
+}
+
+#[test]
+fn an_api_call_waiting_for_a_frame_renewal_is_sent_with_the_new_token() {
+    let (mut world, tab) = renewing_in_a_frame();
+    world.tabs[tab].timers.clear();
+    world.advance(400_000); // expired, the timer held back
+    let call = world.call_api(tab);
+    assert_eq!(frames_pending(&world, tab), 1, "the call waits for a frame renewal");
+    assert!(world.api_answer(tab, call).is_none());
+    world.settle(20);
+    assert!(matches!(world.api_answer(tab, call), Some(Ok(_))), "{:?}", world.api_answer(tab, call));
+    let tokens: Vec<_> = world.sent.iter().filter_map(|s| match &s.wire {
+        Wire::Api { token, .. } => Some(token.clone()),
+        _ => None,
+    }).collect();
+    assert_eq!(tokens, [access_token(&world, tab)], "sent once, with the renewed token");
+}
+
+#[test]
+fn a_frame_renewal_that_fails_keeps_the_session_and_falls_back_to_safe_moments() {
+    // A cross-site provider whose cookies the browser keeps from frames:
+    // it says login_required although its session lasts.
+    let (mut world, tab) = renewing_in_a_frame();
+    world.provider.frame_without_cookies = true;
+    let (page, token) = (world.tabs[tab].page, access_token(&world, tab));
+    assert!(world.tabs[tab].saw("WatchForSafeMoments"), "safe moments are watched for, as a fallback");
+    world.advance(240_000);
+    world.settle(20);
+    assert!(world.tabs[tab].is_signed_in(), "kept: {:?}", world.tabs[tab].shown);
+    assert_eq!(access_token(&world, tab), token);
+    assert!(world.tabs[tab].problem.is_none(), "no banner for a frame that failed");
+    // No second frame on this page, however long it waits...
+    world.advance(50_000);
+    world.settle(20);
+    assert_eq!(frames_pending(&world, tab), 0);
+    assert_eq!(world.tabs[tab].page, page, "and no leaving while in use");
+    // ...but at a safe moment it leaves for a re-sign-in, which works.
+    world.handle(tab, Event::SafeMoment);
+    world.settle(50);
+    assert_ne!(world.tabs[tab].page, page, "renewed by leaving the page");
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+    assert_ne!(access_token(&world, tab), token);
+}
+
+#[test]
+fn a_frame_renewal_that_signs_in_another_person_ends_the_session_and_revokes_every_token() {
+    let (mut world, tab) = renewing_in_a_frame();
+    world.provider.frame_sub = "mallory";
+    let old = access_token(&world, tab);
+    world.advance(240_000);
+    world.settle(20);
+    let failed = world.tabs[tab].failed().expect("refused, and said so");
+    assert!(format!("{failed:?}").contains("RefreshedIdentityChanged"), "{failed:?}");
+    assert!(world.tabs[tab].session().is_none(), "nothing kept");
+    let revoked: Vec<_> = world.sent.iter().filter_map(|s| match &s.wire {
+        Wire::Revoke { token } => Some(token.clone()),
+        _ => None,
+    }).collect();
+    assert!(revoked.contains(&old), "the session's access token is revoked: {revoked:?}");
+    assert_eq!(revoked.len(), 2, "and the other person's: {revoked:?}");
+}
+
+#[test]
+fn a_frame_renewal_cannot_drop_the_dpop_binding() {
+    let (mut world, tab) = {
+        let mut world = World::new();
+        world.provider.issue_refresh_tokens = false;
+        world.provider.expires_in = Some(300);
+        world.provider.token_type = "DPoP";
+        world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
+        let tab = world.signed_in_tab();
+        (world, tab)
+    };
+    world.provider.token_type = "Bearer";
+    world.advance(240_000);
+    world.settle(20);
+    assert!(world.tabs[tab].failed().is_some(), "a bearer token in place of a bound one is refused");
+    assert!(world.tabs[tab].session().is_none());
+}
+
+#[test]
+fn a_frame_renewal_answered_after_sign_out_is_revoked_not_kept() {
+    let (mut world, tab) = renewing_in_a_frame();
+    world.advance(240_000);
+    assert_eq!(frames_pending(&world, tab), 1);
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
+    let index = world.tabs[tab].pending.iter().position(|p| matches!(p, Pending::RenewInFrame { .. })).unwrap();
+    world.complete(tab, index, Fate::Deliver);
+    let renewed = world.provider.grants.last().unwrap().access_tokens[0].0.clone();
+    assert_ne!(renewed, world.provider.grants[0].access_tokens[0].0, "the frame brought a new grant");
+    assert!(
+        world.sent.iter().any(|s| s.wire == Wire::Revoke { token: renewed.clone() }),
+        "what the frame brought is revoked"
+    );
+    world.settle(50);
+    assert!(world.tabs[tab].session().is_none());
+}
+
+#[test]
+fn a_frame_renewal_does_not_wait_the_minute_that_a_re_sign_in_leaving_the_page_waits() {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    world.provider.expires_in = Some(40);
+    world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
+    let tab = world.signed_in_tab();
+    world.advance(30_000);
+    assert_eq!(frames_pending(&world, tab), 1, "due 10 s before expiry, within the first minute");
+}

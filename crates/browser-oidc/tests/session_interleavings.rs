@@ -55,6 +55,8 @@ enum Step {
     Idle(usize),
     /// Someone uses the page again.
     InUse(usize),
+    /// The browser keeps the provider's cookies from frames (or lets them through again).
+    FramesWithoutCookies(bool),
 }
 
 fn fate() -> impl Strategy<Value = Fate> {
@@ -132,6 +134,7 @@ fn run(world: &mut World, step: &Step) {
         Step::SafeMoment(tab) if exists(tab) => world.handle(tab, Event::SafeMoment),
         Step::Idle(tab) if exists(tab) => world.handle(tab, Event::PageIdle),
         Step::InUse(tab) if exists(tab) => world.handle(tab, Event::PageInUse),
+        Step::FramesWithoutCookies(blocked) => world.provider.frame_without_cookies = blocked,
         _ => {}
     }
 }
@@ -403,4 +406,53 @@ fn an_api_call_waiting_for_an_idle_renewal_is_answered_when_the_person_comes_bac
     play(&mut world, &steps).unwrap();
     drain(&mut world).unwrap();
     check(&world).unwrap();
+}
+
+/// A provider that issues no refresh token (300-second access tokens), and
+/// an app that renews in a hidden frame.
+fn renewing_in_a_frame() -> World {
+    let mut world = World::new();
+    world.provider.issue_refresh_tokens = false;
+    world.provider.expires_in = Some(300);
+    world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
+    world.signed_in_tab();
+    world
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Renewal in a hidden frame, with any faults, frames the browser
+    /// starves of cookies, and any activity: every invariant holds, and no
+    /// page in use leaves (the fake browser asserts it at every navigation).
+    #[test]
+    fn renewing_in_a_frame_nothing_leaks_and_no_page_in_use_leaves(
+        steps in prop::collection::vec(
+            prop_oneof![4 => step(), 1 => activity(), 1 => any::<bool>().prop_map(Step::FramesWithoutCookies)],
+            1..60,
+        )
+    ) {
+        let mut world = renewing_in_a_frame();
+        play(&mut world, &steps)?;
+        drain(&mut world)?;
+        check(&world)?;
+    }
+
+    /// Renewal in a hidden frame, without faults: a page in use the whole
+    /// time (no safe moment, never idle) keeps a working access token.
+    #[test]
+    fn renewing_in_a_frame_a_page_in_use_keeps_a_working_token(
+        steps in prop::collection::vec(fault_free_step(), 1..40)
+    ) {
+        let mut world = renewing_in_a_frame();
+        play(&mut world, &steps)?;
+        drain(&mut world)?;
+        check(&world)?;
+        for (index, tab) in world.tabs.iter().enumerate() {
+            prop_assert!(tab.is_signed_in(), "tab {index} lost its session: {:?}", tab.shown);
+            prop_assert!(tab.in_use, "tab {index} was never left alone");
+            let expires_at = tab.session().and_then(|s| s.access_token_expires_at_ms);
+            prop_assert!(expires_at.is_some_and(|at| at > world.now), "tab {index}: its access token expired in use");
+        }
+    }
 }

@@ -60,7 +60,8 @@ impl AuthConfig {
     /// snake_case: `issuer`, `client_id`, `redirect_uri`,
     /// `post_logout_redirect_uri`, `scopes`, `protected_apis` (a list),
     /// `clock_leeway_seconds`, `fetch_userinfo`, `dpop`,
-    /// `renew_when_idle_after_seconds` and `renew_at_page_changes`.
+    /// `renew_when_idle_after_seconds`, `renew_at_page_changes` and
+    /// `silent_redirect_uri`.
     pub fn from_url(url: impl Into<String>) -> Self {
         Self { source: Source::Url(url.into()) }
     }
@@ -128,6 +129,18 @@ impl AuthConfig {
     /// [`Auth::at_safe_moment`](crate::Auth::at_safe_moment) itself.
     pub fn renew_at_page_changes(self, renew: bool) -> Self {
         self.set("renew_at_page_changes", Value::Bool(renew))
+    }
+
+    /// For a provider that issues no refresh token and is same-site with
+    /// the app: renew in a hidden frame (`prompt=none`) that comes back to
+    /// `uri`, so the page never leaves. `uri` is a static page of this
+    /// app's origin that runs no script (such as `/silent-callback.html`),
+    /// registered at the provider like the `redirect_uri`, and framable by
+    /// this origin only. If a frame renewal fails once (a cross-site
+    /// provider whose cookies the browser keeps from frames), the page falls
+    /// back to the safe moments above.
+    pub fn silent_redirect_uri(self, uri: impl Into<String>) -> Self {
+        self.set("silent_redirect_uri", Value::String(uri.into()))
     }
 
     /// Sender-constrained tokens (DPoP): `Required`, `IfSupported` (the

@@ -47,5 +47,5 @@ pub use messages::{Translator, provide_messages, use_messages};
 #[doc(hidden)]
 pub mod internal {
     pub use crate::auth::flow;
-    pub use crate::browser::{activity, clock, dpop, key_store, names, page, session_hint, tabs, transit, webcrypto};
+    pub use crate::browser::{activity, clock, dpop, frame, key_store, names, page, session_hint, tabs, transit, webcrypto};
 }

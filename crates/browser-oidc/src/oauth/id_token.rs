@@ -297,23 +297,32 @@ pub fn check_refreshed_claims(
     original: &IdTokenClaims,
     refreshed: &IdTokenClaims,
 ) -> Result<(), IdTokenError> {
+    check_same_person(original, refreshed)?;
+    if original.auth_time.is_some() && refreshed.auth_time.is_some() && original.auth_time != refreshed.auth_time {
+        return Err(IdTokenError::DifferentSignIn);
+    }
+    Ok(())
+}
+
+/// A session renewed by a new sign-in (`prompt=none` in a hidden frame)
+/// must name the same person for the same app: same `iss`, `sub`, `aud`
+/// and `azp`. Its `auth_time` may be newer: the person may have signed in
+/// at the provider again meanwhile.
+pub fn check_same_person(original: &IdTokenClaims, renewed: &IdTokenClaims) -> Result<(), IdTokenError> {
     let same = [
-        ("issuer (iss)", original.iss == refreshed.iss),
-        ("person (sub)", original.sub == refreshed.sub),
+        ("issuer (iss)", original.iss == renewed.iss),
+        ("person (sub)", original.sub == renewed.sub),
         (
             "audience (aud)",
-            match (&original.aud, &refreshed.aud) {
-                (Some(original), Some(refreshed)) => original.same_set(refreshed),
-                (original, refreshed) => original.is_none() && refreshed.is_none(),
+            match (&original.aud, &renewed.aud) {
+                (Some(original), Some(renewed)) => original.same_set(renewed),
+                (original, renewed) => original.is_none() && renewed.is_none(),
             },
         ),
-        ("authorized party (azp)", original.azp == refreshed.azp),
+        ("authorized party (azp)", original.azp == renewed.azp),
     ];
     if let Some((what, _)) = same.into_iter().find(|(_, same)| !same) {
         return Err(IdTokenError::RefreshedIdentityChanged(what));
-    }
-    if original.auth_time.is_some() && refreshed.auth_time.is_some() && original.auth_time != refreshed.auth_time {
-        return Err(IdTokenError::DifferentSignIn);
     }
     Ok(())
 }

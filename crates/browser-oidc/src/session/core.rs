@@ -219,6 +219,7 @@ impl SessionCore {
             Event::SignOutRequested { ui_locales } => self.on_sign_out_requested(ui_locales.as_deref(), now),
             Event::SignInPrepared { request, result } => self.on_sign_in_prepared(request, result, now),
             Event::SignInFinished(result) => self.on_sign_in_finished(result, now),
+            Event::RenewedInFrame { request, result } => self.on_renewed_in_frame(request, result, now),
             Event::HttpAnswered { request, result } => self.on_http(request, result, now),
             Event::SignatureChecked { request, result } => self.on_signature(request, result),
             Event::TimerFired(Timer::Renewal) | Event::PageVisible => self.on_wake(now),
@@ -430,7 +431,7 @@ impl SessionCore {
             Ok(signed_in) => {
                 self.io.push(Command::RememberSession);
                 self.io.push(Command::ReplaceUrl(safe_return_path(&signed_in.return_path)));
-                let held = Held::new(signed_in, now);
+                let held = Held::new(signed_in, config, now);
                 if held.session().refresh_token.is_none() {
                     let idle_after_s = Some(config.renew_when_idle_after_seconds).filter(|s| *s > 0);
                     let idle_after_ms = idle_after_s.map(|s| s.saturating_mul(1000));
@@ -461,6 +462,28 @@ impl SessionCore {
         };
         if let Some(ending) = held.wake(&mut self.io, config, now) {
             self.end_session(ending);
+        }
+    }
+
+    fn on_renewed_in_frame(&mut self, request: RequestId, result: Result<SignedIn, AuthError>, now: u64) {
+        let Some(config) = config_of(&self.config) else { return };
+        match &mut self.phase {
+            Phase::SignedIn(held) if held.renewal() == Renewal::InFrame(request) => {
+                if let Some(ending) = held.on_renewed_in_frame(&mut self.io, config, result, now) {
+                    self.end_session(ending);
+                }
+            }
+            // The session ended while the frame was out (a sign-out here or
+            // in another tab): what it brought is revoked, not kept.
+            _ => {
+                let Ok(renewed) = result else { return };
+                let endpoint = renewed.metadata.revocation_endpoint.as_deref();
+                let session = &renewed.session;
+                let ids = self.io.revoke(endpoint, &config.client_id, &session.refresh_token, &session.access_token);
+                if let Phase::SigningOut(leaving) = &mut self.phase {
+                    leaving.waiting.extend(ids);
+                }
+            }
         }
     }
 

@@ -226,6 +226,14 @@ pub enum Event {
     },
     /// The outcome of a [`Command::FinishSignIn`].
     SignInFinished(Result<SignedIn, AuthError>),
+    /// The outcome of a [`Command::RenewInFrame`].
+    RenewedInFrame {
+        /// The command's id.
+        request: RequestId,
+        /// The new session, its ID token verified, or why there is none
+        /// (declined, no answer in time, a frame the browser blocked).
+        result: Result<SignedIn, AuthError>,
+    },
     /// The answer to a [`Command::Send`].
     HttpAnswered {
         /// The command's id.
@@ -318,6 +326,16 @@ pub enum Command {
         query: SecretUrl,
         /// This tab's transit data, if it started a sign-in.
         pending: Option<SignInTransit>,
+    },
+    /// Renew the session without leaving the page: a silent sign-in
+    /// (`prompt=none`) in a hidden frame that comes back to
+    /// [`Config::silent_redirect_uri`], its transit data kept in memory and
+    /// its code bound to this tab's key as it is; then exchange the code
+    /// and verify the ID token as [`Command::FinishSignIn`] does. Answer
+    /// with [`Event::RenewedInFrame`], within seconds whatever happens.
+    RenewInFrame {
+        /// Names the answer.
+        request: RequestId,
     },
     /// Send an HTTP request; answer with [`Event::HttpAnswered`].
     Send {

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::oauth::discovery::ProviderMetadata;
 use crate::oauth::http::{HttpRequest, HttpResponse, Unreachable};
 use crate::oauth::id_token::{
-    ExpectedClaims, IdTokenClaims, check_refreshed_claims, parse_claims, verify_claims,
+    ExpectedClaims, IdTokenClaims, check_refreshed_claims, check_same_person, parse_claims, verify_claims,
 };
 use crate::oauth::jwks::{JwkSet, KeyError, candidate_keys, parse_jwk_set};
 use crate::oauth::jwt::parse_jws;
@@ -55,6 +55,8 @@ pub(super) enum Renewal {
         request: RequestId,
         since: u64,
     },
+    /// A silent re-sign-in in a hidden frame: the page stays.
+    InFrame(RequestId),
 }
 
 /// A signed-in session and its renewal.
@@ -73,6 +75,9 @@ pub(super) struct Held {
     safe_moment_at: Option<u64>,
     /// Nobody uses the page and nothing in it is unsaved (`Event::PageIdle`).
     page_idle: bool,
+    /// Without a refresh token, renew in a hidden frame (the configuration
+    /// names a `silent_redirect_uri`, and no frame renewal failed yet).
+    renews_in_frame: bool,
     /// An API accepted the current access token.
     access_token_accepted: bool,
     /// After that, an API refused it: renewal is due at once.
@@ -121,8 +126,9 @@ fn is_oauth_refusal(response: &HttpResponse) -> bool {
 }
 
 impl Held {
-    pub(super) fn new(signed_in: SignedIn, now: u64) -> Self {
+    pub(super) fn new(signed_in: SignedIn, config: &Config, now: u64) -> Self {
         Self {
+            renews_in_frame: config.silent_redirect_uri.is_some(),
             session: Arc::new(signed_in.session),
             dropped_refresh_token: None,
             signed_in_at: now,
@@ -168,10 +174,11 @@ impl Held {
 
     // ---------------------------------------------------------- scheduling
 
-    /// Can the session be renewed at all? A refresh token, or one dropped
-    /// after a lost answer (then by a silent re-sign-in).
+    /// Can the session be renewed without waiting for a moment to leave
+    /// the page? A refresh token, one dropped after a lost answer (then by
+    /// a silent re-sign-in), or a hidden frame.
     fn renewable(&self) -> bool {
-        self.session.refresh_token.is_some() || self.dropped_refresh_token.is_some()
+        self.session.refresh_token.is_some() || self.dropped_refresh_token.is_some() || self.renews_in_frame
     }
 
     /// The earliest moment another attempt may go out. The way to a
@@ -183,8 +190,11 @@ impl Held {
         let after_last =
             self.last_attempt_at.filter(past).map_or(0, |at| at.saturating_add(MIN_REFRESH_INTERVAL_MS));
         let retry_at = self.retry_at(now).unwrap_or(0);
+        // A frame renewal leaves nothing: the minute between re-sign-ins
+        // guards against reload loops.
         let after_sign_in = match self.session.refresh_token {
             Some(_) => 0,
+            None if self.renews_in_frame => 0,
             None => {
                 let last = self.resigned_in_at.unwrap_or(0).max(self.signed_in_at);
                 Some(last).filter(past).map_or(0, |at| at.saturating_add(RESIGN_IN_INTERVAL_MS))
@@ -234,7 +244,7 @@ impl Held {
             Renewal::Idle => self.next_attempt(now),
             Renewal::Reauthenticating { since, .. } => Some(since.saturating_add(REAUTHENTICATION_WAIT_MS)),
             // Its answer moves things on.
-            Renewal::Refreshing(_) | Renewal::Probing(_) => None,
+            Renewal::Refreshing(_) | Renewal::Probing(_) | Renewal::InFrame(_) => None,
         };
         let wake_at = match (renewal_at, self.keys_wanted_at(now)) {
             (Some(renewal), Some(keys)) => Some(renewal.min(keys)),
@@ -321,8 +331,9 @@ impl Held {
         }
     }
 
-    /// A refresh, or, after a lost answer, the way to a silent re-sign-in:
-    /// first make sure the provider answers.
+    /// A refresh; a silent re-sign-in in a hidden frame; or, after a lost
+    /// answer, the way to a silent re-sign-in that leaves the page: first
+    /// make sure the provider answers.
     fn attempt(&mut self, io: &mut Io, config: &Config, now: u64) {
         self.last_attempt_at = Some(now);
         let endpoint = &self.metadata.token_endpoint;
@@ -332,6 +343,11 @@ impl Held {
                 // A bound refresh token is useless without a proof (RFC 9449 §5).
                 let request = HttpRequest::post_form(endpoint, body).with_dpop(self.session.dpop);
                 Renewal::Refreshing(io.send(Purpose::Refresh, request))
+            }
+            None if self.renews_in_frame => {
+                let request = io.next_id();
+                io.push(Command::RenewInFrame { request });
+                Renewal::InFrame(request)
             }
             None => {
                 // The page may leave if the provider answers soon enough.
@@ -601,6 +617,69 @@ impl Held {
         }
     }
 
+    /// The answer of a renewal in a hidden frame (`Renewal::InFrame`).
+    /// A new session naming the same person replaces this one in place.
+    /// Any failure (the provider declined, no answer in time, a frame the
+    /// browser blocked, a check refused) keeps the session as it is, and
+    /// frames are not tried again on this page: a cross-site provider whose
+    /// cookies the browser withholds from frames says `login_required`
+    /// even while its session lasts, so only a re-sign-in at a safe moment
+    /// can tell the session has ended.
+    pub(super) fn on_renewed_in_frame(
+        &mut self,
+        io: &mut Io,
+        config: &Config,
+        result: Result<SignedIn, AuthError>,
+        now: u64,
+    ) -> Option<Ending> {
+        self.renewal = Renewal::Idle;
+        self.last_attempt_at = Some(now);
+        let renewed = match result {
+            Ok(renewed) => renewed,
+            Err(_) => {
+                self.renews_in_frame = false;
+                self.renewal_step(io, config, now);
+                return None;
+            }
+        };
+        let same_binding = if renewed.session.dpop == self.session.dpop {
+            Ok(())
+        } else if self.session.dpop {
+            Err(TokenError::NotBound.into())
+        } else {
+            Err(TokenError::UnsupportedTokenType("DPoP".to_owned()).into())
+        };
+        let same_person = check_same_person(&self.session.id_token_claims, &renewed.session.id_token_claims);
+        if let Err(error) = same_binding.and(same_person.map_err(AuthError::from)) {
+            // Another person's tokens, or a downgrade: none is kept.
+            let endpoint = renewed.metadata.revocation_endpoint.as_deref();
+            let session = &renewed.session;
+            io.revoke(endpoint, &config.client_id, &session.refresh_token, &session.access_token);
+            return Some(Ending::Refused(error));
+        }
+        self.session = Arc::new(renewed.session);
+        if renewed.keys.is_some() {
+            self.keys = renewed.keys;
+            self.keys_from = None;
+            self.keys_asked_at = Some(now);
+        }
+        self.generation += 1;
+        self.failures = 0;
+        self.retry_at = None;
+        self.access_token_accepted = false;
+        self.access_token_refused = false;
+        // A refreshed ID token still waiting for its keys is superseded.
+        self.pending_id_token = None;
+        self.verifying = None;
+        io.show(AuthState::SignedIn(self.session.clone()));
+        io.push(Command::ShowRenewalProblem(None));
+        for call in std::mem::take(&mut self.waiting) {
+            self.send_call(io, call);
+        }
+        self.arm_timer(io, now);
+        None
+    }
+
     // ------------------------------------------------------------ API calls
 
     pub(super) fn call_api(&mut self, io: &mut Io, config: &Config, call: ApiCall, now: u64) {
@@ -609,7 +688,7 @@ impl Held {
         // The margin asks only for a refresh: a token that still works is
         // never held back for a re-sign-in, which would leave the page.
         let margin = match call.kind {
-            ApiCallKind::Authorize { .. } if self.session.refresh_token.is_some() => {
+            ApiCallKind::Authorize { .. } if self.session.refresh_token.is_some() || self.renews_in_frame => {
                 authorize_margin_ms(&self.session)
             }
             _ => 0,

@@ -194,6 +194,12 @@ pub struct Provider {
     pub person_cancels: bool,
     /// `Bearer`, or `DPoP` for tokens bound to the tab's key.
     pub token_type: &'static str,
+    /// A renewal in a hidden frame signs in this person (someone else
+    /// signed in at the provider meanwhile).
+    pub frame_sub: &'static str,
+    /// The browser withholds the provider's cookies from frames (a
+    /// cross-site provider): a frame renewal gets `login_required`.
+    pub frame_without_cookies: bool,
     /// The `ui_locales` of each visit to the end-session page.
     pub sign_out_languages: Vec<Option<String>>,
     issued: u64,
@@ -219,6 +225,8 @@ impl Provider {
             end_session_supported: true,
             person_cancels: false,
             token_type: "Bearer",
+            frame_sub: "alice",
+            frame_without_cookies: false,
             sign_out_languages: Vec::new(),
             issued: 0,
         }
@@ -449,6 +457,7 @@ pub enum Pending {
     LoadConfig,
     PrepareSignIn { request: RequestId, mode: SignInMode, return_path: Option<String>, options: SignInOptions },
     FinishSignIn { query: SecretUrl, pending: Option<SignInTransit> },
+    RenewInFrame { request: RequestId },
     Http { request: RequestId, http: HttpRequest, sent_at: u64 },
     Signature { request: RequestId, keys: Vec<Option<String>>, id_token: IdToken },
     Message(TabMessage),
@@ -709,6 +718,10 @@ impl World {
             Command::FinishSignIn { query, pending } => {
                 t.pending.push(Pending::FinishSignIn { query, pending })
             }
+            Command::RenewInFrame { request } => {
+                assert!(t.core.config().is_some_and(|c| c.silent_redirect_uri.is_some()), "a frame not allowed");
+                t.pending.push(Pending::RenewInFrame { request })
+            }
             Command::Send { request, http } => {
                 let wire = classify(&http);
                 if let Wire::Api { token, .. } = &wire {
@@ -829,6 +842,16 @@ impl World {
             }
             Pending::FinishSignIn { query, pending } => {
                 Event::SignInFinished(self.finish_sign_in(tab, query.secret(), pending))
+            }
+            Pending::RenewInFrame { request } => {
+                let result = match fate {
+                    Fate::LostBefore | Fate::LostAfter => Err(Unreachable { url: TOKEN.into() }.into()),
+                    _ if !self.provider.logged_in || self.provider.frame_without_cookies => {
+                        Err(AuthError::SilentSignInDeclined)
+                    }
+                    _ => Ok(self.issue_session(tab, self.provider.frame_sub, "frame-nonce", "/")),
+                };
+                Event::RenewedInFrame { request, result }
             }
             Pending::Signature { request, keys, id_token } => {
                 let signature = id_token.secret().rsplit('.').next().unwrap_or_default();
@@ -981,6 +1004,12 @@ impl World {
                 browser_oidc::oauth::callback::CallbackError::Cancelled.into()
             });
         }
+        let signed_in = self.issue_session(tab, "alice", pending.nonce.secret(), &pending.return_path);
+        Ok(SignedIn { silent: pending.silent, ..signed_in })
+    }
+
+    /// The provider's code exchange: a new grant's tokens, for `sub`.
+    fn issue_session(&mut self, tab: usize, sub: &str, nonce: &str, return_path: &str) -> SignedIn {
         self.seq += 1;
         self.provider.log.push(Logged {
             seq: self.seq,
@@ -993,7 +1022,7 @@ impl World {
         if self.provider.issue_refresh_tokens {
             self.delivered.push((tab, self.tabs[tab].page, refresh.clone()));
         }
-        let id_token = self.provider.id_token("alice", Some(pending.nonce.secret()), self.provider.auth_time, self.now);
+        let id_token = self.provider.id_token(sub, Some(nonce), self.provider.auth_time, self.now);
         let payload = URL_SAFE_NO_PAD.decode(id_token.split('.').nth(1).unwrap()).unwrap();
         let claims = parse_claims(&payload).unwrap();
         let session = Session {
@@ -1008,14 +1037,14 @@ impl World {
             dpop: self.provider.token_type == "DPoP",
         };
         let keys = parse_jwk_set(&self.provider.jwks().body).ok();
-        Ok(SignedIn {
+        SignedIn {
             session,
             metadata: parse_metadata(&metadata_json(self.provider.end_session_supported).to_string(), ISSUER)
                 .unwrap(),
             keys,
-            return_path: pending.return_path,
-            silent: pending.silent,
-        })
+            return_path: return_path.to_owned(),
+            silent: true,
+        }
     }
 
     /// One request over the fake network.

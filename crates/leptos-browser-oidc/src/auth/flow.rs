@@ -55,6 +55,44 @@ pub async fn start_sign_in(
     mode: SignInMode,
     options: &SignInOptions,
 ) -> Result<String, AuthError> {
+    let (url, pending) = authorization_request(http, config, Some(names), return_path, mode, options).await?;
+    transit::save(&names.sign_in(), &pending)?;
+    Ok(url)
+}
+
+/// Renews the session without leaving the page: a silent sign-in in a
+/// hidden frame (`frame` loads the URL and gives the query of the page it
+/// comes back to), answering at `silent_redirect_uri`. Its transit data
+/// stays in memory, and its code is bound to this tab's key as it is; the
+/// code is exchanged and the ID token verified as at a callback.
+pub async fn renew_in_frame(
+    http: &(impl HttpClient + CodeBinding),
+    config: &Config,
+    names: &Names,
+    frame: impl AsyncFnOnce(&str, &str) -> Option<String>,
+    now_millis: impl Fn() -> f64,
+) -> Result<SignedIn, AuthError> {
+    let Some(silent_redirect_uri) = &config.silent_redirect_uri else { return Err(AuthError::SilentSignInDeclined) };
+    let config = Config { redirect_uri: silent_redirect_uri.clone(), ..config.clone() };
+    let options = SignInOptions::default();
+    let (url, pending) = authorization_request(http, &config, None, "/", SignInMode::Renewal, &options).await?;
+    // No page came back in time: the provider kept the frame, or the
+    // browser blocked it. Declined, as far as the session can tell.
+    let query = frame(&url, &config.redirect_uri).await.ok_or(AuthError::SilentSignInDeclined)?;
+    finish_sign_in(http, &config, names, &query, Some(pending), now_millis).await
+}
+
+/// The authorization URL of a sign-in, and its transit data. With DPoP,
+/// the code is bound to this tab's key: kept under `keep_key_as` for a
+/// callback after a redirect, or as it is for a frame.
+async fn authorization_request(
+    http: &(impl HttpClient + CodeBinding),
+    config: &Config,
+    keep_key_as: Option<&Names>,
+    return_path: &str,
+    mode: SignInMode,
+    options: &SignInOptions,
+) -> Result<(String, SignInTransit), AuthError> {
     // A silent sign-in asks for nothing but `prompt=none`.
     let parameters = match mode.is_silent() {
         true => vec![("prompt".to_owned(), "none".to_owned())],
@@ -78,8 +116,16 @@ pub async fn start_sign_in(
     };
     let challenge = pkce_challenge(&pending.verifier).await?;
     // Kept last: nothing after it fails but saving the transit.
-    let kept_key = if dpop { http.keep_key(names).await } else { None };
-    pending.dpop_key = kept_key.as_ref().map(|kept| kept.id.clone());
+    let (kept_key, thumbprint) = match keep_key_as {
+        _ if !dpop => (None, None),
+        Some(names) => {
+            let kept = http.keep_key(names).await;
+            let thumbprint = kept.as_ref().map(|kept| kept.thumbprint.clone());
+            (kept.map(|kept| kept.id), thumbprint)
+        }
+        None => (None, http.thumbprint().await),
+    };
+    pending.dpop_key = kept_key;
     let url = AuthorizationRequest {
         authorization_endpoint: &metadata.authorization_endpoint,
         client_id: &config.client_id,
@@ -88,12 +134,11 @@ pub async fn start_sign_in(
         state: &pending.state,
         nonce: &pending.nonce,
         code_challenge: &challenge,
-        dpop_jkt: kept_key.as_ref().map(|kept| kept.thumbprint.as_str()),
+        dpop_jkt: thumbprint.as_deref(),
         parameters: &parameters,
     }
     .url();
-    transit::save(&names.sign_in(), &pending)?;
-    Ok(url)
+    Ok((url, pending))
 }
 
 /// The errors with which a provider declines a `prompt=none` request.

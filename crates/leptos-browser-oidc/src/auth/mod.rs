@@ -22,7 +22,7 @@ use crate::browser::fetch::Fetch;
 use crate::browser::names::{self, Names};
 use crate::browser::transit;
 use crate::browser::activity::{self, Activity, PageWatch};
-use crate::browser::{clock, page, session_hint, tabs};
+use crate::browser::{clock, frame, page, session_hint, tabs};
 use crate::config::{AuthConfig, Source};
 use crate::messages::Translator;
 use browser_oidc::config::{Config, ConfigError};
@@ -530,6 +530,16 @@ impl Driver {
                         }
                     }
                     Event::SignInFinished(finished)
+                });
+            }
+            Command::RenewInFrame { request } => {
+                let Some(config) = self.config() else { return };
+                let names = Names::new(&config.client_id);
+                let http = self.http.clone();
+                self.spawn(async move {
+                    let frame = async |url: &str, return_to: &str| frame::come_back(url, return_to, frame::FRAME_WAIT).await;
+                    let result = flow::renew_in_frame(&*http, &config, &names, frame, now_millis).await;
+                    Event::RenewedInFrame { request, result }
                 });
             }
             Command::Send { request, http } => {

@@ -189,6 +189,12 @@ pub trait CodeBinding {
     async fn take_key(&self, _names: &Names, _id: &str) -> bool {
         false
     }
+
+    /// The thumbprint of this tab's key as it is, for a code exchanged
+    /// without leaving the page (a renewal in a hidden frame).
+    async fn thumbprint(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Where a key was kept, and its thumbprint (the `dpop_jkt`).
@@ -216,6 +222,10 @@ impl CodeBinding for DpopClient {
             }
             _ => false,
         }
+    }
+
+    async fn thumbprint(&self) -> Option<String> {
+        self.key().await.ok()?.thumbprint().await.ok()
     }
 }
 
