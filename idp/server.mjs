@@ -87,7 +87,8 @@ function appClient(clientId, clientName, grantTypes = ['authorization_code', 're
     token_endpoint_auth_method: 'none', // a public client: no secret
     grant_types: grantTypes,
     response_types: ['code'],
-    redirect_uris: [`${APP_ORIGIN}/callback`],
+    // The callback, and the page a renewal's hidden frame comes back to.
+    redirect_uris: [`${APP_ORIGIN}/callback`, `${APP_ORIGIN}/silent-callback.html`],
     post_logout_redirect_uris: [`${APP_ORIGIN}/`],
   };
 }

@@ -151,7 +151,11 @@ test('the app is served with a strict Content-Security-Policy and works under it
     "default-src 'none'",
     "object-src 'none'",
     "base-uri 'none'",
-    "frame-ancestors 'none'",
+    // trunk serve sets one policy for every path: the app's own pages may
+    // frame each other (the silent page of a renewal), no one else may.
+    // Deployed, only the silent page is framable (release.test.mjs).
+    "frame-ancestors 'self'",
+    "frame-src 'self' http://127.0.0.1:9000",
     "connect-src 'self' http://127.0.0.1:9000 http://127.0.0.1:3000",
   ]) {
     assert.ok(csp.includes(directive), `missing ${directive} in ${csp}`);
@@ -159,6 +163,7 @@ test('the app is served with a strict Content-Security-Policy and works under it
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'nonce-[A-Za-z0-9+/=]{16,}'/);
   assert.ok(!/unsafe-inline/.test(csp));
   assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(response.headers.get('x-frame-options'), 'SAMEORIGIN');
 
   await signInUnderThePolicy(browser);
 });

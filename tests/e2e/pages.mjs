@@ -163,6 +163,60 @@ export async function signInUnderThePolicy(browser) {
   await opened.context.close();
 }
 
+/**
+ * A fresh profile whose app uses the provider's test client that gets no
+ * refresh token (IDP_TEST_HOOKS=1), with `settings` over config.json (a
+ * setting given as `undefined` is left out).
+ */
+export async function openWithoutRefreshTokens(browser, settings = {}) {
+  const context = await browser.newContext();
+  await context.route(`${APP}/config.json`, async (route) => {
+    const config = await (await route.fetch()).json();
+    await route.fulfill({ json: { ...config, client_id: 'demo-spa-no-refresh', ...settings } });
+  });
+  return openTab(context);
+}
+
+export const silentSignIns = (seen) => seen.requests.filter((r) => r.startsWith(`GET ${PROVIDER}/auth?`) && r.includes('prompt=none'));
+export const codeExchanges = (seen) => seen.tokenResponses.filter((r) => r.grant === 'authorization_code' && r.status === 200);
+
+/**
+ * Signs alice in on a page `opened` without refresh tokens, starts typing,
+ * and waits for two renewals in the hidden frame (10-second tokens): the
+ * page never navigates, the typing stays, no frame is left behind, and the
+ * API takes the renewed token.
+ */
+export async function assertRenewedInFramesWhileTyping(opened) {
+  await signInAsAlice(opened);
+  assert.ok(!codeExchanges(opened.seen)[0].body.refresh_token, 'no refresh token from this client');
+  const navigations = [];
+  opened.page.on('framenavigated', (frame) => frame === opened.page.mainFrame() && navigations.push(frame.url()));
+  await opened.page.evaluate(() => {
+    window.stillThisPage = true; // a reload would forget it
+    const draft = document.createElement('textarea');
+    draft.id = 'draft';
+    document.body.append(draft);
+  });
+  await opened.page.locator('#draft').pressSequentially('half a sentence');
+
+  await waitFor(() => codeExchanges(opened.seen).length >= 3, 40_000, 'two renewals in the hidden frame');
+  assert.deepEqual(navigations, [], 'the page never navigated');
+  assert.equal(await opened.page.evaluate(() => window.stillThisPage), true, 'never reloaded');
+  assert.equal(await opened.page.locator('#draft').inputValue(), 'half a sentence', 'the typing is still there');
+  assert.equal(await opened.page.evaluate(() => document.activeElement?.id), 'draft', 'the focus stayed in the text');
+  const silentPage = encodeURIComponent(`${APP}/silent-callback.html`);
+  const renewals = silentSignIns(opened.seen);
+  assert.ok(renewals.length >= 2, `${renewals.length} silent sign-ins`);
+  assert.ok(renewals.every((r) => r.includes(`redirect_uri=${silentPage}`)), 'each came back to the silent page');
+  await waitFor(async () => (await opened.page.locator('iframe').count()) === 0, 5_000, 'the frame to go');
+  const apiAuthorization = opened.page.waitForRequest((r) => r.url().startsWith('http://127.0.0.1:3000/') && r.method() === 'GET');
+  await (await opened.app.callApi()).waitFor();
+  const authorization = (await apiAuthorization).headers().authorization ?? '';
+  const renewed = codeExchanges(opened.seen).slice(1).map((exchange) => exchange.body.access_token);
+  assert.ok(renewed.some((token) => authorization.endsWith(` ${token}`)), 'the API got a renewed token');
+  assert.equal(await opened.app.userName().textContent(), 'Alice Liddell');
+}
+
 /** Polls `condition` every 200 ms; fails naming `what` after `timeoutMs`. */
 export async function waitFor(condition, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;

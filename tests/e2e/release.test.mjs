@@ -7,7 +7,17 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { APP, PROVIDER, launchChromium, openApp, openTab, signInAsAlice, signInUnderThePolicy } from './pages.mjs';
+import {
+  APP,
+  PROVIDER,
+  assertRenewedInFramesWhileTyping,
+  launchChromium,
+  openApp,
+  openTab,
+  openWithoutRefreshTokens,
+  signInAsAlice,
+  signInUnderThePolicy,
+} from './pages.mjs';
 
 const API = 'http://127.0.0.1:3000';
 const skip = process.env.APP_SERVER === 'release' ? false : 'needs dist/ behind a web server (scripts/test.sh)';
@@ -57,6 +67,23 @@ test('every response carries the policy, with the loader hashed and the provider
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
     assert.equal(response.headers.get('referrer-policy'), 'no-referrer', path);
   }
+});
+
+test('only the app itself may frame the silent page, which runs nothing, and a hidden frame renews under the policy', { skip }, async () => {
+  const silent = await fetch(`${APP}/silent-callback.html?code=x&state=y`);
+  assert.equal(silent.status, 200);
+  assert.equal(silent.headers.get('content-security-policy'), "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'");
+  assert.equal(silent.headers.get('x-frame-options'), 'SAMEORIGIN');
+  assert.equal(silent.headers.get('cache-control'), 'no-cache');
+  assert.ok(!/<script/i.test(await silent.text()), 'the silent page runs nothing');
+  // The app's own pages may frame the provider and that page, and are framed by no one.
+  const csp = (await fetch(`${APP}/`)).headers.get('content-security-policy').split('; ');
+  assert.ok(csp.includes(`frame-src 'self' ${PROVIDER}`), csp.join('; '));
+  assert.ok(csp.includes("frame-ancestors 'none'"), csp.join('; '));
+
+  const opened = await openWithoutRefreshTokens(browser, { renew_when_idle_after_seconds: 0, renew_at_page_changes: false });
+  await assertRenewedInFramesWhileTyping(opened);
+  await opened.context.close();
 });
 
 test('files named by their content are cached for a year, everything else is revalidated', { skip }, async () => {

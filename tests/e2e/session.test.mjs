@@ -4,7 +4,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { APP, PROVIDER, launchChromium, openApp, openTab, signInAsAlice, waitFor } from './pages.mjs';
+import {
+  APP,
+  PROVIDER,
+  assertRenewedInFramesWhileTyping,
+  codeExchanges,
+  launchChromium,
+  openApp,
+  openTab,
+  openWithoutRefreshTokens,
+  signInAsAlice,
+  silentSignIns,
+  waitFor,
+} from './pages.mjs';
 
 const TOKEN_LIFETIME_MS = 10_000;
 
@@ -159,23 +171,11 @@ test('when the provider rotates its signing key, the next refresh fetches the ke
   await opened.context.close();
 });
 
-// The provider's test client that gets no refresh token (IDP_TEST_HOOKS=1).
-async function openWithoutRefreshTokens(settings) {
-  const context = await browser.newContext();
-  await context.route(`${APP}/config.json`, async (route) => {
-    const config = await (await route.fetch()).json();
-    await route.fulfill({ json: { ...config, client_id: 'demo-spa-no-refresh', ...settings } });
-  });
-  return openTab(context);
-}
-
-const silentSignIns = (seen) => seen.requests.filter((r) => r.startsWith(`GET ${PROVIDER}/auth?`) && r.includes('prompt=none'));
-const codeExchanges = (seen) => seen.tokenResponses.filter((r) => r.grant === 'authorization_code' && r.status === 200);
-
 test('without refresh tokens a session is renewed when the router changes page or the page is left idle, never under unsaved typing', async () => {
   // Tab A: idle after 3 s without input. Tab B: idle renewal off, so only a page change renews it.
-  const idle = await openWithoutRefreshTokens({ renew_when_idle_after_seconds: 3 });
-  const routed = await openWithoutRefreshTokens({ renew_when_idle_after_seconds: 0 });
+  // No silent page: renewal must leave the page.
+  const idle = await openWithoutRefreshTokens(browser, { renew_when_idle_after_seconds: 3, silent_redirect_uri: undefined });
+  const routed = await openWithoutRefreshTokens(browser, { renew_when_idle_after_seconds: 0, silent_redirect_uri: undefined });
   await signInAsAlice(idle);
   await signInAsAlice(routed);
   for (const opened of [idle, routed]) {
@@ -217,4 +217,11 @@ test('without refresh tokens a session is renewed when the router changes page o
   assert.equal(await idle.app.userName().textContent(), 'Alice Liddell');
   await idle.context.close();
   await routed.context.close();
+});
+
+test('without refresh tokens but with a silent page, a hidden frame renews the session while someone types, and the page never leaves', async () => {
+  // Safe moments off: only the frame can renew.
+  const opened = await openWithoutRefreshTokens(browser, { renew_when_idle_after_seconds: 0, renew_at_page_changes: false });
+  await assertRenewedInFramesWhileTyping(opened);
+  await opened.context.close();
 });

@@ -33,6 +33,8 @@ pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const CACHE_REVALIDATE: &str = "no-cache";
 /// For an app served over https: browsers then never try plain http.
 pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000";
+/// The policy of the silent page of a renewal in a hidden frame.
+pub const SILENT_PAGE_POLICY: &str = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 /// The characters a path may have to be matched exactly in nginx and Caddy.
 const PLAIN_PATH_CHARACTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~/-";
 
@@ -52,6 +54,8 @@ pub enum ReleaseError {
     UnusualSiteRoot(String),
     #[error("{0} is at an IPv6 address, which a Content-Security-Policy cannot name: use a host name")]
     Ipv6Origin(String),
+    #[error("silent_redirect_uri names {0}, which is not a file of dist/: the server would answer with the whole app in the hidden frame")]
+    SilentPageMissing(String),
 }
 
 /// A file of `dist/`.
@@ -84,6 +88,12 @@ pub struct Release {
     /// The paths of `redirect_uri` and `post_logout_redirect_uri`, whose
     /// queries carry a code or a state: kept out of access logs.
     pub secret_query_paths: Vec<String>,
+    /// The path of `silent_redirect_uri`, if the app renews in a hidden
+    /// frame: a static file that only the app's own pages may frame, with a
+    /// code in its query (kept out of access logs too).
+    pub silent_page_path: Option<String>,
+    /// The headers of that page, `Cache-Control` aside.
+    silent_page_headers: Vec<(&'static str, String)>,
     /// Every header for all responses, `Cache-Control` aside.
     headers: Vec<(&'static str, String)>,
 }
@@ -112,12 +122,27 @@ impl Release {
         if !secret_query_paths.contains(&after_sign_out) {
             secret_query_paths.push(after_sign_out);
         }
+        let silent_page_path = match &config.silent_redirect_uri {
+            Some(uri) => Some(path_of("silent_redirect_uri", uri, &app_origin)?),
+            None => None,
+        };
+        if let Some(path) = &silent_page_path
+            && !files.iter().any(|file| format!("/{}", file.name) == *path)
+        {
+            return Err(ReleaseError::SilentPageMissing(path.clone()));
+        }
         let scripts = inline_scripts(index_html)?;
         if scripts.is_empty() {
             return Err(ReleaseError::NoLoaderScript);
         }
         let script_hashes: Vec<String> = scripts.iter().map(|script| script_hash(script)).collect();
         let connect = connect_sources(config, &provider, &app_origin)?;
+        // A renewal's frame goes to the authorization endpoint, which
+        // sends it back to the silent page: both must be allowed.
+        let frame_src = match silent_page_path {
+            Some(_) => Some(format!("frame-src {}", sources(&[&provider.authorization_endpoint], &app_origin)?.join(" "))),
+            None => None,
+        };
         let content_security_policy = [
             "default-src 'none'".to_owned(),
             format!("script-src 'self' 'wasm-unsafe-eval' {}", script_hashes.join(" ")),
@@ -129,6 +154,9 @@ impl Release {
             "form-action 'none'".to_owned(),
             "frame-ancestors 'none'".to_owned(),
         ]
+        .into_iter()
+        .chain(frame_src)
+        .collect::<Vec<_>>()
         .join("; ");
         let mut immutable_paths: Vec<String> = files
             .iter()
@@ -141,24 +169,45 @@ impl Release {
         if app_origin.starts_with("https://") {
             headers.push(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY.to_owned()));
         }
-        Ok(Self { app_origin, content_security_policy, immutable_paths, secret_query_paths, headers })
+        // The silent page runs nothing and loads nothing; the app's own
+        // pages, and no one else, may frame it.
+        let silent_page_headers = headers
+            .iter()
+            .map(|(name, value)| match *name {
+                "Content-Security-Policy" => (*name, SILENT_PAGE_POLICY.to_owned()),
+                "X-Frame-Options" => (*name, "SAMEORIGIN".to_owned()),
+                _ => (*name, value.clone()),
+            })
+            .collect();
+        Ok(Self {
+            app_origin,
+            content_security_policy,
+            immutable_paths,
+            secret_query_paths,
+            silent_page_path,
+            silent_page_headers,
+            headers,
+        })
     }
 
     fn security_headers(&self) -> impl Iterator<Item = (&str, &str)> {
         self.headers.iter().map(|(name, value)| (*name, value.as_str()))
     }
 
+    fn silent_page_security_headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.silent_page_headers.iter().map(|(name, value)| (*name, value.as_str()))
+    }
+
     /// An nginx snippet to include in the app's `server { }` block, which
     /// keeps its own `listen`, `server_name` and TLS settings.
     pub fn nginx(&self, site_root: &SiteRoot) -> String {
-        let headers = |cache: &str| {
-            let mut lines: String = self
-                .security_headers()
-                .map(|(name, value)| format!("    add_header {name} {} always;\n", quoted(value)))
-                .collect();
+        let lines = |headers: &mut dyn Iterator<Item = (&str, &str)>, cache: &str| {
+            let mut lines: String =
+                headers.map(|(name, value)| format!("    add_header {name} {} always;\n", quoted(value))).collect();
             lines.push_str(&format!("    add_header Cache-Control {} always;\n", quoted(cache)));
             lines
         };
+        let headers = |cache: &str| lines(&mut self.security_headers(), cache);
         let mut out = format!(
             "{}\n# Include inside the app's server {{ }} block. Its own add_header lines\n# no longer apply: nginx sends only those of the location that answers.\nroot {};\nindex index.html;\nserver_tokens off;\n",
             comment_header("#"),
@@ -183,6 +232,12 @@ impl Release {
                 headers(CACHE_REVALIDATE)
             ));
         }
+        if let Some(path) = &self.silent_page_path {
+            out.push_str(&format!(
+                "\n# The page a renewal's hidden frame comes back to, with a code in its\n# query (not logged): only the app's own pages may frame it.\nlocation = {path} {{\n    access_log off;\n    try_files $uri =404;\n{}}}\n",
+                lines(&mut self.silent_page_security_headers(), CACHE_REVALIDATE)
+            ));
+        }
         out.push_str(&format!(
             "\n# Every other path is the app (its router reads it), or a file\n# that must be revalidated.\nlocation / {{\n    try_files $uri /index.html;\n{}}}\n",
             headers(CACHE_REVALIDATE)
@@ -193,10 +248,20 @@ impl Release {
     /// A Caddyfile serving the app at its origin (Caddy gets the
     /// certificate itself for an `https` origin).
     pub fn caddy(&self, site_root: &SiteRoot) -> String {
-        let security: String = self
-            .security_headers()
-            .map(|(name, value)| format!("\t\t{name} {}\n", quoted(value)))
-            .collect();
+        let block = |headers: &mut dyn Iterator<Item = (&str, &str)>| -> String {
+            headers.map(|(name, value)| format!("\t\t{name} {}\n", quoted(value))).collect()
+        };
+        // Two matchers that cannot both match, as for the caching below.
+        let security = match &self.silent_page_path {
+            None => format!("\theader {{\n{}\t\t-Server\n\t}}\n", block(&mut self.security_headers())),
+            Some(path) => format!(
+                "\t# Only the app's own pages may frame the page a renewal's hidden frame comes back to.\n\t@silent_page path {path}\n\theader @silent_page {{\n{}\t\t-Server\n\t}}\n\t@app not path {path}\n\theader @app {{\n{}\t\t-Server\n\t}}\n",
+                block(&mut self.silent_page_security_headers()),
+                block(&mut self.security_headers())
+            ),
+        };
+        let mut secret_query_paths = self.secret_query_paths.clone();
+        secret_query_paths.extend(self.silent_page_path.clone());
         // Two matchers that cannot both match: Caddy sorts a directive
         // without a matcher after the others, which would override.
         // The .br and .gz copies beside the content-named files are sent
@@ -215,11 +280,11 @@ impl Release {
             )
         };
         format!(
-            "{}\n{} {{\n\troot * {}\n\theader {{\n{security}\t\t-Server\n\t}}\n{caching}\t# A code or a state arrives in these URLs' query: never logged.\n\t@secret_query path {}\n\tskip_log @secret_query\n\t# Every other path is the app (its router reads it).\n\ttry_files {{path}} /index.html\n{serving}}}\n",
+            "{}\n{} {{\n\troot * {}\n{security}{caching}\t# A code or a state arrives in these URLs' query: never logged.\n\t@secret_query path {}\n\tskip_log @secret_query\n\t# Every other path is the app (its router reads it).\n\ttry_files {{path}} /index.html\n{serving}}}\n",
             comment_header("#"),
             self.app_origin,
             quoted(&site_root.0),
-            self.secret_query_paths.join(" "),
+            secret_query_paths.join(" "),
         )
     }
 
@@ -234,6 +299,15 @@ impl Release {
         }
         for path in &self.immutable_paths {
             out.push_str(&format!("{path}\n  Cache-Control: {CACHE_IMMUTABLE}\n"));
+        }
+        if let Some(path) = &self.silent_page_path {
+            // `! Name` detaches a header of the rule above (Cloudflare
+            // Pages). Netlify joins both rules' values instead, so the
+            // browser refuses the frame there, and the app renews at safe
+            // moments.
+            out.push_str(&format!(
+                "# Only the app's own pages may frame the page a renewal's hidden frame comes back to.\n{path}\n  ! Content-Security-Policy\n  ! X-Frame-Options\n  Content-Security-Policy: {SILENT_PAGE_POLICY}\n  X-Frame-Options: SAMEORIGIN\n"
+            ));
         }
         out
     }
@@ -284,8 +358,13 @@ fn connect_sources(config: &Config, provider: &ProviderMetadata, app_origin: &st
         urls.extend(provider.userinfo_endpoint.as_ref());
     }
     urls.extend(&config.protected_apis);
+    sources(&urls, app_origin)
+}
+
+/// `'self'`, then the origin of each of `urls`, each once.
+fn sources(urls: &[&String], app_origin: &str) -> Result<Vec<String>, ReleaseError> {
     let mut sources = vec!["'self'".to_owned()];
-    for origin in urls.into_iter().filter_map(|url| origin(url)) {
+    for origin in urls.iter().filter_map(|url| origin(url)) {
         if origin.contains('[') {
             return Err(ReleaseError::Ipv6Origin(origin));
         }

@@ -388,3 +388,58 @@ fn only_content_named_files_are_sent_from_their_compressed_copies() {
     assert!(caddy.contains("\tfile_server @immutable {\n\t\tprecompressed br gzip\n\t}\n\tfile_server @revalidate\n"), "{caddy}");
     assert_eq!(caddy.matches("precompressed").count(), 1, "{caddy}");
 }
+
+fn with_silent_page(mut config: Value) -> Value {
+    config["silent_redirect_uri"] = "https://app.example.com/silent-callback.html".into();
+    config
+}
+
+fn files_with_silent_page() -> Vec<DistFile> {
+    let mut files = files();
+    files.push(file("silent-callback.html", b"<!DOCTYPE html><title>Renewing</title>"));
+    files
+}
+
+#[test]
+fn a_frame_renewal_may_frame_the_authorization_endpoint_and_only_its_silent_page_is_framable() {
+    let release = release_of(with_silent_page(config("https://accounts.google.com")), google_like(), INDEX, &files_with_silent_page()).unwrap();
+    assert_eq!(directive(&release, "frame-src"), "frame-src 'self' https://accounts.google.com");
+    assert_eq!(directive(&release, "frame-ancestors"), "frame-ancestors 'none'", "the app itself is never framed");
+    assert_eq!(release.silent_page_path.as_deref(), Some("/silent-callback.html"));
+
+    let nginx = release.nginx(&root());
+    let silent = nginx.split("location = /silent-callback.html {").nth(1).expect("a location of its own");
+    let silent = silent.split('}').next().unwrap();
+    assert!(silent.contains(&format!("add_header Content-Security-Policy \"{SILENT_PAGE_POLICY}\" always;")), "{silent}");
+    assert!(silent.contains("add_header X-Frame-Options \"SAMEORIGIN\" always;"), "{silent}");
+    assert!(silent.contains("access_log off;") && silent.contains("try_files $uri =404;"), "{silent}");
+    for header in ["X-Content-Type-Options", "Referrer-Policy", "Cache-Control"] {
+        assert!(silent.contains(&format!("add_header {header} ")), "{header}: {silent}");
+    }
+    let others = nginx.replace(silent, "");
+    assert!(!others.contains("SAMEORIGIN"), "framable nowhere else");
+
+    let caddy = release.caddy(&root());
+    assert!(caddy.contains("@silent_page path /silent-callback.html\n\theader @silent_page {"), "{caddy}");
+    assert!(caddy.contains("@app not path /silent-callback.html\n\theader @app {"), "{caddy}");
+    assert!(!caddy.contains("\theader {"), "no header block without a matcher to override the others: {caddy}");
+    assert!(caddy.contains("@secret_query path /callback / /silent-callback.html"), "not logged: {caddy}");
+
+    let headers = release.static_headers();
+    assert!(headers.contains("/silent-callback.html\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"), "{headers}");
+}
+
+#[test]
+fn without_a_silent_page_nothing_may_be_framed() {
+    let release = release(config("https://accounts.google.com"), google_like(), INDEX).unwrap();
+    assert_eq!(directive(&release, "frame-src"), "");
+    let everything = [release.nginx(&root()), release.caddy(&root()), release.static_headers()].concat();
+    assert!(!everything.contains("SAMEORIGIN") && !everything.contains("frame-ancestors 'self'"), "{everything}");
+}
+
+#[test]
+fn a_silent_page_that_is_not_a_file_of_dist_is_refused() {
+    // The server would answer its path with index.html: the whole app in the frame.
+    let result = release(with_silent_page(config("https://accounts.google.com")), google_like(), INDEX);
+    assert!(matches!(result, Err(ReleaseError::SilentPageMissing(path)) if path == "/silent-callback.html"));
+}
