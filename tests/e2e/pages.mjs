@@ -164,17 +164,21 @@ export async function signInUnderThePolicy(browser) {
 }
 
 /**
- * A fresh profile whose app uses the provider's test client that gets no
- * refresh token (IDP_TEST_HOOKS=1), with `settings` over config.json (a
- * setting given as `undefined` is left out).
+ * A fresh profile whose app reads `settings` over config.json (a setting
+ * given as `undefined` is left out).
  */
-export async function openWithoutRefreshTokens(browser, settings = {}) {
+export async function openWithSettings(browser, settings) {
   const context = await browser.newContext();
   await context.route(`${APP}/config.json`, async (route) => {
     const config = await (await route.fetch()).json();
-    await route.fulfill({ json: { ...config, client_id: 'demo-spa-no-refresh', ...settings } });
+    await route.fulfill({ json: { ...config, ...settings } });
   });
   return openTab(context);
+}
+
+/** The same, with the provider's test client that gets no refresh token (IDP_TEST_HOOKS=1). */
+export function openWithoutRefreshTokens(browser, settings = {}) {
+  return openWithSettings(browser, { client_id: 'demo-spa-no-refresh', ...settings });
 }
 
 export const silentSignIns = (seen) => seen.requests.filter((r) => r.startsWith(`GET ${PROVIDER}/auth?`) && r.includes('prompt=none'));

@@ -12,6 +12,7 @@ import {
   launchChromium,
   openApp,
   openTab,
+  openWithSettings,
   openWithoutRefreshTokens,
   signInAsAlice,
   silentSignIns,
@@ -100,7 +101,8 @@ test('two tabs refresh independently, and signing out in one signs out the other
 });
 
 test('a provider that cannot be reached during a refresh is a clear message, and the session recovers', async () => {
-  const opened = await openApp(browser);
+  // No silent page: the recovery leaves the page (the frame's is tested below).
+  const opened = await openWithSettings(browser, { silent_redirect_uri: undefined });
   await signInAsAlice(opened);
   await opened.page.route(`${PROVIDER}/token`, (route) => route.abort('connectionrefused'));
   const problem = opened.page.getByTestId('renewal-problem');
@@ -108,7 +110,8 @@ test('a provider that cannot be reached during a refresh is a clear message, and
   assert.match(await problem.textContent(), /could not be renewed.*could not be reached.*Retrying in \d+ s/);
   await opened.page.unroute(`${PROVIDER}/token`);
   // The refresh token may have been spent: it is not sent again. The
-  // session comes back by a silent re-sign-in, at most one a minute.
+  // session comes back by a silent re-sign-in that leaves the page, at most
+  // one a minute.
   const beforeRecovery = opened.seen.requests.length;
   await problem.waitFor({ state: 'detached', timeout: 75_000 });
   await opened.app.signedIn().waitFor();
@@ -223,5 +226,22 @@ test('without refresh tokens but with a silent page, a hidden frame renews the s
   // Safe moments off: only the frame can renew.
   const opened = await openWithoutRefreshTokens(browser, { renew_when_idle_after_seconds: 0, renew_at_page_changes: false });
   await assertRenewedInFramesWhileTyping(opened);
+  await opened.context.close();
+});
+
+test('a refresh token dropped after a lost answer is replaced through the hidden frame, without leaving the page', async () => {
+  const opened = await openApp(browser);
+  await signInAsAlice(opened);
+  const navigations = [];
+  opened.page.on('framenavigated', (frame) => frame === opened.page.mainFrame() && navigations.push(frame.url()));
+  await opened.page.route(`${PROVIDER}/token`, (route) => route.abort('connectionrefused'));
+  await opened.page.getByTestId('renewal-problem').waitFor({ timeout: 2 * TOKEN_LIFETIME_MS });
+  await opened.page.unroute(`${PROVIDER}/token`);
+  const exchanges = codeExchanges(opened.seen).length;
+  await waitFor(() => codeExchanges(opened.seen).length > exchanges, 30_000, 'a code exchange from the frame');
+  await opened.page.getByTestId('renewal-problem').waitFor({ state: 'detached', timeout: 10_000 });
+  assert.deepEqual(navigations, [], 'the page never left');
+  assert.ok(!opened.seen.tokenResponses.some((r) => r.body.error === 'invalid_grant'), 'no refresh token was refused as reused');
+  await (await opened.app.callApi()).waitFor();
   await opened.context.close();
 });

@@ -128,9 +128,10 @@ pub enum FieldProblem {
     NotADpopMode,
     /// `renew_when_idle_after_seconds` is not a whole number from 0 to 86400.
     IdleTimeOutOfRange,
-    /// `silent_redirect_uri` is the `redirect_uri`: the whole app would
-    /// start in the hidden frame.
-    SameAsRedirectUri,
+    /// `silent_redirect_uri` is the app's start page or another redirect
+    /// URI: the whole app would start in the hidden frame, or a server
+    /// could not give that page headers of its own.
+    NotAPageOfItsOwn,
 }
 
 impl Describe for ConfigError {
@@ -163,7 +164,7 @@ impl Describe for FieldProblem {
             Self::IdleTimeOutOfRange => "field.idle_time_out_of_range",
             Self::NotABoolean => "field.not_a_boolean",
             Self::NotADpopMode => "field.not_a_dpop_mode",
-            Self::SameAsRedirectUri => "field.same_as_redirect_uri",
+            Self::NotAPageOfItsOwn => "field.not_a_page_of_its_own",
         })
     }
 }
@@ -263,8 +264,9 @@ impl Config {
                 return Err(invalid("silent_redirect_uri", FieldProblem::NotOnAppOrigin));
             }
             let page = |url: &str| url.split(['?', '#']).next().unwrap_or(url).to_owned();
-            if page(uri) == page(&redirect_uri) {
-                return Err(invalid("silent_redirect_uri", FieldProblem::SameAsRedirectUri));
+            let start_pages = [format!("{app_origin}/"), format!("{app_origin}/index.html")];
+            if [page(&redirect_uri), page(&post_logout_redirect_uri)].contains(&page(uri)) || start_pages.contains(&page(uri)) {
+                return Err(invalid("silent_redirect_uri", FieldProblem::NotAPageOfItsOwn));
             }
         }
         Ok(Self {
@@ -543,8 +545,10 @@ mod tests {
         assert_eq!(parse(with("silent_redirect_uri", json!(page))).unwrap().silent_redirect_uri.as_deref(), Some(page));
         for (uri, wanted) in [
             ("https://evil.example/silent.html", FieldProblem::NotOnAppOrigin),
-            ("http://127.0.0.1:8080/callback", FieldProblem::SameAsRedirectUri),
-            ("http://127.0.0.1:8080/callback?frame=1", FieldProblem::SameAsRedirectUri),
+            ("http://127.0.0.1:8080/callback", FieldProblem::NotAPageOfItsOwn),
+            ("http://127.0.0.1:8080/callback?frame=1", FieldProblem::NotAPageOfItsOwn),
+            ("http://127.0.0.1:8080/", FieldProblem::NotAPageOfItsOwn),
+            ("http://127.0.0.1:8080/index.html", FieldProblem::NotAPageOfItsOwn),
         ] {
             assert_eq!(
                 parse(with("silent_redirect_uri", json!(uri))),

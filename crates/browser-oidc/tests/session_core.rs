@@ -1929,9 +1929,10 @@ fn with_a_silent_redirect_uri_a_page_in_use_is_renewed_in_a_frame_and_never_leav
     let (mut world, tab) = renewing_in_a_frame();
     let page = world.tabs[tab].page;
     let first = access_token(&world, tab);
-    // Due as a refresh would be (a quarter of the life before expiry, 60 s
-    // at most): not before, and with nobody leaving the page or idle.
-    world.advance(239_000);
+    // The first frame from half the token's life, as a re-sign-in (should
+    // it fail, safe moments have as long as without a frame), with nobody
+    // leaving the page or idle.
+    world.advance(149_000);
     assert_eq!(frames_pending(&world, tab), 0, "not due yet");
     world.advance(1_000);
     assert_eq!(frames_pending(&world, tab), 1, "due: one frame");
@@ -1940,15 +1941,21 @@ fn with_a_silent_redirect_uri_a_page_in_use_is_renewed_in_a_frame_and_never_leav
     let second = access_token(&world, tab);
     assert_ne!(second, first, "a fresh access token");
     assert!(world.tabs[tab].is_signed_in());
+    // Once a frame has worked, when a refresh would be due: 60 s before expiry.
+    world.advance(239_000);
+    assert_eq!(frames_pending(&world, tab), 0, "not due yet");
+    world.advance(1_000);
+    assert_eq!(frames_pending(&world, tab), 1, "due as a refresh");
+    world.settle(20);
     // Again and again, for an hour, without the page ever leaving.
-    for _ in 0..12 {
-        world.advance(300_000);
+    for _ in 0..11 {
+        world.advance(240_000);
         world.settle(20);
     }
     assert_eq!(world.tabs[tab].page, page, "the page never left");
     assert!(world.tabs[tab].is_signed_in());
     let exchanges = world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
-    assert_eq!(exchanges, 1 + 13, "the sign-in, then one frame per token lifetime");
+    assert_eq!(exchanges, 1 + 13, "the sign-in, then one frame per renewal");
     assert!(world.tabs[tab].session().unwrap().access_token_expires_at_ms.unwrap() > world.now);
 }
 
@@ -1977,7 +1984,8 @@ fn a_frame_renewal_that_fails_keeps_the_session_and_falls_back_to_safe_moments()
     world.provider.frame_without_cookies = true;
     let (page, token) = (world.tabs[tab].page, access_token(&world, tab));
     assert!(world.tabs[tab].saw("WatchForSafeMoments"), "safe moments are watched for, as a fallback");
-    world.advance(240_000);
+    world.advance(150_000);
+    assert_eq!(frames_pending(&world, tab), 1, "a frame from half the token's life");
     world.settle(20);
     assert!(world.tabs[tab].is_signed_in(), "kept: {:?}", world.tabs[tab].shown);
     assert_eq!(access_token(&world, tab), token);
@@ -1986,6 +1994,8 @@ fn a_frame_renewal_that_fails_keeps_the_session_and_falls_back_to_safe_moments()
     world.advance(50_000);
     world.settle(20);
     assert_eq!(frames_pending(&world, tab), 0);
+    // ...and the safe moments have the other half of the token's life, as
+    // without a frame.
     assert_eq!(world.tabs[tab].page, page, "and no leaving while in use");
     // ...but at a safe moment it leaves for a re-sign-in, which works.
     world.handle(tab, Event::SafeMoment);
@@ -2000,7 +2010,7 @@ fn a_frame_renewal_that_signs_in_another_person_ends_the_session_and_revokes_eve
     let (mut world, tab) = renewing_in_a_frame();
     world.provider.frame_sub = "mallory";
     let old = access_token(&world, tab);
-    world.advance(240_000);
+    world.advance(150_000);
     world.settle(20);
     let failed = world.tabs[tab].failed().expect("refused, and said so");
     assert!(format!("{failed:?}").contains("RefreshedIdentityChanged"), "{failed:?}");
@@ -2025,18 +2035,67 @@ fn a_frame_renewal_cannot_drop_the_dpop_binding() {
         (world, tab)
     };
     world.provider.token_type = "Bearer";
-    world.advance(240_000);
+    world.advance(150_000);
     world.settle(20);
     assert!(world.tabs[tab].failed().is_some(), "a bearer token in place of a bound one is refused");
     assert!(world.tabs[tab].session().is_none());
 }
 
 #[test]
-fn a_frame_renewal_answered_after_sign_out_is_revoked_not_kept() {
+fn a_frame_renewal_may_bind_a_session_that_was_not_bound() {
+    // The provider started offering DPoP: the new grant is bound to the tab's key.
     let (mut world, tab) = renewing_in_a_frame();
-    world.advance(240_000);
+    assert!(!world.tabs[tab].session().unwrap().dpop);
+    world.provider.token_type = "DPoP";
+    world.advance(150_000);
+    world.settle(20);
+    assert!(world.tabs[tab].is_signed_in(), "{:?}", world.tabs[tab].shown);
+    assert!(world.tabs[tab].session().unwrap().dpop, "bound from now on");
+}
+
+#[test]
+fn a_frame_renewal_refused_for_what_came_back_ends_the_session() {
+    // A forged ID token, another sign-in's state, a mix-up: as a refresh's would.
+    let (mut world, tab) = renewing_in_a_frame();
+    world.provider.frame_forged = true;
+    world.advance(150_000);
+    world.settle(20);
+    assert_eq!(world.tabs[tab].failed(), Some(&AuthError::InvalidSignature));
+    assert!(world.tabs[tab].session().is_none());
+}
+
+#[test]
+fn a_frame_renewal_that_cannot_reach_the_provider_is_tried_again_after_the_backoff() {
+    let (mut world, tab) = renewing_in_a_frame();
+    let page = world.tabs[tab].page;
+    world.advance(150_000);
+    let index = world.tabs[tab].pending.iter().position(|p| matches!(p, Pending::RenewInFrame { .. })).unwrap();
+    world.complete(tab, index, Fate::LostBefore);
+    assert!(world.tabs[tab].is_signed_in());
+    assert!(world.tabs[tab].problem.is_some(), "the person sees the renewal is retried");
+    assert_eq!(frames_pending(&world, tab), 0);
+    world.advance(2_000);
+    assert_eq!(frames_pending(&world, tab), 0, "not within 5 s of the last attempt");
+    world.advance(3_000);
+    assert_eq!(frames_pending(&world, tab), 1, "frames are still on: another one");
+    world.settle(20);
+    assert!(world.tabs[tab].problem.is_none());
+    assert_eq!(world.tabs[tab].page, page);
+}
+
+#[test]
+fn a_sign_out_waits_for_a_frame_under_way_and_revokes_what_it_brings() {
+    let (mut world, tab) = renewing_in_a_frame();
+    world.advance(150_000);
     assert_eq!(frames_pending(&world, tab), 1);
     world.handle(tab, Event::SignOutRequested { ui_locales: None });
+    // The revocations answer first: the page does not leave for the
+    // end-session endpoint while the frame is out.
+    let page = world.tabs[tab].page;
+    while let Some(index) = world.tabs[tab].pending.iter().position(|p| matches!(p, Pending::Http { .. })) {
+        world.complete(tab, index, Fate::Deliver);
+    }
+    assert_eq!(world.tabs[tab].page, page, "waiting for the frame");
     let index = world.tabs[tab].pending.iter().position(|p| matches!(p, Pending::RenewInFrame { .. })).unwrap();
     world.complete(tab, index, Fate::Deliver);
     let renewed = world.provider.grants.last().unwrap().access_tokens[0].0.clone();
@@ -2047,6 +2106,8 @@ fn a_frame_renewal_answered_after_sign_out_is_revoked_not_kept() {
     );
     world.settle(50);
     assert!(world.tabs[tab].session().is_none());
+    assert_ne!(world.tabs[tab].page, page, "then left for the end-session endpoint");
+    assert_eq!(world.provider.sign_out_languages.len(), 1);
 }
 
 #[test]

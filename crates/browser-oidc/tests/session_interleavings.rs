@@ -180,8 +180,16 @@ fn check(world: &World) -> Result<(), TestCaseError> {
             .filter(|w| matches!(w, Wire::Refresh { token } if current_grant.is_some() && grant_of(world, token) == current_grant))
             .count();
         let probes = in_flight.iter().filter(|w| **w == Wire::Probe).count();
+        let frames = tab.pending.iter().filter(|p| matches!(p, Pending::RenewInFrame { .. })).count();
         prop_assert!(refreshes <= 1, "tab {index}: {refreshes} refreshes in flight");
         prop_assert!(probes <= 1, "tab {index}: {probes} probes in flight");
+        prop_assert!(frames <= 1, "tab {index}: {frames} frames in flight");
+        // Never two frames of one page closer than 5 s.
+        let starts: Vec<u64> =
+            world.frames.iter().filter(|(t, page, _)| *t == index && *page == tab.page).map(|(_, _, at)| *at).collect();
+        for pair in starts.windows(2) {
+            prop_assert!(pair[1] - pair[0] >= 5_000, "tab {index}: frames {} ms apart", pair[1] - pair[0]);
+        }
 
         // Never two renewal attempts of one session closer than 5 s.
         let mut last: HashMap<(Option<usize>, bool), u64> = HashMap::new();

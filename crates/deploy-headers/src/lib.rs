@@ -302,12 +302,15 @@ impl Release {
         }
         if let Some(path) = &self.silent_page_path {
             // `! Name` detaches a header of the rule above (Cloudflare
-            // Pages). Netlify joins both rules' values instead, so the
-            // browser refuses the frame there, and the app renews at safe
-            // moments.
-            out.push_str(&format!(
-                "# Only the app's own pages may frame the page a renewal's hidden frame comes back to.\n{path}\n  ! Content-Security-Policy\n  ! X-Frame-Options\n  Content-Security-Policy: {SILENT_PAGE_POLICY}\n  X-Frame-Options: SAMEORIGIN\n"
-            ));
+            // Pages, which also serves `/x.html` at `/x`). Netlify joins
+            // both rules' values instead, so the browser refuses the frame
+            // there, and the app renews at safe moments.
+            out.push_str("# Only the app's own pages may frame the page a renewal's hidden frame comes back to.\n");
+            for path in [Some(path.as_str()), path.strip_suffix(".html")].into_iter().flatten() {
+                out.push_str(&format!(
+                    "{path}\n  ! Content-Security-Policy\n  ! X-Frame-Options\n  Content-Security-Policy: {SILENT_PAGE_POLICY}\n  X-Frame-Options: SAMEORIGIN\n"
+                ));
+            }
         }
         out
     }

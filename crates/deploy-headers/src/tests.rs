@@ -427,6 +427,7 @@ fn a_frame_renewal_may_frame_the_authorization_endpoint_and_only_its_silent_page
 
     let headers = release.static_headers();
     assert!(headers.contains("/silent-callback.html\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"), "{headers}");
+    assert!(headers.contains("/silent-callback\n  ! Content-Security-Policy\n  ! X-Frame-Options\n"), "as Cloudflare serves it: {headers}");
 }
 
 #[test]

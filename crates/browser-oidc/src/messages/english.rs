@@ -71,7 +71,7 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("field.idle_time_out_of_range", "it must be a whole number of seconds from 0 to 86400"),
     ("field.not_a_boolean", "it must be true or false"),
     ("field.not_a_dpop_mode", "it must be \"required\", \"if_supported\" or \"off\""),
-    ("field.same_as_redirect_uri", "it must be a page of its own, not the redirect_uri"),
+    ("field.not_a_page_of_its_own", "it must be a page of its own: not the start page, the redirect_uri or the post_logout_redirect_uri"),
     ("url.not_https", "it must be an absolute https:// URL"),
     ("url.bad_character", "it must not contain spaces, control characters or backslashes"),
     ("url.userinfo", "it must not contain a user name or password (\"…@\")"),

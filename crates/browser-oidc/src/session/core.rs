@@ -476,12 +476,20 @@ impl SessionCore {
             // The session ended while the frame was out (a sign-out here or
             // in another tab): what it brought is revoked, not kept.
             _ => {
-                let Ok(renewed) = result else { return };
-                let endpoint = renewed.metadata.revocation_endpoint.as_deref();
-                let session = &renewed.session;
-                let ids = self.io.revoke(endpoint, &config.client_id, &session.refresh_token, &session.access_token);
+                let ids = match &result {
+                    Ok(renewed) => {
+                        let endpoint = renewed.metadata.revocation_endpoint.as_deref();
+                        let session = &renewed.session;
+                        self.io.revoke(endpoint, &config.client_id, &session.refresh_token, &session.access_token)
+                    }
+                    Err(_) => Vec::new(),
+                };
                 if let Phase::SigningOut(leaving) = &mut self.phase {
+                    leaving.waiting.retain(|id| *id != request);
                     leaving.waiting.extend(ids);
+                    if leaving.waiting.is_empty() {
+                        self.finish_sign_out();
+                    }
                 }
             }
         }
@@ -663,10 +671,15 @@ impl SessionCore {
         let session = held.session();
         let refresh_tokens = session.refresh_token.iter().chain(held.dropped_refresh_token());
         let mut waiting = io.revoke(endpoint.as_deref(), &client_id, refresh_tokens, &session.access_token);
-        if let Renewal::Refreshing(request) = held.renewal() {
-            let orphan = Purpose::OrphanedRefresh { revocation_endpoint: endpoint, client_id };
-            io.repurpose(request, orphan);
-            waiting.push(request);
+        match held.renewal() {
+            Renewal::Refreshing(request) => {
+                let orphan = Purpose::OrphanedRefresh { revocation_endpoint: endpoint, client_id };
+                io.repurpose(request, orphan);
+                waiting.push(request);
+            }
+            // What the frame brings is revoked when it comes.
+            Renewal::InFrame(request) => waiting.push(request),
+            _ => {}
         }
         waiting
     }

@@ -332,7 +332,9 @@ pub enum Command {
     /// [`Config::silent_redirect_uri`], its transit data kept in memory and
     /// its code bound to this tab's key as it is; then exchange the code
     /// and verify the ID token as [`Command::FinishSignIn`] does. Answer
-    /// with [`Event::RenewedInFrame`], within seconds whatever happens.
+    /// with [`Event::RenewedInFrame`], always: the core starts no other
+    /// renewal until then (the frame gives up after 10 s, each request
+    /// after 30 s).
     RenewInFrame {
         /// Names the answer.
         request: RequestId,

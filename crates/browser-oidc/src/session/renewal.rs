@@ -18,6 +18,7 @@ use super::tokens::{Session, expiry_from};
 use super::{CallId, Command, RequestId, SignInMode, SignedIn, Timer, TransitKind};
 use crate::config::Config;
 use crate::oauth::discovery::ProviderMetadata;
+use crate::oauth::callback::CallbackError;
 use crate::oauth::http::{HttpRequest, HttpResponse, Unreachable};
 use crate::oauth::id_token::{
     ExpectedClaims, IdTokenClaims, check_refreshed_claims, check_same_person, parse_claims, verify_claims,
@@ -78,6 +79,8 @@ pub(super) struct Held {
     /// Without a refresh token, renew in a hidden frame (the configuration
     /// names a `silent_redirect_uri`, and no frame renewal failed yet).
     renews_in_frame: bool,
+    /// A renewal in a frame has worked on this page.
+    frame_worked: bool,
     /// An API accepted the current access token.
     access_token_accepted: bool,
     /// After that, an API refused it: renewal is due at once.
@@ -129,6 +132,7 @@ impl Held {
     pub(super) fn new(signed_in: SignedIn, config: &Config, now: u64) -> Self {
         Self {
             renews_in_frame: config.silent_redirect_uri.is_some(),
+            frame_worked: false,
             session: Arc::new(signed_in.session),
             dropped_refresh_token: None,
             signed_in_at: now,
@@ -210,13 +214,17 @@ impl Held {
     }
 
     /// When the session is due for renewal: a refresh shortly before
-    /// expiry; a re-sign-in, which must wait for a safe moment, from half
-    /// the token's lifetime, or at once after an API refused the token.
+    /// expiry, and so a renewal in a frame once one has worked; a
+    /// re-sign-in, which must wait for a safe moment, from half the
+    /// token's lifetime, or at once after an API refused the token. The
+    /// first frame comes at half the lifetime too: if it fails, the safe
+    /// moments have as long as without a frame.
     fn due_at(&self) -> Option<u64> {
-        match self.renewable() {
-            true => refresh_due_at(&self.session),
-            false if self.access_token_refused => Some(0),
-            false => re_sign_in_due_at(&self.session),
+        let refreshable = self.session.refresh_token.is_some() || self.dropped_refresh_token.is_some();
+        match () {
+            _ if refreshable || self.frame_worked => refresh_due_at(&self.session),
+            _ if self.access_token_refused => Some(0),
+            _ => re_sign_in_due_at(&self.session),
         }
     }
 
@@ -619,12 +627,15 @@ impl Held {
 
     /// The answer of a renewal in a hidden frame (`Renewal::InFrame`).
     /// A new session naming the same person replaces this one in place.
-    /// Any failure (the provider declined, no answer in time, a frame the
-    /// browser blocked, a check refused) keeps the session as it is, and
-    /// frames are not tried again on this page: a cross-site provider whose
-    /// cookies the browser withholds from frames says `login_required`
-    /// even while its session lasts, so only a re-sign-in at a safe moment
-    /// can tell the session has ended.
+    /// A frame declined (or blocked, or with no page back in time) keeps
+    /// the session as it is, and frames are not tried again on this page:
+    /// a cross-site provider whose cookies the browser withholds from
+    /// frames says `login_required` even while its session lasts, so only a
+    /// re-sign-in at a safe moment can tell the session has ended. A
+    /// provider that cannot be reached, or answers with a temporary error,
+    /// is tried again after the backoff. What came back refused (a forged
+    /// or wrong ID token, another sign-in's `state`, a lost binding) ends
+    /// the session, as a refreshed one does.
     pub(super) fn on_renewed_in_frame(
         &mut self,
         io: &mut Io,
@@ -636,18 +647,29 @@ impl Held {
         self.last_attempt_at = Some(now);
         let renewed = match result {
             Ok(renewed) => renewed,
-            Err(_) => {
+            Err(AuthError::SilentSignInDeclined) => {
                 self.renews_in_frame = false;
                 self.renewal_step(io, config, now);
                 return None;
             }
+            Err(
+                error @ (AuthError::ProviderUnreachable(_)
+                | AuthError::Discovery(_)
+                | AuthError::Callback(CallbackError::Provider(_))
+                | AuthError::Token(TokenError::Provider(_) | TokenError::Malformed { .. } | TokenError::UnexpectedStatus { .. })
+                | AuthError::Crypto(_)
+                | AuthError::Random(_)),
+            ) => {
+                self.temporary_failure(io, error, None, now);
+                return None;
+            }
+            Err(error) => return Some(Ending::Refused(error)),
         };
-        let same_binding = if renewed.session.dpop == self.session.dpop {
-            Ok(())
-        } else if self.session.dpop {
-            Err(TokenError::NotBound.into())
-        } else {
-            Err(TokenError::UnsupportedTokenType("DPoP".to_owned()).into())
+        // A new grant may be bound where the old one was not (the provider
+        // started offering DPoP), never the other way.
+        let same_binding = match renewed.session.dpop || !self.session.dpop {
+            true => Ok(()),
+            false => Err(AuthError::from(TokenError::NotBound)),
         };
         let same_person = check_same_person(&self.session.id_token_claims, &renewed.session.id_token_claims);
         if let Err(error) = same_binding.and(same_person.map_err(AuthError::from)) {
@@ -658,6 +680,7 @@ impl Held {
             return Some(Ending::Refused(error));
         }
         self.session = Arc::new(renewed.session);
+        self.frame_worked = true;
         if renewed.keys.is_some() {
             self.keys = renewed.keys;
             self.keys_from = None;

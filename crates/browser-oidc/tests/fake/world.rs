@@ -200,6 +200,8 @@ pub struct Provider {
     /// The browser withholds the provider's cookies from frames (a
     /// cross-site provider): a frame renewal gets `login_required`.
     pub frame_without_cookies: bool,
+    /// What a frame renewal brings back is refused (a forged ID token).
+    pub frame_forged: bool,
     /// The `ui_locales` of each visit to the end-session page.
     pub sign_out_languages: Vec<Option<String>>,
     issued: u64,
@@ -227,6 +229,7 @@ impl Provider {
             token_type: "Bearer",
             frame_sub: "alice",
             frame_without_cookies: false,
+            frame_forged: false,
             sign_out_languages: Vec::new(),
             issued: 0,
         }
@@ -551,6 +554,8 @@ pub struct World {
     pub sent: Vec<Logged>,
     /// Refresh tokens that reached the app, by tab and page.
     pub delivered: Vec<(usize, u64, String)>,
+    /// Every renewal in a hidden frame the app started: tab, page, time.
+    pub frames: Vec<(usize, u64, u64)>,
     seq: u64,
     pub tabs: Vec<Tab>,
     /// localStorage: the non-secret session hint, and when a tab last
@@ -588,6 +593,7 @@ impl World {
             provider: Provider::new(),
             sent: Vec::new(),
             delivered: Vec::new(),
+            frames: Vec::new(),
             seq: 0,
             tabs: Vec::new(),
             had_session: false,
@@ -720,7 +726,8 @@ impl World {
             }
             Command::RenewInFrame { request } => {
                 assert!(t.core.config().is_some_and(|c| c.silent_redirect_uri.is_some()), "a frame not allowed");
-                t.pending.push(Pending::RenewInFrame { request })
+                t.pending.push(Pending::RenewInFrame { request });
+                self.frames.push((tab, t.page, now));
             }
             Command::Send { request, http } => {
                 let wire = classify(&http);
@@ -849,6 +856,7 @@ impl World {
                     _ if !self.provider.logged_in || self.provider.frame_without_cookies => {
                         Err(AuthError::SilentSignInDeclined)
                     }
+                    _ if self.provider.frame_forged => Err(AuthError::InvalidSignature),
                     _ => Ok(self.issue_session(tab, self.provider.frame_sub, "frame-nonce", "/")),
                 };
                 Event::RenewedInFrame { request, result }

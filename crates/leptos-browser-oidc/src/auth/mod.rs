@@ -32,6 +32,7 @@ use browser_oidc::oauth::secret::SecretUrl;
 use browser_oidc::session::api::{ApiAnswer, ApiCallError, ApiCallKind, ApiRequest, ApiResponse};
 use browser_oidc::session::error::AuthError;
 use browser_oidc::session::state::{self as core_state, Progress, RenewalProblem};
+use browser_oidc::session::tokens::Session;
 use browser_oidc::session::{CallId, Command, Event, SessionCore, SignInOptions, Stored, TabMessage, Timer, TransitKind};
 
 pub use state::AuthState;
@@ -524,10 +525,7 @@ impl Driver {
                     let finished = flow::finish_sign_in(&*http, &config, &names, query.secret(), pending, now_millis);
                     let finished = finished.await;
                     if let Ok(signed_in) = &finished {
-                        let session = &signed_in.session;
-                        if let Some(issued_at) = session.id_token_claims.iat {
-                            http.learn_server_time(issued_at.saturating_mul(1000), session.received_at_ms);
-                        }
+                        learn_server_time(&http, &signed_in.session);
                     }
                     Event::SignInFinished(finished)
                 });
@@ -539,6 +537,9 @@ impl Driver {
                 self.spawn(async move {
                     let frame = async |url: &str, return_to: &str| frame::come_back(url, return_to, frame::FRAME_WAIT).await;
                     let result = flow::renew_in_frame(&*http, &config, &names, frame, now_millis).await;
+                    if let Ok(renewed) = &result {
+                        learn_server_time(&http, &renewed.session);
+                    }
                     Event::RenewedInFrame { request, result }
                 });
             }
@@ -585,6 +586,13 @@ impl Driver {
                 }
             }
         }
+    }
+}
+
+/// Proofs carry the provider's time, learnt from a new ID token's `iat`.
+fn learn_server_time(http: &DpopClient, session: &Session) {
+    if let Some(issued_at) = session.id_token_claims.iat {
+        http.learn_server_time(issued_at.saturating_mul(1000), session.received_at_ms);
     }
 }
 

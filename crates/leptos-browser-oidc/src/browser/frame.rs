@@ -10,6 +10,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlIFrameElement;
 
+use super::clock;
+
 /// How long a renewal in a frame may take, the code exchange aside.
 pub const FRAME_WAIT: Duration = Duration::from_secs(10);
 
@@ -18,9 +20,10 @@ pub const FRAME_WAIT: Duration = Duration::from_secs(10);
 const LOOK_EVERY_MS: i32 = 50;
 
 /// Loads `url` in a hidden frame and returns the query (`?code=…`) of the
-/// first page it shows at `return_to` (origin and path compared), or
-/// `None` if it shows none within `wait` (the provider kept it, the browser
-/// blocked the frame, or the provider's page is another origin's).
+/// first page it shows at `return_to` (origin and path compared; also
+/// without `.html`, as Cloudflare Pages serves it), or `None` if it shows
+/// none within `wait` (the provider kept it, the browser blocked the frame,
+/// or the provider's page is another origin's).
 pub async fn come_back(url: &str, return_to: &str, wait: Duration) -> Option<String> {
     let window = web_sys::window()?;
     let document = window.document()?;
@@ -30,13 +33,16 @@ pub async fn come_back(url: &str, return_to: &str, wait: Duration) -> Option<Str
     let _ = frame.set_attribute("tabindex", "-1");
     frame.set_referrer_policy("no-referrer");
     let return_to = return_to.split(['?', '#']).next().unwrap_or(return_to);
+    let pretty = return_to.strip_suffix(".html");
     // The address is set before the frame joins the page: its first and
     // only navigation, which adds no entry to the tab's history.
     frame.set_src(url);
     let mut query = None;
     if document.body().is_some_and(|body| body.append_child(&frame).is_ok()) {
-        let looks = wait.as_millis() / LOOK_EVERY_MS as u128;
-        for _ in 0..looks {
+        // By the clock, not by counting looks: a background tab's timers
+        // are slowed down.
+        let deadline = clock::now_millis().saturating_add(wait.as_millis() as u64);
+        while clock::now_millis() < deadline {
             let pause = Promise::new(&mut |resolve, _| {
                 let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, LOOK_EVERY_MS);
             });
@@ -44,7 +50,8 @@ pub async fn come_back(url: &str, return_to: &str, wait: Duration) -> Option<Str
             // Another origin's location cannot be read: still at the provider.
             let Some(location) = frame.content_window().map(|window| window.location()) else { continue };
             let (Ok(origin), Ok(path)) = (location.origin(), location.pathname()) else { continue };
-            if format!("{origin}{path}") == return_to {
+            let shown = format!("{origin}{path}");
+            if shown == return_to || Some(shown.as_str()) == pretty {
                 query = location.search().ok();
                 break;
             }
