@@ -1175,6 +1175,10 @@ async fn a_hidden_frame_hands_back_the_query_of_the_page_it_comes_back_to() {
     let return_to = format!("{}/silent-callback.html", page_origin());
     let query = come_back(&format!("{return_to}?code=C-1&state=S-1"), &return_to, std::time::Duration::from_secs(10)).await;
     assert_eq!(query.as_deref(), Some("?code=C-1&state=S-1"));
+    // Served without `.html`, as Cloudflare Pages does.
+    let pretty = format!("{}/silent-callback?code=C-3&state=S-3", page_origin());
+    let query = come_back(&pretty, &return_to, std::time::Duration::from_secs(10)).await;
+    assert_eq!(query.as_deref(), Some("?code=C-3&state=S-3"));
     assert_eq!(frames_on_page(), 0, "the frame is removed");
     assert_eq!(web_sys::window().unwrap().history().unwrap().length().unwrap(), history, "no history entry");
 }
@@ -1189,6 +1193,8 @@ async fn a_hidden_frame_that_never_comes_back_gives_nothing_in_time() {
     let wait = std::time::Duration::from_millis(1_500);
     let elsewhere = come_back(&format!("{}/another-page?code=C-2&state=S-2", page_origin()), &return_to, wait).await;
     assert_eq!(elsewhere, None);
+    let near_miss = come_back(&format!("{}/silent-callback.htm?code=C-2&state=S-2", page_origin()), &return_to, wait).await;
+    assert_eq!(near_miss, None);
     // Port 9 (discard) has no server here: a network error page, another origin.
     let unreachable = come_back("http://127.0.0.1:9/authorize?prompt=none", &return_to, wait).await;
     assert_eq!(unreachable, None);

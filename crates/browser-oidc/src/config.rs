@@ -263,9 +263,16 @@ impl Config {
             if !on_origin(uri, app_origin) {
                 return Err(invalid("silent_redirect_uri", FieldProblem::NotOnAppOrigin));
             }
-            let page = |url: &str| url.split(['?', '#']).next().unwrap_or(url).to_owned();
-            let start_pages = [format!("{app_origin}/"), format!("{app_origin}/index.html")];
-            if [page(&redirect_uri), page(&post_logout_redirect_uri)].contains(&page(uri)) || start_pages.contains(&page(uri)) {
+            // Compared as a server would serve them: without `.html`
+            // (Cloudflare Pages), case and dot segments aside.
+            let page = |url: &str| {
+                let path = parse_endpoint_url(url).map(|parts| parts.path).unwrap_or_default().to_ascii_lowercase();
+                let path = path.strip_suffix(".html").unwrap_or(&path);
+                path.strip_suffix("/index").unwrap_or(path).trim_end_matches('/').to_owned()
+            };
+            let others = [&redirect_uri, &post_logout_redirect_uri].map(|url| page(url));
+            let silent = page(uri);
+            if silent.is_empty() || others.contains(&silent) || has_dot_segment(&silent) {
                 return Err(invalid("silent_redirect_uri", FieldProblem::NotAPageOfItsOwn));
             }
         }
@@ -549,6 +556,10 @@ mod tests {
             ("http://127.0.0.1:8080/callback?frame=1", FieldProblem::NotAPageOfItsOwn),
             ("http://127.0.0.1:8080/", FieldProblem::NotAPageOfItsOwn),
             ("http://127.0.0.1:8080/index.html", FieldProblem::NotAPageOfItsOwn),
+            ("http://127.0.0.1:8080/INDEX", FieldProblem::NotAPageOfItsOwn),
+            ("http://127.0.0.1:8080/./index.html", FieldProblem::NotAPageOfItsOwn),
+            // Cloudflare Pages serves /callback.html at /callback.
+            ("http://127.0.0.1:8080/callback.html", FieldProblem::NotAPageOfItsOwn),
         ] {
             assert_eq!(
                 parse(with("silent_redirect_uri", json!(uri))),
@@ -556,6 +567,14 @@ mod tests {
                 "{uri}"
             );
         }
+        let mut leaving = good();
+        leaving["post_logout_redirect_uri"] = json!("http://127.0.0.1:8080/goodbye");
+        leaving["silent_redirect_uri"] = json!("http://127.0.0.1:8080/goodbye.html");
+        assert_eq!(
+            parse(leaving),
+            Err(ConfigError::InvalidField { field: "silent_redirect_uri", problem: FieldProblem::NotAPageOfItsOwn }),
+            "not the page after sign-out either"
+        );
         assert!(matches!(
             parse(with("silent_redirect_uri", json!(true))),
             Err(ConfigError::InvalidField { field: "silent_redirect_uri", problem: FieldProblem::NotAString })

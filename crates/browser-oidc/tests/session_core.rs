@@ -1929,9 +1929,9 @@ fn with_a_silent_redirect_uri_a_page_in_use_is_renewed_in_a_frame_and_never_leav
     let (mut world, tab) = renewing_in_a_frame();
     let page = world.tabs[tab].page;
     let first = access_token(&world, tab);
-    // The first frame from half the token's life, as a re-sign-in (should
-    // it fail, safe moments have as long as without a frame), with nobody
-    // leaving the page or idle.
+    // From half the token's life, as a re-sign-in (should a frame fail,
+    // safe moments have as long as without one), with nobody leaving the
+    // page or idle.
     world.advance(149_000);
     assert_eq!(frames_pending(&world, tab), 0, "not due yet");
     world.advance(1_000);
@@ -1941,21 +1941,15 @@ fn with_a_silent_redirect_uri_a_page_in_use_is_renewed_in_a_frame_and_never_leav
     let second = access_token(&world, tab);
     assert_ne!(second, first, "a fresh access token");
     assert!(world.tabs[tab].is_signed_in());
-    // Once a frame has worked, when a refresh would be due: 60 s before expiry.
-    world.advance(239_000);
-    assert_eq!(frames_pending(&world, tab), 0, "not due yet");
-    world.advance(1_000);
-    assert_eq!(frames_pending(&world, tab), 1, "due as a refresh");
-    world.settle(20);
     // Again and again, for an hour, without the page ever leaving.
-    for _ in 0..11 {
-        world.advance(240_000);
+    for _ in 0..23 {
+        world.advance(150_000);
         world.settle(20);
     }
     assert_eq!(world.tabs[tab].page, page, "the page never left");
     assert!(world.tabs[tab].is_signed_in());
     let exchanges = world.provider.log.iter().filter(|l| l.wire == Wire::CodeExchange).count();
-    assert_eq!(exchanges, 1 + 13, "the sign-in, then one frame per renewal");
+    assert_eq!(exchanges, 1 + 24, "the sign-in, then one frame per half-life");
     assert!(world.tabs[tab].session().unwrap().access_token_expires_at_ms.unwrap() > world.now);
 }
 
@@ -2065,22 +2059,53 @@ fn a_frame_renewal_refused_for_what_came_back_ends_the_session() {
 }
 
 #[test]
-fn a_frame_renewal_that_cannot_reach_the_provider_is_tried_again_after_the_backoff() {
+fn a_frame_renewal_that_cannot_reach_the_provider_is_tried_again_after_the_backoff_a_few_times() {
     let (mut world, tab) = renewing_in_a_frame();
     let page = world.tabs[tab].page;
+    let lose_the_frame = |world: &mut World| {
+        let index = world.tabs[tab].pending.iter().position(|p| matches!(p, Pending::RenewInFrame { .. })).unwrap();
+        world.complete(tab, index, Fate::LostBefore);
+    };
     world.advance(150_000);
-    let index = world.tabs[tab].pending.iter().position(|p| matches!(p, Pending::RenewInFrame { .. })).unwrap();
-    world.complete(tab, index, Fate::LostBefore);
+    lose_the_frame(&mut world);
     assert!(world.tabs[tab].is_signed_in());
     assert!(world.tabs[tab].problem.is_some(), "the person sees the renewal is retried");
-    assert_eq!(frames_pending(&world, tab), 0);
-    world.advance(2_000);
-    assert_eq!(frames_pending(&world, tab), 0, "not within 5 s of the last attempt");
-    world.advance(3_000);
-    assert_eq!(frames_pending(&world, tab), 1, "frames are still on: another one");
+    // Frames stay on: 5 s apart at least, then the backoff's 8 s once it is longer.
+    world.advance(5_000);
+    lose_the_frame(&mut world);
+    world.advance(5_000);
+    lose_the_frame(&mut world);
+    world.advance(7_999);
+    assert_eq!(frames_pending(&world, tab), 0, "the third failure's backoff is 8 s");
+    world.advance(1);
+    assert_eq!(frames_pending(&world, tab), 1, "frames are still on: a fourth");
     world.settle(20);
-    assert!(world.tabs[tab].problem.is_none());
+    assert!(world.tabs[tab].problem.is_none(), "renewed: the banner goes");
     assert_eq!(world.tabs[tab].page, page);
+
+    // Four failures in a row: frames give way to safe moments, with no
+    // banner promising a retry that will not come.
+    world.advance(150_000);
+    for _ in 0..4 {
+        lose_the_frame(&mut world);
+        world.advance(10_000);
+    }
+    assert_eq!(frames_pending(&world, tab), 0, "no fifth frame");
+    assert!(world.tabs[tab].problem.is_none(), "{:?}", world.tabs[tab].problem);
+    world.handle(tab, Event::SafeMoment);
+    assert!(world.has_pending(tab, TOKEN), "a safe moment leaves for a re-sign-in (the provider asked first)");
+}
+
+#[test]
+fn a_declined_frame_under_a_sign_out_lets_the_sign_out_go_on() {
+    let (mut world, tab) = renewing_in_a_frame();
+    world.provider.frame_without_cookies = true;
+    world.advance(150_000);
+    world.handle(tab, Event::SignOutRequested { ui_locales: None });
+    let page = world.tabs[tab].page;
+    world.settle(50);
+    assert_ne!(world.tabs[tab].page, page, "left for the end-session endpoint once the frame answered");
+    assert_eq!(world.provider.sign_out_languages.len(), 1);
 }
 
 #[test]

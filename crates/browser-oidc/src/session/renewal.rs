@@ -19,6 +19,8 @@ use super::{CallId, Command, RequestId, SignInMode, SignedIn, Timer, TransitKind
 use crate::config::Config;
 use crate::oauth::discovery::ProviderMetadata;
 use crate::oauth::callback::CallbackError;
+use crate::oauth::discovery::DiscoveryError;
+use crate::oauth::userinfo::UserinfoError;
 use crate::oauth::http::{HttpRequest, HttpResponse, Unreachable};
 use crate::oauth::id_token::{
     ExpectedClaims, IdTokenClaims, check_refreshed_claims, check_same_person, parse_claims, verify_claims,
@@ -79,8 +81,6 @@ pub(super) struct Held {
     /// Without a refresh token, renew in a hidden frame (the configuration
     /// names a `silent_redirect_uri`, and no frame renewal failed yet).
     renews_in_frame: bool,
-    /// A renewal in a frame has worked on this page.
-    frame_worked: bool,
     /// An API accepted the current access token.
     access_token_accepted: bool,
     /// After that, an API refused it: renewal is due at once.
@@ -116,6 +116,61 @@ struct PendingIdToken {
     requests_before: u64,
 }
 
+/// Temporary failures of frame renewals in a row before frames give way
+/// to safe moments.
+const MAX_FRAME_FAILURES: u32 = 4;
+
+/// How a failed renewal in a frame counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FrameFailure {
+    /// The provider needs the person, the browser blocked the frame, or
+    /// nothing usable came back: frames stop, and safe moments take over.
+    Declined,
+    /// A provider or a network that may answer later: tried again.
+    Temporary,
+    /// What came back was refused by a check: the session ends.
+    Refused,
+}
+
+/// Sorts a frame renewal's error. Only what a later try may mend is
+/// temporary; only a check that refused what came back ends the session;
+/// anything else (and anything new) is declined, which adopts nothing and
+/// keeps the session.
+fn frame_failure(error: &AuthError) -> FrameFailure {
+    use FrameFailure::*;
+    let busy = |status: u16| status == 429 || status >= 500;
+    let temporary_error = |error: &str| matches!(error, "temporarily_unavailable" | "server_error");
+    match error {
+        AuthError::ProviderUnreachable(_) | AuthError::Random(_) => Temporary,
+        AuthError::Crypto(CryptoError::Unavailable) => Temporary,
+        AuthError::Discovery(DiscoveryError::UnexpectedStatus(status)) if busy(*status) => Temporary,
+        AuthError::Token(TokenError::UnexpectedStatus { status, .. }) if busy(*status) => Temporary,
+        AuthError::Token(TokenError::Provider(e)) | AuthError::Callback(CallbackError::Provider(e))
+            if temporary_error(&e.error) =>
+        {
+            Temporary
+        }
+        // The key set or UserInfo could not be read: an outage, as for a refresh.
+        AuthError::SigningKey(KeyError::MalformedKeySet) => Temporary,
+        AuthError::Userinfo(UserinfoError::Status(_) | UserinfoError::Malformed) => Temporary,
+        AuthError::Callback(
+            CallbackError::StateMismatch
+            | CallbackError::IssuerMismatch { .. }
+            | CallbackError::IssuerMissing
+            | CallbackError::DuplicateParameter(_)
+            | CallbackError::BoundKeyMissing,
+        )
+        | AuthError::Token(TokenError::NotBound | TokenError::UnsupportedTokenType(_) | TokenError::IdTokenMissing)
+        | AuthError::IdTokenFormat(_)
+        | AuthError::SigningKey(_)
+        | AuthError::InvalidSignature
+        | AuthError::IdTokenClaims(_)
+        | AuthError::Userinfo(_)
+        | AuthError::Crypto(CryptoError::UnusableKey) => Refused,
+        _ => Declined,
+    }
+}
+
 /// Did the server refuse a token request without processing it?
 fn refused_unprocessed(response: &HttpResponse, error: &TokenError) -> bool {
     matches!(response.status, 429 | 503)
@@ -132,7 +187,6 @@ impl Held {
     pub(super) fn new(signed_in: SignedIn, config: &Config, now: u64) -> Self {
         Self {
             renews_in_frame: config.silent_redirect_uri.is_some(),
-            frame_worked: false,
             session: Arc::new(signed_in.session),
             dropped_refresh_token: None,
             signed_in_at: now,
@@ -214,15 +268,13 @@ impl Held {
     }
 
     /// When the session is due for renewal: a refresh shortly before
-    /// expiry, and so a renewal in a frame once one has worked; a
-    /// re-sign-in, which must wait for a safe moment, from half the
-    /// token's lifetime, or at once after an API refused the token. The
-    /// first frame comes at half the lifetime too: if it fails, the safe
-    /// moments have as long as without a frame.
+    /// expiry; a re-sign-in, in a frame or at a safe moment, from half the
+    /// token's lifetime (so that if a frame fails, the safe moments have as
+    /// long as without one), or at once after an API refused the token.
     fn due_at(&self) -> Option<u64> {
         let refreshable = self.session.refresh_token.is_some() || self.dropped_refresh_token.is_some();
         match () {
-            _ if refreshable || self.frame_worked => refresh_due_at(&self.session),
+            _ if refreshable => refresh_due_at(&self.session),
             _ if self.access_token_refused => Some(0),
             _ => re_sign_in_due_at(&self.session),
         }
@@ -627,15 +679,13 @@ impl Held {
 
     /// The answer of a renewal in a hidden frame (`Renewal::InFrame`).
     /// A new session naming the same person replaces this one in place.
-    /// A frame declined (or blocked, or with no page back in time) keeps
-    /// the session as it is, and frames are not tried again on this page:
-    /// a cross-site provider whose cookies the browser withholds from
-    /// frames says `login_required` even while its session lasts, so only a
-    /// re-sign-in at a safe moment can tell the session has ended. A
-    /// provider that cannot be reached, or answers with a temporary error,
-    /// is tried again after the backoff. What came back refused (a forged
-    /// or wrong ID token, another sign-in's `state`, a lost binding) ends
-    /// the session, as a refreshed one does.
+    /// Otherwise, by [`frame_failure`]: a frame declined keeps the session
+    /// as it is, and frames are not tried again on this page (a cross-site
+    /// provider whose cookies the browser withholds from frames says
+    /// `login_required` even while its session lasts, so only a re-sign-in
+    /// at a safe moment can tell the session has ended); a temporary
+    /// failure is tried again after the backoff, a few times; and what
+    /// came back refused ends the session, as a refreshed one does.
     pub(super) fn on_renewed_in_frame(
         &mut self,
         io: &mut Io,
@@ -645,26 +695,31 @@ impl Held {
     ) -> Option<Ending> {
         self.renewal = Renewal::Idle;
         self.last_attempt_at = Some(now);
-        let renewed = match result {
-            Ok(renewed) => renewed,
-            Err(AuthError::SilentSignInDeclined) => {
-                self.renews_in_frame = false;
-                self.renewal_step(io, config, now);
-                return None;
-            }
-            Err(
-                error @ (AuthError::ProviderUnreachable(_)
-                | AuthError::Discovery(_)
-                | AuthError::Callback(CallbackError::Provider(_))
-                | AuthError::Token(TokenError::Provider(_) | TokenError::Malformed { .. } | TokenError::UnexpectedStatus { .. })
-                | AuthError::Crypto(_)
-                | AuthError::Random(_)),
-            ) => {
-                self.temporary_failure(io, error, None, now);
-                return None;
-            }
-            Err(error) => return Some(Ending::Refused(error)),
+        let error = match result {
+            Ok(renewed) => return self.adopt_renewed(io, config, renewed, now),
+            Err(error) => error,
         };
+        match frame_failure(&error) {
+            FrameFailure::Temporary if self.failures < MAX_FRAME_FAILURES - 1 => {
+                self.temporary_failure(io, error, None, now);
+                None
+            }
+            FrameFailure::Refused => Some(Ending::Refused(error)),
+            // Declined, or failing again and again: safe moments from now on.
+            FrameFailure::Temporary | FrameFailure::Declined => {
+                self.renews_in_frame = false;
+                self.failures = 0;
+                self.retry_at = None;
+                io.push(Command::ShowRenewalProblem(None));
+                self.renewal_step(io, config, now);
+                None
+            }
+        }
+    }
+
+    /// Replaces the session with one a frame renewal brought, if it names
+    /// the same person and keeps the binding.
+    fn adopt_renewed(&mut self, io: &mut Io, config: &Config, renewed: SignedIn, now: u64) -> Option<Ending> {
         // A new grant may be bound where the old one was not (the provider
         // started offering DPoP), never the other way.
         let same_binding = match renewed.session.dpop || !self.session.dpop {
@@ -680,7 +735,6 @@ impl Held {
             return Some(Ending::Refused(error));
         }
         self.session = Arc::new(renewed.session);
-        self.frame_worked = true;
         if renewed.keys.is_some() {
             self.keys = renewed.keys;
             self.keys_from = None;
@@ -926,4 +980,50 @@ impl Held {
 fn authorize_margin_ms(session: &Session) -> u64 {
     let lifetime = session.access_token_expires_at_ms.map_or(0, |at| at.saturating_sub(session.received_at_ms));
     AUTHORIZE_MARGIN_MS.min(lifetime / 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::id_token::IdTokenError;
+    use crate::oauth::provider_error::ProviderError;
+
+    #[test]
+    fn a_frame_failure_is_temporary_only_if_a_later_try_may_mend_it_and_refused_only_for_a_failed_check() {
+        let provider = |error: &str| ProviderError::new(error, None);
+        let unexpected = |status| TokenError::UnexpectedStatus { status, body: Default::default() };
+        let cases: Vec<(AuthError, FrameFailure)> = vec![
+            (AuthError::SilentSignInDeclined, FrameFailure::Declined),
+            (Unreachable { url: "https://op.test/token".into() }.into(), FrameFailure::Temporary),
+            (DiscoveryError::UnexpectedStatus(503).into(), FrameFailure::Temporary),
+            (DiscoveryError::UnexpectedStatus(404).into(), FrameFailure::Declined),
+            (unexpected(502).into(), FrameFailure::Temporary),
+            (unexpected(429).into(), FrameFailure::Temporary),
+            (unexpected(400).into(), FrameFailure::Declined),
+            (TokenError::Provider(provider("temporarily_unavailable")).into(), FrameFailure::Temporary),
+            // A code that expired while the tab slept, a client not allowed: not mended by waiting.
+            (TokenError::Provider(provider("invalid_grant")).into(), FrameFailure::Declined),
+            (CallbackError::Provider(provider("server_error")).into(), FrameFailure::Temporary),
+            (CallbackError::Provider(provider("invalid_request")).into(), FrameFailure::Declined),
+            // Nothing usable came back (a host that dropped the query).
+            (CallbackError::CodeMissing.into(), FrameFailure::Declined),
+            (CallbackError::StateMissing.into(), FrameFailure::Declined),
+            (KeyError::MalformedKeySet.into(), FrameFailure::Temporary),
+            (UserinfoError::Status(503).into(), FrameFailure::Temporary),
+            (CryptoError::Unavailable.into(), FrameFailure::Temporary),
+            // A check refused what came back.
+            (CallbackError::StateMismatch.into(), FrameFailure::Refused),
+            (CallbackError::IssuerMismatch { found: "https://evil.test".into() }.into(), FrameFailure::Refused),
+            (TokenError::NotBound.into(), FrameFailure::Refused),
+            (TokenError::IdTokenMissing.into(), FrameFailure::Refused),
+            (AuthError::InvalidSignature, FrameFailure::Refused),
+            (KeyError::UnknownKeyId("k9".into()).into(), FrameFailure::Refused),
+            (IdTokenError::RefreshedIdentityChanged("person (sub)").into(), FrameFailure::Refused),
+            (UserinfoError::SubjectMismatch.into(), FrameFailure::Refused),
+            (CryptoError::UnusableKey.into(), FrameFailure::Refused),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(frame_failure(&error), expected, "{error:?}");
+        }
+    }
 }

@@ -10,8 +10,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlIFrameElement;
 
-use super::clock;
-
 /// How long a renewal in a frame may take, the code exchange aside.
 pub const FRAME_WAIT: Duration = Duration::from_secs(10);
 
@@ -39,10 +37,12 @@ pub async fn come_back(url: &str, return_to: &str, wait: Duration) -> Option<Str
     frame.set_src(url);
     let mut query = None;
     if document.body().is_some_and(|body| body.append_child(&frame).is_ok()) {
-        // By the clock, not by counting looks: a background tab's timers
-        // are slowed down.
-        let deadline = clock::now_millis().saturating_add(wait.as_millis() as u64);
-        while clock::now_millis() < deadline {
+        // By a clock, not by counting looks: a background tab's timers are
+        // slowed down. The page's own clock, which setting the device's
+        // time does not move.
+        let now = || window.performance().map_or(f64::INFINITY, |performance| performance.now());
+        let deadline = now() + wait.as_millis() as f64;
+        while now() < deadline {
             let pause = Promise::new(&mut |resolve, _| {
                 let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, LOOK_EVERY_MS);
             });
