@@ -41,7 +41,7 @@ pub async fn come_back(url: &str, return_to: &str, wait: Duration) -> Option<Str
         // slowed down. The page's own clock, which setting the device's
         // time does not move.
         let now = || window.performance().map_or(f64::INFINITY, |performance| performance.now());
-        let deadline = now() + wait.as_millis() as f64;
+        let deadline = now() + wait.as_secs_f64() * 1000.0;
         while now() < deadline {
             let pause = Promise::new(&mut |resolve, _| {
                 let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, LOOK_EVERY_MS);
@@ -50,8 +50,8 @@ pub async fn come_back(url: &str, return_to: &str, wait: Duration) -> Option<Str
             // Another origin's location cannot be read: still at the provider.
             let Some(location) = frame.content_window().map(|window| window.location()) else { continue };
             let (Ok(origin), Ok(path)) = (location.origin(), location.pathname()) else { continue };
-            let shown = format!("{origin}{path}");
-            if shown == return_to || Some(shown.as_str()) == pretty {
+            let here = |page: &str| page.strip_prefix(origin.as_str()) == Some(path.as_str());
+            if here(return_to) || pretty.is_some_and(here) {
                 query = location.search().ok();
                 break;
             }
