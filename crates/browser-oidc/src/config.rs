@@ -272,7 +272,10 @@ impl Config {
             };
             let others = [&redirect_uri, &post_logout_redirect_uri].map(|url| page(url));
             let silent = page(uri);
-            if silent.is_empty() || others.contains(&silent) || has_dot_segment(&silent) {
+            // An index page is served at its folder's path too (`/dir/`).
+            let path = parse_endpoint_url(uri).map(|parts| parts.path).unwrap_or_default().to_ascii_lowercase();
+            let named_index = matches!(path.rsplit('/').next(), Some("index" | "index.html"));
+            if silent.is_empty() || others.contains(&silent) || has_dot_segment(&silent) || named_index {
                 return Err(invalid("silent_redirect_uri", FieldProblem::NotAPageOfItsOwn));
             }
         }
@@ -558,6 +561,7 @@ mod tests {
             ("http://127.0.0.1:8080/index.html", FieldProblem::NotAPageOfItsOwn),
             ("http://127.0.0.1:8080/INDEX", FieldProblem::NotAPageOfItsOwn),
             ("http://127.0.0.1:8080/./index.html", FieldProblem::NotAPageOfItsOwn),
+            ("http://127.0.0.1:8080/renew/index.html", FieldProblem::NotAPageOfItsOwn),
             // Cloudflare Pages serves /callback.html at /callback.
             ("http://127.0.0.1:8080/callback.html", FieldProblem::NotAPageOfItsOwn),
         ] {

@@ -2145,3 +2145,23 @@ fn a_frame_renewal_does_not_wait_the_minute_that_a_re_sign_in_leaving_the_page_w
     world.advance(30_000);
     assert_eq!(frames_pending(&world, tab), 1, "due 10 s before expiry, within the first minute");
 }
+
+#[test]
+fn after_a_dropped_refresh_token_frames_get_their_own_four_tries() {
+    let mut world = World::new();
+    world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
+    let tab = world.signed_in_tab();
+    world.advance(560_000);
+    // The refresh's answer is lost after the provider rotated: the token is
+    // dropped (one failure counted), and frames renew from now on.
+    world.answer(tab, TOKEN, Fate::LostAfter);
+    for _ in 0..4 {
+        world.advance(20_000);
+        let index = world.tabs[tab].pending.iter().position(|p| matches!(p, Pending::RenewInFrame { .. }));
+        world.complete(tab, index.expect("a frame"), Fate::LostBefore);
+    }
+    world.advance(60_000);
+    let frames = world.frames.iter().filter(|(t, _, _)| *t == tab).count();
+    assert_eq!(frames, 4, "four frames, whatever the refresh's failure counted");
+    assert!(world.has_pending(tab, TOKEN) || world.tabs[tab].page > 1, "then the re-sign-in that leaves the page");
+}

@@ -81,6 +81,8 @@ pub(super) struct Held {
     /// Without a refresh token, renew in a hidden frame (the configuration
     /// names a `silent_redirect_uri`, and no frame renewal failed yet).
     renews_in_frame: bool,
+    /// Temporary failures of frame renewals in a row.
+    frame_failures: u32,
     /// An API accepted the current access token.
     access_token_accepted: bool,
     /// After that, an API refused it: renewal is due at once.
@@ -116,8 +118,8 @@ struct PendingIdToken {
     requests_before: u64,
 }
 
-/// Temporary failures of frame renewals in a row before frames give way
-/// to safe moments.
+/// Frame renewals that may fail temporarily in a row (the first try and
+/// three more) before frames give way.
 const MAX_FRAME_FAILURES: u32 = 4;
 
 /// How a failed renewal in a frame counts.
@@ -138,11 +140,10 @@ enum FrameFailure {
 /// keeps the session.
 fn frame_failure(error: &AuthError) -> FrameFailure {
     use FrameFailure::*;
-    let busy = |status: u16| status == 429 || status >= 500;
+    let busy = |status: u16| matches!(status, 429 | 500 | 502 | 503 | 504);
     let temporary_error = |error: &str| matches!(error, "temporarily_unavailable" | "server_error");
     match error {
-        AuthError::ProviderUnreachable(_) | AuthError::Random(_) => Temporary,
-        AuthError::Crypto(CryptoError::Unavailable) => Temporary,
+        AuthError::ProviderUnreachable(_) => Temporary,
         AuthError::Discovery(DiscoveryError::UnexpectedStatus(status)) if busy(*status) => Temporary,
         AuthError::Token(TokenError::UnexpectedStatus { status, .. }) if busy(*status) => Temporary,
         AuthError::Token(TokenError::Provider(e)) | AuthError::Callback(CallbackError::Provider(e))
@@ -152,7 +153,8 @@ fn frame_failure(error: &AuthError) -> FrameFailure {
         }
         // The key set or UserInfo could not be read: an outage, as for a refresh.
         AuthError::SigningKey(KeyError::MalformedKeySet) => Temporary,
-        AuthError::Userinfo(UserinfoError::Status(_) | UserinfoError::Malformed) => Temporary,
+        AuthError::Userinfo(UserinfoError::Status(status)) if busy(*status) => Temporary,
+        AuthError::Userinfo(UserinfoError::Malformed) => Temporary,
         AuthError::Callback(
             CallbackError::StateMismatch
             | CallbackError::IssuerMismatch { .. }
@@ -187,6 +189,7 @@ impl Held {
     pub(super) fn new(signed_in: SignedIn, config: &Config, now: u64) -> Self {
         Self {
             renews_in_frame: config.silent_redirect_uri.is_some(),
+            frame_failures: 0,
             session: Arc::new(signed_in.session),
             dropped_refresh_token: None,
             signed_in_at: now,
@@ -700,14 +703,18 @@ impl Held {
             Err(error) => error,
         };
         match frame_failure(&error) {
-            FrameFailure::Temporary if self.failures < MAX_FRAME_FAILURES - 1 => {
+            FrameFailure::Temporary if self.frame_failures + 1 < MAX_FRAME_FAILURES => {
+                self.frame_failures += 1;
                 self.temporary_failure(io, error, None, now);
                 None
             }
             FrameFailure::Refused => Some(Ending::Refused(error)),
-            // Declined, or failing again and again: safe moments from now on.
+            // Declined, or failing again and again: no more frames on this
+            // page (the safe moments, or after a dropped refresh token the
+            // re-sign-in that leaves the page).
             FrameFailure::Temporary | FrameFailure::Declined => {
                 self.renews_in_frame = false;
+                self.frame_failures = 0;
                 self.failures = 0;
                 self.retry_at = None;
                 io.push(Command::ShowRenewalProblem(None));
@@ -742,6 +749,7 @@ impl Held {
         }
         self.generation += 1;
         self.failures = 0;
+        self.frame_failures = 0;
         self.retry_at = None;
         self.access_token_accepted = false;
         self.access_token_refused = false;
@@ -987,6 +995,7 @@ mod tests {
     use super::*;
     use crate::oauth::id_token::IdTokenError;
     use crate::oauth::provider_error::ProviderError;
+    use crate::oauth::random::RandomUnavailable;
 
     #[test]
     fn a_frame_failure_is_temporary_only_if_a_later_try_may_mend_it_and_refused_only_for_a_failed_check() {
@@ -1010,10 +1019,23 @@ mod tests {
             (CallbackError::StateMissing.into(), FrameFailure::Declined),
             (KeyError::MalformedKeySet.into(), FrameFailure::Temporary),
             (UserinfoError::Status(503).into(), FrameFailure::Temporary),
-            (CryptoError::Unavailable.into(), FrameFailure::Temporary),
+            (UserinfoError::Status(401).into(), FrameFailure::Refused),
+            (UserinfoError::Malformed.into(), FrameFailure::Temporary),
+            (unexpected(501).into(), FrameFailure::Declined),
+            // What no later try mends, or nothing usable came back: declined.
+            (CryptoError::Unavailable.into(), FrameFailure::Declined),
+            (RandomUnavailable.into(), FrameFailure::Declined),
+            (TokenError::Malformed { reason: "not JSON".into() }.into(), FrameFailure::Declined),
+            (DiscoveryError::IssuerMismatch { expected: "https://op.test".into(), found: "https://evil.test".into() }.into(), FrameFailure::Declined),
+            (CallbackError::NoSignInInProgress.into(), FrameFailure::Declined),
+            (UserinfoError::NotOffered.into(), FrameFailure::Refused),
             // A check refused what came back.
             (CallbackError::StateMismatch.into(), FrameFailure::Refused),
             (CallbackError::IssuerMismatch { found: "https://evil.test".into() }.into(), FrameFailure::Refused),
+            (CallbackError::IssuerMissing.into(), FrameFailure::Refused),
+            (CallbackError::DuplicateParameter("code".into()).into(), FrameFailure::Refused),
+            (CallbackError::BoundKeyMissing.into(), FrameFailure::Refused),
+            (KeyError::NoSuitableKey.into(), FrameFailure::Refused),
             (TokenError::NotBound.into(), FrameFailure::Refused),
             (TokenError::IdTokenMissing.into(), FrameFailure::Refused),
             (AuthError::InvalidSignature, FrameFailure::Refused),
