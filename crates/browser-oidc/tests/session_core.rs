@@ -1908,12 +1908,22 @@ fn a_probe_answered_two_seconds_after_the_safe_moment_still_leaves() {
 /// access tokens), with a `silent_redirect_uri`: renewals go through a
 /// hidden frame.
 fn renewing_in_a_frame() -> (World, usize) {
+    renewing_in_a_frame_with(|_| {})
+}
+
+/// The same, the world set up by `setup` before signing in.
+fn renewing_in_a_frame_with(setup: impl FnOnce(&mut World)) -> (World, usize) {
     let mut world = World::new();
     world.provider.issue_refresh_tokens = false;
     world.provider.expires_in = Some(300);
-    world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
+    allow_frames(&mut world);
+    setup(&mut world);
     let tab = world.signed_in_tab();
     (world, tab)
+}
+
+fn allow_frames(world: &mut World) {
+    world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
 }
 
 fn frames_pending(world: &World, tab: usize) -> usize {
@@ -2019,15 +2029,7 @@ fn a_frame_renewal_that_signs_in_another_person_ends_the_session_and_revokes_eve
 
 #[test]
 fn a_frame_renewal_cannot_drop_the_dpop_binding() {
-    let (mut world, tab) = {
-        let mut world = World::new();
-        world.provider.issue_refresh_tokens = false;
-        world.provider.expires_in = Some(300);
-        world.provider.token_type = "DPoP";
-        world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
-        let tab = world.signed_in_tab();
-        (world, tab)
-    };
+    let (mut world, tab) = renewing_in_a_frame_with(|world| world.provider.token_type = "DPoP");
     world.provider.token_type = "Bearer";
     world.advance(150_000);
     world.settle(20);
@@ -2137,11 +2139,7 @@ fn a_sign_out_waits_for_a_frame_under_way_and_revokes_what_it_brings() {
 
 #[test]
 fn a_frame_renewal_does_not_wait_the_minute_that_a_re_sign_in_leaving_the_page_waits() {
-    let mut world = World::new();
-    world.provider.issue_refresh_tokens = false;
-    world.provider.expires_in = Some(40);
-    world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
-    let tab = world.signed_in_tab();
+    let (mut world, tab) = renewing_in_a_frame_with(|world| world.provider.expires_in = Some(40));
     world.advance(30_000);
     assert_eq!(frames_pending(&world, tab), 1, "due 10 s before expiry, within the first minute");
 }
@@ -2149,7 +2147,7 @@ fn a_frame_renewal_does_not_wait_the_minute_that_a_re_sign_in_leaving_the_page_w
 #[test]
 fn after_a_dropped_refresh_token_frames_get_their_own_four_tries() {
     let mut world = World::new();
-    world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
+    allow_frames(&mut world);
     let tab = world.signed_in_tab();
     world.advance(560_000);
     // The refresh's answer is lost after the provider rotated: the token is

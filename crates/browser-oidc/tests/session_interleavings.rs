@@ -333,9 +333,15 @@ fn activity() -> impl Strategy<Value = Step> {
 
 /// A provider that issues no refresh token: 300-second access tokens.
 fn without_refresh_tokens() -> World {
+    without_refresh_tokens_and(|_| {})
+}
+
+/// The same, the world set up by `setup` before signing in.
+fn without_refresh_tokens_and(setup: impl FnOnce(&mut World)) -> World {
     let mut world = World::new();
     world.provider.issue_refresh_tokens = false;
     world.provider.expires_in = Some(300);
+    setup(&mut world);
     world.signed_in_tab();
     world
 }
@@ -419,12 +425,9 @@ fn an_api_call_waiting_for_an_idle_renewal_is_answered_when_the_person_comes_bac
 /// A provider that issues no refresh token (300-second access tokens), and
 /// an app that renews in a hidden frame.
 fn renewing_in_a_frame() -> World {
-    let mut world = World::new();
-    world.provider.issue_refresh_tokens = false;
-    world.provider.expires_in = Some(300);
-    world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
-    world.signed_in_tab();
-    world
+    without_refresh_tokens_and(|world| {
+        world.config_fields.insert("silent_redirect_uri".into(), format!("{APP}/silent-callback.html").into());
+    })
 }
 
 proptest! {

@@ -542,13 +542,19 @@ impl Held {
                 return Some(Ending::Refused(error));
             }
         }
+        self.renewed(io, now);
+        None
+    }
+
+    /// A new access token is held: shown, the banner gone, the waiting
+    /// calls sent with it, the next renewal timed.
+    fn renewed(&mut self, io: &mut Io, now: u64) {
         io.show(AuthState::SignedIn(self.session.clone()));
         io.push(Command::ShowRenewalProblem(None));
         for call in std::mem::take(&mut self.waiting) {
             self.send_call(io, call);
         }
         self.arm_timer(io, now);
-        None
     }
 
     /// OIDC Core §12.2: a refreshed ID token is checked like the first
@@ -756,12 +762,7 @@ impl Held {
         // A refreshed ID token still waiting for its keys is superseded.
         self.pending_id_token = None;
         self.verifying = None;
-        io.show(AuthState::SignedIn(self.session.clone()));
-        io.push(Command::ShowRenewalProblem(None));
-        for call in std::mem::take(&mut self.waiting) {
-            self.send_call(io, call);
-        }
-        self.arm_timer(io, now);
+        self.renewed(io, now);
         None
     }
 
