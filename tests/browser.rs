@@ -575,6 +575,33 @@ async fn the_key_a_code_is_bound_to_survives_the_redirect_once() {
     assert!(!back.is_extractable());
 }
 
+/// Whether IndexedDB has a database called `name` (`indexedDB.databases()`).
+async fn database_exists(name: &str) -> bool {
+    let factory = js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into()).unwrap();
+    let list = js_sys::Reflect::get(&factory, &"databases".into()).unwrap();
+    let listed = list.unchecked_into::<js_sys::Function>().call0(&factory).unwrap();
+    let listed = wasm_bindgen_futures::JsFuture::from(listed.unchecked_into::<js_sys::Promise>()).await.unwrap();
+    js_sys::Array::from(&listed).iter().any(|database| {
+        js_sys::Reflect::get(&database, &"name".into()).ok().and_then(|name| name.as_string()).as_deref() == Some(name)
+    })
+}
+
+/// The signed-out page makes the key and its database ahead, so that the
+/// click only writes one entry; the sign-in then binds that same key.
+#[wasm_bindgen_test]
+async fn getting_ready_makes_the_database_and_the_key_the_sign_in_then_keeps() {
+    use leptos_browser_oidc::internal::dpop::{CodeBinding, DpopClient};
+    let names = Names::new("get-ready-test");
+    assert!(!database_exists(&names.dpop_keys()).await, "nothing before");
+    let client = DpopClient::default();
+    client.get_ready(&names).await;
+    assert!(database_exists(&names.dpop_keys()).await, "the database is made ahead");
+    let made_ahead = client.thumbprint().await.expect("the key is made");
+    let kept = client.keep_key(&names).await.expect("the click keeps it");
+    assert_eq!(kept.thumbprint, made_ahead, "the key made ahead is the one bound");
+    assert!(DpopClient::default().take_key(&names, &kept.id).await, "and it is back at the callback");
+}
+
 /// Sets `Date.now` to a fixed time until dropped, so a failing test leaves
 /// the clock as it found it.
 struct FixedNow {

@@ -413,6 +413,72 @@ fn back_from_the_providers_page_shows_the_sign_in_button_again() {
     assert!(matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))));
 }
 
+// ------------------------------------------- getting ready for a click
+
+fn times_got_ready(world: &World, tab: usize) -> usize {
+    world.tabs[tab].commands.iter().filter(|c| c.as_str() == "GetReadyToSignIn").count()
+}
+
+#[test]
+fn the_signed_out_page_gets_ready_for_a_click_once() {
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    assert!(matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))));
+    assert_eq!(times_got_ready(&world, tab), 1, "{:?}", world.tabs[tab].commands);
+    // Back from the provider's page, the same page shows the button again.
+    world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
+    world.handle(tab, Event::PageRestored { last_sign_out_at: None });
+    assert!(matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))));
+    assert_eq!(times_got_ready(&world, tab), 1, "once a page is enough");
+}
+
+#[test]
+fn without_dpop_or_a_configuration_nothing_is_made_ahead() {
+    let mut world = World::new();
+    world.config_fields.insert("dpop".into(), "off".into());
+    let tab = world.open_tab(&format!("{APP}/"));
+    assert!(matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))));
+    assert_eq!(times_got_ready(&world, tab), 0, "no key to bind codes to");
+
+    // Signed out shown before the configuration came, then a click: the
+    // sign-in goes at once, with nothing ahead of it.
+    let mut world = World::new();
+    world.tabs.push(world::Tab::new(&format!("{APP}/")));
+    let location = browser_oidc::session::Location::parse(&format!("{APP}/"));
+    world.handle(0, Event::Started { location, stored: Default::default() });
+    assert!(matches!(world.tabs[0].shown, Some(AuthState::SignedOut(None))));
+    assert_eq!(times_got_ready(&world, 0), 0, "not before the configuration");
+    world.tabs[0].pending.clear();
+    world.handle(0, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
+    world.handle(0, Event::ConfigLoaded(Ok(world::config())));
+    assert!(world.tabs[0].saw("PrepareSignIn"));
+    assert_eq!(times_got_ready(&world, 0), 0);
+}
+
+#[test]
+fn a_page_that_completes_or_restores_a_sign_in_does_not_get_ready() {
+    let mut world = World::new();
+    let tab = world.signed_in_tab();
+    assert_eq!(times_got_ready(&world, tab), 0, "the callback page: {:?}", world.tabs[tab].commands);
+    world.reload(tab);
+    world.settle(50);
+    assert!(world.tabs[tab].is_signed_in());
+    assert_eq!(times_got_ready(&world, tab), 0, "the restored page");
+}
+
+#[test]
+fn a_click_prepares_the_sign_in_before_the_page_changes() {
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    let before = world.tabs[tab].commands.len();
+    world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
+    let after = &world.tabs[tab].commands[before..];
+    let prepare = after.iter().position(|c| c.starts_with("PrepareSignIn"));
+    let redirecting = after.iter().position(|c| c.contains("RedirectingToProvider"));
+    assert!(prepare.is_some() && redirecting.is_some(), "{after:?}");
+    assert!(prepare < redirecting, "the preparation's waits overlap the rendering: {after:?}");
+}
+
 // ------------------------------------------------ 4. the sign-out return
 
 #[test]

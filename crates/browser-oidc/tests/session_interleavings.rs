@@ -184,6 +184,9 @@ fn check(world: &World) -> Result<(), TestCaseError> {
         prop_assert!(refreshes <= 1, "tab {index}: {refreshes} refreshes in flight");
         prop_assert!(probes <= 1, "tab {index}: {probes} probes in flight");
         prop_assert!(frames <= 1, "tab {index}: {frames} frames in flight");
+        // A page gets ready for a click at most once.
+        let readied = tab.commands.iter().filter(|c| c.as_str() == "GetReadyToSignIn").count();
+        prop_assert!(readied <= 1, "tab {index}: got ready {readied} times");
         // Never two frames of one page closer than 5 s.
         let starts: Vec<u64> =
             world.frames.iter().filter(|(t, page, _)| *t == index && *page == tab.page).map(|(_, _, at)| *at).collect();

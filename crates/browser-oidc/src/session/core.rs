@@ -13,7 +13,7 @@ use super::transit::SignOutTransit;
 use super::{
     CallId, Command, Event, Location, RequestId, SignInMode, SignedIn, Stored, TabMessage, Timer, TransitKind,
 };
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, DpopMode};
 use crate::oauth::http::{HttpRequest, HttpResponse, Unreachable};
 use crate::oauth::logout::{EndSessionRequest, LogoutReturn, check_logout_return};
 use crate::oauth::random::RandomUnavailable;
@@ -38,6 +38,8 @@ pub struct SessionCore {
     preparing: Option<RequestId>,
     showing_failure: bool,
     showing_notice: Option<Notice>,
+    /// [`Command::GetReadyToSignIn`] went out (once a page is enough).
+    got_ready: bool,
     io: Io,
 }
 
@@ -186,6 +188,7 @@ impl SessionCore {
             preparing: None,
             showing_failure: false,
             showing_notice: None,
+            got_ready: false,
             io: Io { out: Vec::new(), requests: Vec::new(), next_request: 0 },
         }
     }
@@ -240,7 +243,15 @@ impl SessionCore {
             AuthState::SignedOut(notice) => notice,
             _ => None,
         };
+        let signed_out = matches!(state, AuthState::SignedOut(_));
         self.io.show(state);
+        // Someone who reads the signed-out page may click Sign in: what the
+        // click would wait for is made while they read.
+        let binds_codes = self.config().is_some_and(|config| config.dpop != DpopMode::Off);
+        if signed_out && binds_codes && !self.got_ready {
+            self.got_ready = true;
+            self.io.push(Command::GetReadyToSignIn);
+        }
     }
 
     // ----------------------------------------------------------- start-up
@@ -377,12 +388,14 @@ impl SessionCore {
 
     fn prepare_sign_in(&mut self, mode: SignInMode, return_path: Option<String>, options: SignInOptions) {
         self.phase = Phase::Redirecting { silent: mode.is_silent() };
+        let request = self.io.next_id();
+        self.preparing = Some(request);
+        // Before the page changes: the preparation's waits (discovery,
+        // WebCrypto, IndexedDB) then overlap the rendering.
+        self.io.push(Command::PrepareSignIn { request, mode, return_path, options });
         if mode == SignInMode::Interactive {
             self.show(AuthState::Loading(Progress::RedirectingToProvider));
         }
-        let request = self.io.next_id();
-        self.preparing = Some(request);
-        self.io.push(Command::PrepareSignIn { request, mode, return_path, options });
     }
 
     fn on_sign_in_prepared(&mut self, request: RequestId, result: Result<SecretUrl, AuthError>, now: u64) {

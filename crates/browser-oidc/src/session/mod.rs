@@ -307,6 +307,11 @@ pub enum Command {
     ShowRenewalProblem(Option<RenewalProblem>),
     /// Fetch or check the configuration; answer with [`Event::ConfigLoaded`].
     LoadConfig,
+    /// The signed-out page is showing and codes are bound to this tab's
+    /// DPoP key: make the key and the place that keeps it over the
+    /// redirect now, so that a click on Sign in does not wait for them.
+    /// Nothing to answer; sent at most once per page.
+    GetReadyToSignIn,
     /// Discover, make a fresh `state`, `nonce` and PKCE verifier, keep them
     /// as transit data, and answer with the authorization URL. Without a
     /// return path, come back to the page shown now.

@@ -718,6 +718,8 @@ impl World {
             Command::WatchForSafeMoments { .. } => {}
             Command::ShowRenewalProblem(problem) => t.problem = problem,
             Command::LoadConfig => t.pending.push(Pending::LoadConfig),
+            // Nothing for the core to hear: the driver makes the key ahead.
+            Command::GetReadyToSignIn => {}
             Command::PrepareSignIn { request, mode, return_path, options } => {
                 t.pending.push(Pending::PrepareSignIn { request, mode, return_path, options })
             }

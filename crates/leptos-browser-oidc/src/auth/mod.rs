@@ -507,6 +507,10 @@ impl Driver {
                     }
                 }
             }
+            Command::GetReadyToSignIn => self.with_names(|names| {
+                let (http, names) = (self.http.clone(), names.clone());
+                spawn_local(async move { http.get_ready(&names).await });
+            }),
             Command::PrepareSignIn { request, mode, return_path, options } => {
                 let Some(config) = self.config() else { return };
                 let names = Names::new(&config.client_id);

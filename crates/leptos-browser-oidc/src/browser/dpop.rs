@@ -113,6 +113,15 @@ impl DpopClient {
         Ok(self.key.borrow_mut().get_or_insert(key).clone())
     }
 
+    /// Makes this tab's key and the database that keeps it over a sign-in's
+    /// redirect, ahead of the sign-in. A failure here is found again, and
+    /// handled, by the sign-in itself.
+    pub async fn get_ready(&self, names: &Names) {
+        if self.key().await.is_ok() {
+            let _ = key_store::get_ready(&names.dpop_keys()).await;
+        }
+    }
+
     /// Learns the server's clock from a time it stated (`server_ms`, such
     /// as an ID token's `iat`) and the local time its answer arrived. The
     /// network's delay makes the learnt time a little early, which a

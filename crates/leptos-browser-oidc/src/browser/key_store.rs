@@ -60,6 +60,14 @@ pub async fn keep(database: &str, id: &str, key: &DpopKey) -> Result<(), Unavail
     Ok(())
 }
 
+/// Opens `database` once, creating it the first time, so that keeping a
+/// key at the click does not wait for that (a first open creates the
+/// database and its store, the slowest step of keeping a key).
+pub async fn get_ready(database: &str) -> Result<(), Unavailable> {
+    open(database).await?.close();
+    Ok(())
+}
+
 /// Takes the key kept under `id` out of `database`: it is deleted as it is
 /// read, with any stale entries. `None` if there is no such key.
 pub async fn take(database: &str, id: &str) -> Result<Option<DpopKey>, Unavailable> {
