@@ -58,6 +58,7 @@ lines.push(`## 2. Time (headless Chromium; both pages served by Caddy as deploye
 lines.push(
   '- **To the sign-in request:** navigation start to the request to the authorization endpoint leaving, with Sign in clicked the moment it appears (empty cache).',
   '- **Redirect → name painted:** the provider\'s redirect back to the name shown (code exchange and ID-token checks included; the page\'s files cached).',
+  '- **Sign in clicked 1 s after it shows → request:** what a person who reads the page first waits for after the click (half as many runs; no target).',
   `- **Links:** local; and slow, Chromium's network emulation at 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip, where the target is ≤ 1.25× (a 60 KB app against the peer's 17 KB spends about 200 ms more on bytes alone there). ` +
     `${firstLink.ours.request.length} runs each on the local link, ${links.slow?.ours.request.length ?? 0} on the slow one, alternating ours and the peer.`,
   '',
@@ -73,6 +74,8 @@ for (const [link, measured] of Object.entries(links)) {
     timeVerdicts.push(met);
     lines.push(row([label, link, ms(o), spread(measured.ours[key]), ms(p), spread(measured.peer[key]), ratio(o, p), `≤ ${limit.toFixed(2)}: ${met ? 'met' : 'NOT met'}`]));
   }
+  const [o, p] = [median(measured.ours.click), median(measured.peer.click)];
+  lines.push(row(['Sign in clicked 1 s after it shows → request', link, ms(o), spread(measured.ours.click), ms(p), spread(measured.peer.click), ratio(o, p), 'printed']));
 }
 lines.push('', `Target: every ratio within its limit → ${timeVerdicts.every(Boolean) ? 'met' : 'NOT met'}.`, '');
 const markNames = ['code', 'config', 'discovery', 'instantiated', 'shown', 'request'];
