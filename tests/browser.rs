@@ -596,10 +596,49 @@ async fn getting_ready_makes_the_database_and_the_key_the_sign_in_then_keeps() {
     let client = DpopClient::default();
     client.get_ready(&names).await;
     assert!(database_exists(&names.dpop_keys()).await, "the database is made ahead");
-    let made_ahead = client.thumbprint().await.expect("the key is made");
+    assert!(client.has_key(), "the key is made ahead");
+    let made_ahead = client.thumbprint().await.unwrap();
     let kept = client.keep_key(&names).await.expect("the click keeps it");
     assert_eq!(kept.thumbprint, made_ahead, "the key made ahead is the one bound");
     assert!(DpopClient::default().take_key(&names, &kept.id).await, "and it is back at the callback");
+    let deleting = web_sys::window().unwrap().indexed_db().unwrap().unwrap().delete_database(&names.dpop_keys()).unwrap();
+    idb_result(&deleting).await;
+}
+
+/// IndexedDB that answers an open only after the 2 s limit (here: the open
+/// waits behind a deletion that another connection holds up) must not leave
+/// a database without its store, or a connection open that blocks every
+/// later open: the key store works again once IndexedDB does.
+#[wasm_bindgen_test]
+async fn an_open_answered_too_late_leaves_the_key_store_working() {
+    use leptos_browser_oidc::internal::{dpop::DpopKey, key_store};
+    let database = Names::new("late-open-test").dpop_keys();
+    let factory = web_sys::window().unwrap().indexed_db().unwrap().unwrap();
+    key_store::get_ready(&database).await.unwrap();
+    let holding = factory.open_with_u32(&database, 1).unwrap();
+    let held: web_sys::IdbDatabase = idb_result(&holding).await.unchecked_into();
+    let deleting = factory.delete_database(&database).unwrap(); // waits for `held`
+    assert!(key_store::get_ready(&database).await.is_err(), "given up after 2 s");
+    held.close(); // the deletion goes on, then the open that gave up
+    idb_result(&deleting).await;
+    sleep_ms(300).await;
+    let key = DpopKey::generate().await.unwrap();
+    key_store::keep(&database, "after", &key).await.expect("a key is kept again");
+    assert!(key_store::take(&database, "after").await.unwrap().is_some());
+}
+
+/// The result of an IndexedDB request, once it has one.
+async fn idb_result(request: &web_sys::IdbRequest) -> JsValue {
+    let done = js_sys::Promise::new(&mut |resolve, _| request.set_onsuccess(Some(&resolve)));
+    wasm_bindgen_futures::JsFuture::from(done).await.unwrap();
+    request.result().unwrap()
+}
+
+async fn sleep_ms(ms: i32) {
+    let slept = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(slept).await.unwrap();
 }
 
 /// Sets `Date.now` to a fixed time until dropped, so a failing test leaves

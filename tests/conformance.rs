@@ -14,7 +14,9 @@ use std::collections::{HashMap, VecDeque};
 
 use common::{TestKey, b64, hmac_sha256};
 use leptos_browser_oidc::internal::dpop::{CodeBinding, KeptKey};
-use leptos_browser_oidc::internal::flow::{check_signature, fetch_userinfo, finish_sign_in, renew_in_frame, start_sign_in};
+use leptos_browser_oidc::internal::flow::{
+    check_signature, fetch_userinfo, finish_sign_in, get_ready, renew_in_frame, start_sign_in,
+};
 use browser_oidc::session::state::AuthState;
 use leptos_browser_oidc::AuthError;
 use leptos_browser_oidc::internal::names::Names;
@@ -432,7 +434,7 @@ async fn callback(
 /// One whole sign-in through the app's code, against the scenario.
 async fn sign_in(provider: &TestProvider) -> Result<SignedIn, AuthError> {
     session_storage().clear().unwrap();
-    let url = start_sign_in(provider, &config(), &names(), "/after", SignInMode::Interactive, &SignInOptions::default()).await?;
+    let url = start_sign_in(provider, &config(), &names(), None, "/after", SignInMode::Interactive, &SignInOptions::default()).await?;
     let query = provider.authorize(&url);
     callback(provider, &config(), &query, now).await
 }
@@ -484,7 +486,7 @@ async fn signed_in_then_refreshed(
     later: fn() -> f64,
 ) -> (AuthState, AuthState) {
     session_storage().clear().unwrap();
-    let url = start_sign_in(provider, config, &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
+    let url = start_sign_in(provider, config, &names(), None, "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let query = provider.authorize(&url);
     let stored = Stored { sign_in: transit::take(&sign_in_key()), ..Stored::default() };
     let location = Location::parse(&format!("{REDIRECT_URI}?{query}"));
@@ -763,7 +765,7 @@ async fn dpop_required_refuses_a_provider_without_it_before_the_person_leaves() 
     let mut required = config();
     required.dpop = browser_oidc::config::DpopMode::Required;
     let options = SignInOptions::default();
-    let result = start_sign_in(&provider, &required, &names(), "/after", SignInMode::Interactive, &options).await;
+    let result = start_sign_in(&provider, &required, &names(), None, "/after", SignInMode::Interactive, &options).await;
     assert_eq!(result.unwrap_err(), DiscoveryError::DpopUnsupported.into());
     assert_eq!(provider.requests.borrow().as_slice(), [format!("GET {DISCOVERY}")], "no sign-in started");
 }
@@ -782,6 +784,8 @@ struct KeyKeeping<'a> {
     provider: &'a TestProvider,
     key_back: bool,
     taken: RefCell<Vec<String>>,
+    /// The key and its database were made ahead.
+    got_ready: Cell<bool>,
 }
 
 impl HttpClient for KeyKeeping<'_> {
@@ -803,6 +807,42 @@ impl CodeBinding for KeyKeeping<'_> {
     async fn thumbprint(&self) -> Option<String> {
         Some("jkt-of-the-tab-key".into())
     }
+
+    async fn get_ready(&self, _names: &Names) {
+        self.got_ready.set(true);
+    }
+}
+
+/// The signed-out page gets ready for a click: it discovers the provider,
+/// and the click's sign-in uses what it found; it makes the key and its
+/// database only when codes will be bound to the key.
+#[wasm_bindgen_test]
+async fn getting_ready_discovers_for_the_click_and_makes_the_key_only_when_codes_are_bound() {
+    let dpop_off = {
+        let fields = json!({ "issuer": ISSUER, "client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI, "dpop": "off" });
+        Config::parse(&fields.to_string(), "http://127.0.0.1:8080").unwrap()
+    };
+    for (provider_binds, config, made) in [(true, config(), true), (false, config(), false), (true, dpop_off, false)] {
+        session_storage().clear().unwrap();
+        let provider = TestProvider::new(Scenario { dpop: provider_binds, ..Default::default() }).await;
+        let keeping = KeyKeeping { provider: &provider, key_back: true, taken: RefCell::default(), got_ready: Cell::new(false) };
+        let discovered = get_ready(&keeping, &config, &names()).await;
+        assert!(discovered.is_some(), "found");
+        assert_eq!(keeping.got_ready.get(), made, "provider binds codes: {provider_binds}, dpop: {:?}", config.dpop);
+        let options = SignInOptions::default();
+        let names = names();
+        let url = start_sign_in(&keeping, &config, &names, discovered, "/", SignInMode::Interactive, &options).await;
+        let url = url.unwrap();
+        assert!(url.starts_with("https://op.test/authorize?"));
+        assert_eq!(provider.discoveries(), 1, "the click did not discover again");
+    }
+    // Metadata of another issuer is not used: the click discovers its own.
+    let provider = TestProvider::new(Scenario::default()).await;
+    let mut elsewhere = get_ready(&provider, &config(), &names()).await.unwrap();
+    elsewhere.issuer = "https://elsewhere.test".into();
+    let options = SignInOptions::default();
+    start_sign_in(&provider, &config(), &names(), Some(elsewhere), "/", SignInMode::Interactive, &options).await.unwrap();
+    assert_eq!(provider.discoveries(), 2);
 }
 
 /// RFC 9449 §10: the code is bound to the tab's key, which is taken back at
@@ -812,9 +852,9 @@ async fn the_code_is_bound_to_the_kept_key_and_without_that_key_no_code_is_sent(
     for key_back in [true, false] {
         session_storage().clear().unwrap();
         let provider = TestProvider::new(Scenario { dpop: true, token_type: "DPoP", ..Default::default() }).await;
-        let keeping = KeyKeeping { provider: &provider, key_back, taken: RefCell::default() };
+        let keeping = KeyKeeping { provider: &provider, key_back, taken: RefCell::default(), got_ready: Cell::new(false) };
         let options = SignInOptions::default();
-        let url = start_sign_in(&keeping, &config(), &names(), "/", SignInMode::Interactive, &options).await.unwrap();
+        let url = start_sign_in(&keeping, &config(), &names(), None, "/", SignInMode::Interactive, &options).await.unwrap();
         let params: HashMap<String, String> =
             form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes()).into_owned().collect();
         assert_eq!(params.get("dpop_jkt").map(String::as_str), Some("jkt-of-the-tab-key"));
@@ -839,9 +879,9 @@ async fn the_code_is_bound_to_the_kept_key_and_without_that_key_no_code_is_sent(
 async fn a_silent_restore_whose_key_is_gone_is_quietly_declined() {
     session_storage().clear().unwrap();
     let provider = TestProvider::new(Scenario { dpop: true, token_type: "DPoP", ..Default::default() }).await;
-    let keeping = KeyKeeping { provider: &provider, key_back: false, taken: RefCell::default() };
+    let keeping = KeyKeeping { provider: &provider, key_back: false, taken: RefCell::default(), got_ready: Cell::new(false) };
     let options = SignInOptions::default();
-    let url = start_sign_in(&keeping, &config(), &names(), "/", SignInMode::Silent, &options).await.unwrap();
+    let url = start_sign_in(&keeping, &config(), &names(), None, "/", SignInMode::Silent, &options).await.unwrap();
     let query = provider.authorize(&url);
     let pending = transit::take(&sign_in_key());
     let result = finish_sign_in(&keeping, &config(), &names(), &query, pending, now).await;
@@ -854,9 +894,9 @@ async fn a_silent_restore_whose_key_is_gone_is_quietly_declined() {
 async fn a_provider_without_dpop_gets_no_dpop_jkt() {
     session_storage().clear().unwrap();
     let provider = TestProvider::new(Scenario::default()).await;
-    let keeping = KeyKeeping { provider: &provider, key_back: true, taken: RefCell::default() };
+    let keeping = KeyKeeping { provider: &provider, key_back: true, taken: RefCell::default(), got_ready: Cell::new(false) };
     let options = SignInOptions::default();
-    let url = start_sign_in(&keeping, &config(), &names(), "/", SignInMode::Interactive, &options).await.unwrap();
+    let url = start_sign_in(&keeping, &config(), &names(), None, "/", SignInMode::Interactive, &options).await.unwrap();
     assert!(!url.contains("dpop_jkt"));
     let pending = transit::take::<SignInTransit>(&sign_in_key()).unwrap();
     assert_eq!(pending.dpop_key, None);
@@ -876,7 +916,7 @@ async fn kept_metadata_for_another_issuer_is_refused_at_the_callback() {
     // another issuer): checked like a fresh document, nothing is sent.
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let kept = session_storage().get_item(&sign_in_key()).unwrap().unwrap();
     let edited = kept.replace(r#""issuer":"https://op.test""#, r#""issuer":"https://attacker.test""#);
     assert_ne!(kept, edited, "the transit keeps the issuer's metadata");
@@ -1101,7 +1141,7 @@ async fn attack_csrf_login_forgery() {
     assert!(provider.requests.borrow().is_empty(), "not even discovery");
 
     // The same while a sign-in of this browser's own is in progress.
-    start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
+    start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let result = callback(&provider, &config(), forged, now).await;
     assert_refused_before_token_request(&provider, result, CallbackError::StateMismatch);
 }
@@ -1110,7 +1150,7 @@ async fn attack_csrf_login_forgery() {
 async fn attack_code_replay() {
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let query = provider.authorize(&url);
     assert!(callback(&provider, &config(), &query, now).await.is_ok());
     // The same callback again (a back button, a leaked URL, a second tab).
@@ -1127,7 +1167,7 @@ async fn the_app_never_sends_a_code_without_its_verifier_or_twice() {
     let provider = TestProvider::new(Scenario::default()).await;
     for _ in 0..3 {
         session_storage().clear().unwrap();
-        let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
+        let url = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
         let query = provider.authorize(&url);
         callback(&provider, &config(), &query, now).await.unwrap();
         // The same callback again: the back button, a leaked URL, a second tab.
@@ -1150,9 +1190,9 @@ async fn attack_code_injection() {
     // victim's valid state: the victim's verifier cannot redeem it.
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let attackers_url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
+    let attackers_url = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let attackers_code = code_in(&provider.authorize(&attackers_url));
-    let victims_url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
+    let victims_url = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let victims_query = provider.authorize(&victims_url);
     let query = victims_query.replace(&code_in(&victims_query), &attackers_code);
     let result = callback(&provider, &config(), &query, now).await;
@@ -1179,7 +1219,7 @@ async fn attack_open_redirect() {
     for evil in ["https://evil.test/", "//evil.test", "/\\evil.test", "javascript:alert(1)"] {
         let provider = TestProvider::new(Scenario::default()).await;
         session_storage().clear().unwrap();
-        let url = start_sign_in(&provider, &config(), &names(), evil, SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
+        let url = start_sign_in(&provider, &config(), &names(), None, evil, SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
         let query = provider.authorize(&url);
         let signed_in = callback(&provider, &config(), &query, now).await.unwrap();
         assert_eq!(signed_in.return_path, "/", "{evil}");
@@ -1249,7 +1289,7 @@ async fn a_clock_skewed_by_five_minutes_signs_in_and_refreshes_with_a_matching_l
 async fn a_skewed_clock_beyond_the_leeway_gets_a_clear_message() {
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Interactive, &SignInOptions::default()).await.unwrap();
     let error = callback(&provider, &config(), &provider.authorize(&url), clock_behind).await.unwrap_err();
     assert_eq!(error, claims(IdTokenError::IssuedInFuture));
     assert!(error.to_string().contains("check this device's clock"));
@@ -1260,7 +1300,7 @@ async fn a_silent_restore_declined_by_the_provider_is_quiet() {
     let provider =
         TestProvider::new(Scenario { callback_error: Some("login_required"), ..Default::default() }).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Silent, &SignInOptions::default()).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Silent, &SignInOptions::default()).await.unwrap();
     assert!(url.contains("prompt=none"));
     let result = callback(&provider, &config(), &provider.authorize(&url), now).await;
     assert_rejected(result, AuthError::SilentSignInDeclined);
@@ -1285,7 +1325,7 @@ async fn sign_in_options_reach_the_provider_and_max_age_and_acr_are_checked() {
     provider.auth_time -= 3600;
     session_storage().clear().unwrap();
     let options = SignInOptions::new().prompt("login").max_age(300).ui_locales("fr en").param("audience", "https://api.test");
-    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &options).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Interactive, &options).await.unwrap();
     let params = asked(&url);
     for (name, value) in [("prompt", "login"), ("max_age", "300"), ("ui_locales", "fr en"), ("audience", "https://api.test")] {
         assert_eq!(params.get(name).map(String::as_str), Some(value), "{name}");
@@ -1297,7 +1337,7 @@ async fn sign_in_options_reach_the_provider_and_max_age_and_acr_are_checked() {
     // A recent authentication passes the same check.
     let provider = TestProvider::new(Scenario::default()).await;
     session_storage().clear().unwrap();
-    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &options).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Interactive, &options).await.unwrap();
     let query = provider.authorize(&url);
     assert!(callback(&provider, &config(), &query, now).await.is_ok());
 
@@ -1305,7 +1345,7 @@ async fn sign_in_options_reach_the_provider_and_max_age_and_acr_are_checked() {
     for (required, accepted) in [(true, false), (false, true)] {
         session_storage().clear().unwrap();
         let options = SignInOptions::new().acr_values("gold", required);
-        let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Interactive, &options).await.unwrap();
+        let url = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Interactive, &options).await.unwrap();
         assert_eq!(asked(&url)["acr_values"], "gold");
         let result = callback(&provider, &config(), &provider.authorize(&url), now).await;
         assert_eq!(result.is_ok(), accepted, "required: {required}");
@@ -1315,7 +1355,7 @@ async fn sign_in_options_reach_the_provider_and_max_age_and_acr_are_checked() {
     }
 
     // A silent sign-in asks for nothing but prompt=none.
-    let url = start_sign_in(&provider, &config(), &names(), "/", SignInMode::Silent, &options).await.unwrap();
+    let url = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Silent, &options).await.unwrap();
     let params = asked(&url);
     assert_eq!(params["prompt"], "none");
     assert!(!params.contains_key("max_age") && !params.contains_key("audience"));
@@ -1348,7 +1388,7 @@ fn frame_config() -> Config {
 async fn a_renewal_in_a_frame_comes_back_to_the_silent_page_and_keeps_nothing_in_storage() {
     session_storage().clear().unwrap();
     let provider = TestProvider::new(Scenario { dpop: true, token_type: "DPoP", ..Default::default() }).await;
-    let keeping = KeyKeeping { provider: &provider, key_back: true, taken: RefCell::default() };
+    let keeping = KeyKeeping { provider: &provider, key_back: true, taken: RefCell::default(), got_ready: Cell::new(false) };
     let asked = RefCell::new(Vec::new());
     let frame = async |url: &str, return_to: &str| {
         asked.borrow_mut().push((url.to_owned(), return_to.to_owned()));

@@ -64,7 +64,8 @@ const inPage = () => {
       if (window.__signedInAt === undefined && !window.__clickAfterMs) button.click();
       if (window.__clickAfterMs) {
         setTimeout(() => {
-          mark('clicked');
+          // On the wall clock, as the request's time from the browser is.
+          window.__benchMark?.('clicked', Date.now());
           [...document.querySelectorAll('button')].find((b) => b.textContent === 'Sign in')?.click();
         }, window.__clickAfterMs);
       }

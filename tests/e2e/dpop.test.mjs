@@ -166,7 +166,26 @@ test("the code is bound to the tab's key (dpop_jkt), which is kept only across t
   assert.match(dpopJkt ?? '', /^[A-Za-z0-9_-]{43}$/, 'the authorization request names the key');
   const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1], 'base64url'));
   assert.equal(claims.cnf.jkt, dpopJkt, 'the tokens are bound to the key the code was bound to');
-  const kept = await opened.page.evaluate(async () => {
+  assert.equal(await keptKeys(opened.page), 0, 'the key was deleted from IndexedDB at the callback');
+  await opened.context.close();
+});
+
+test('the signed-out page makes the key database before any click, and keeps nothing in it', async () => {
+  const opened = await openApp(browser);
+  await opened.page.getByRole('button', { name: 'Sign in' }).waitFor();
+  let kept = 'no database';
+  for (let tries = 0; tries < 50 && kept === 'no database'; tries++) {
+    kept = await keptKeys(opened.page);
+    if (kept === 'no database') await opened.page.waitForTimeout(100);
+  }
+  assert.equal(kept, 0, 'made while the person reads, and empty');
+  assert.ok(!opened.seen.requests.some((r) => r.startsWith(`GET ${PROVIDER}/auth?`)), 'no sign-in was started');
+  await opened.context.close();
+});
+
+/** How many keys the app keeps in IndexedDB, or why none can be. */
+function keptKeys(page) {
+  return page.evaluate(async () => {
     const name = 'oidc:demo-spa:dpop-keys';
     if (!(await indexedDB.databases()).some((db) => db.name === name)) return 'no database';
     return new Promise((resolve, reject) => {
@@ -176,14 +195,15 @@ test("the code is bound to the tab's key (dpop_jkt), which is kept only across t
         const db = open.result;
         if (!db.objectStoreNames.contains('keys')) return resolve('no store');
         const count = db.transaction('keys').objectStore('keys').count();
-        count.onsuccess = () => resolve(count.result);
+        count.onsuccess = () => {
+          db.close();
+          resolve(count.result);
+        };
         count.onerror = () => reject(count.error);
       };
     });
   });
-  assert.equal(kept, 0, 'the key was deleted from IndexedDB at the callback');
-  await opened.context.close();
-});
+}
 
 /**
  * A sign-in stopped at the callback by the attacker's script (here the

@@ -416,7 +416,7 @@ fn back_from_the_providers_page_shows_the_sign_in_button_again() {
 // ------------------------------------------- getting ready for a click
 
 fn times_got_ready(world: &World, tab: usize) -> usize {
-    world.tabs[tab].commands.iter().filter(|c| c.as_str() == "GetReadyToSignIn").count()
+    world.tabs[tab].times_sent("GetReadyToSignIn")
 }
 
 #[test]

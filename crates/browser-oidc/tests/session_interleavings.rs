@@ -185,7 +185,7 @@ fn check(world: &World) -> Result<(), TestCaseError> {
         prop_assert!(probes <= 1, "tab {index}: {probes} probes in flight");
         prop_assert!(frames <= 1, "tab {index}: {frames} frames in flight");
         // A page gets ready for a click at most once.
-        let readied = tab.commands.iter().filter(|c| c.as_str() == "GetReadyToSignIn").count();
+        let readied = tab.times_sent("GetReadyToSignIn");
         prop_assert!(readied <= 1, "tab {index}: got ready {readied} times");
         // Never two frames of one page closer than 5 s.
         let starts: Vec<u64> =

@@ -307,9 +307,10 @@ pub enum Command {
     ShowRenewalProblem(Option<RenewalProblem>),
     /// Fetch or check the configuration; answer with [`Event::ConfigLoaded`].
     LoadConfig,
-    /// The signed-out page is showing and codes are bound to this tab's
-    /// DPoP key: make the key and the place that keeps it over the
-    /// redirect now, so that a click on Sign in does not wait for them.
+    /// The signed-out page is showing and the configuration may bind codes
+    /// to this tab's DPoP key (`dpop` is not `off`): discover the provider
+    /// and, if it binds codes, make the key and the place that keeps it over
+    /// the redirect, so that a click on Sign in does not wait for them.
     /// Nothing to answer; sent at most once per page.
     GetReadyToSignIn,
     /// Discover, make a fresh `state`, `nonce` and PKCE verifier, keep them

@@ -543,6 +543,11 @@ impl Tab {
     pub fn saw(&self, needle: &str) -> bool {
         self.commands.iter().any(|c| c.contains(needle))
     }
+
+    /// How many times this page's core sent `command` (one without fields).
+    pub fn times_sent(&self, command: &str) -> usize {
+        self.commands.iter().filter(|c| c.as_str() == command).count()
+    }
 }
 
 /// Tabs of one browser profile (shared localStorage and BroadcastChannel)

@@ -43,19 +43,35 @@ pub async fn discover(http: &impl HttpClient, issuer: &str) -> Result<ProviderMe
     Ok(parse_metadata(&response.body, issuer)?)
 }
 
+/// Gets ready for a click on Sign in while the signed-out page is read:
+/// discovers the provider (whose document the page preloaded) and, if its
+/// codes will be bound to this tab's key, makes the key and its database.
+/// The provider's metadata is for that click's sign-in; `None` if
+/// discovery failed (the click discovers again, and says why it fails).
+pub async fn get_ready(http: &(impl HttpClient + CodeBinding), config: &Config, names: &Names) -> Option<ProviderMetadata> {
+    let metadata = discover(http, &config.issuer).await.ok()?;
+    if uses_dpop(config, &metadata) == Ok(true) {
+        http.get_ready(names).await;
+    }
+    Some(metadata)
+}
+
 /// Prepares a sign-in: fresh `state`, `nonce` and PKCE verifier, kept in
 /// this tab's sessionStorage under the app's `names`, and returns the
 /// authorization URL to visit. With DPoP, the code is bound to this tab's
-/// key, kept for the callback.
+/// key, kept for the callback. `discovered` is the provider's metadata if
+/// [`get_ready`] found it already; otherwise it is discovered now.
 pub async fn start_sign_in(
     http: &(impl HttpClient + CodeBinding),
     config: &Config,
     names: &Names,
+    discovered: Option<ProviderMetadata>,
     return_path: &str,
     mode: SignInMode,
     options: &SignInOptions,
 ) -> Result<String, AuthError> {
-    let (url, pending) = authorization_request(http, config, Some(names), return_path, mode, options).await?;
+    let sign_in = SignInRequest { keep_key_as: Some(names), discovered, return_path, mode };
+    let (url, pending) = authorization_request(http, config, sign_in, options).await?;
     transit::save(&names.sign_in(), &pending)?;
     Ok(url)
 }
@@ -74,31 +90,43 @@ pub async fn renew_in_frame(
 ) -> Result<SignedIn, AuthError> {
     let Some(silent_redirect_uri) = &config.silent_redirect_uri else { return Err(AuthError::SilentSignInDeclined) };
     let config = Config { redirect_uri: silent_redirect_uri.clone(), ..config.clone() };
-    let options = SignInOptions::default();
-    let (url, pending) = authorization_request(http, &config, None, "/", SignInMode::Renewal, &options).await?;
+    let sign_in = SignInRequest { keep_key_as: None, discovered: None, return_path: "/", mode: SignInMode::Renewal };
+    let (url, pending) = authorization_request(http, &config, sign_in, &SignInOptions::default()).await?;
     // No page came back in time: the provider kept the frame, or the
     // browser blocked it. Declined, as far as the session can tell.
     let query = frame(&url, &config.redirect_uri).await.ok_or(AuthError::SilentSignInDeclined)?;
     finish_sign_in(http, &config, names, &query, Some(pending), now_millis).await
 }
 
+/// What differs between the sign-ins [`authorization_request`] prepares.
+struct SignInRequest<'a> {
+    /// With DPoP, where the key is kept for a callback after a redirect;
+    /// `None` for a frame, which binds the key as it is.
+    keep_key_as: Option<&'a Names>,
+    /// The provider's metadata, if already discovered.
+    discovered: Option<ProviderMetadata>,
+    return_path: &'a str,
+    mode: SignInMode,
+}
+
 /// The authorization URL of a sign-in, and its transit data. With DPoP,
-/// the code is bound to this tab's key: kept under `keep_key_as` for a
-/// callback after a redirect, or as it is for a frame.
+/// the code is bound to this tab's key.
 async fn authorization_request(
     http: &(impl HttpClient + CodeBinding),
     config: &Config,
-    keep_key_as: Option<&Names>,
-    return_path: &str,
-    mode: SignInMode,
+    sign_in: SignInRequest<'_>,
     options: &SignInOptions,
 ) -> Result<(String, SignInTransit), AuthError> {
+    let SignInRequest { keep_key_as, discovered, return_path, mode } = sign_in;
     // A silent sign-in asks for nothing but `prompt=none`.
     let parameters = match mode.is_silent() {
         true => vec![("prompt".to_owned(), "none".to_owned())],
         false => options.parameters()?,
     };
-    let metadata = discover(http, &config.issuer).await?;
+    let metadata = match discovered.filter(|metadata| metadata.issuer == config.issuer) {
+        Some(metadata) => metadata,
+        None => discover(http, &config.issuer).await?,
+    };
     // Refused before the person leaves, not after they signed in.
     let dpop = uses_dpop(config, &metadata)?;
     let mut pending = SignInTransit {

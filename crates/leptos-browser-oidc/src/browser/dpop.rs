@@ -113,13 +113,10 @@ impl DpopClient {
         Ok(self.key.borrow_mut().get_or_insert(key).clone())
     }
 
-    /// Makes this tab's key and the database that keeps it over a sign-in's
-    /// redirect, ahead of the sign-in. A failure here is found again, and
-    /// handled, by the sign-in itself.
-    pub async fn get_ready(&self, names: &Names) {
-        if self.key().await.is_ok() {
-            let _ = key_store::get_ready(&names.dpop_keys()).await;
-        }
+    /// Whether this tab's key has been made (for tests).
+    #[doc(hidden)]
+    pub fn has_key(&self) -> bool {
+        self.key.borrow().is_some()
     }
 
     /// Learns the server's clock from a time it stated (`server_ms`, such
@@ -204,6 +201,11 @@ pub trait CodeBinding {
     async fn thumbprint(&self) -> Option<String> {
         None
     }
+
+    /// Makes what [`Self::keep_key`] needs ahead of the sign-in, while the
+    /// person reads the signed-out page. A failure here is met again, and
+    /// handled, by the sign-in itself.
+    async fn get_ready(&self, _names: &Names) {}
 }
 
 /// Where a key was kept, and its thumbprint (the `dpop_jkt`).
@@ -235,6 +237,12 @@ impl CodeBinding for DpopClient {
 
     async fn thumbprint(&self) -> Option<String> {
         self.key().await.ok()?.thumbprint().await.ok()
+    }
+
+    async fn get_ready(&self, names: &Names) {
+        if self.key().await.is_ok() {
+            let _ = key_store::get_ready(&names.dpop_keys()).await;
+        }
     }
 }
 

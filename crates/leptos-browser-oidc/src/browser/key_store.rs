@@ -116,9 +116,22 @@ async fn open(name: &str) -> Result<IdbDatabase, Unavailable> {
         }
     });
     request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
-    let db = settled(&request).await;
+    let Ok(db) = settled(&request).await else {
+        // Given up on, the open may still go through later: it must still
+        // make the store, and its connection must not stay open, which
+        // would hold up the deletion of a broken database for every tab.
+        on_upgrade.forget();
+        let late = request.clone();
+        let close = Closure::once_into_js(move || {
+            if let Ok(db) = late.result().and_then(|db| db.dyn_into::<IdbDatabase>()) {
+                db.close();
+            }
+        });
+        request.set_onsuccess(Some(close.unchecked_ref()));
+        return Err(Unavailable);
+    };
     request.set_onupgradeneeded(None);
-    let db: IdbDatabase = db?.dyn_into()?;
+    let db: IdbDatabase = db.dyn_into()?;
     if !db.object_store_names().contains(STORE) {
         db.close();
         let _ = factory.delete_database(name);
