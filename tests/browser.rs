@@ -625,13 +625,27 @@ async fn an_open_answered_too_late_leaves_the_key_store_working() {
     let key = DpopKey::generate().await.unwrap();
     key_store::keep(&database, "after", &key).await.expect("a key is kept again");
     assert!(key_store::take(&database, "after").await.unwrap().is_some());
+    // No connection was left open: a deletion is not held up.
+    let deleting = factory.delete_database(&database).unwrap();
+    let blocked = std::rc::Rc::new(Cell::new(false));
+    let noticed = blocked.clone();
+    let on_blocked = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || noticed.set(true));
+    deleting.set_onblocked(Some(on_blocked.as_ref().unchecked_ref()));
+    let deleted = idb_result(&deleting); // listening from now on
+    sleep_ms(300).await;
+    assert!(!blocked.get(), "a connection of the late open was left open");
+    deleted.await;
 }
 
-/// The result of an IndexedDB request, once it has one.
-async fn idb_result(request: &web_sys::IdbRequest) -> JsValue {
+/// The result of an IndexedDB request, once it has one (listening from the
+/// call on, not from the first poll).
+fn idb_result(request: &web_sys::IdbRequest) -> impl std::future::Future<Output = JsValue> + use<> {
     let done = js_sys::Promise::new(&mut |resolve, _| request.set_onsuccess(Some(&resolve)));
-    wasm_bindgen_futures::JsFuture::from(done).await.unwrap();
-    request.result().unwrap()
+    let request = request.clone();
+    async move {
+        wasm_bindgen_futures::JsFuture::from(done).await.unwrap();
+        request.result().unwrap()
+    }
 }
 
 async fn sleep_ms(ms: i32) {

@@ -836,6 +836,14 @@ async fn getting_ready_discovers_for_the_click_and_makes_the_key_only_when_codes
         assert!(url.starts_with("https://op.test/authorize?"));
         assert_eq!(provider.discoveries(), 1, "the click did not discover again");
     }
+    // Discovery failed ahead: the click discovers again, and says why.
+    let provider = TestProvider::new(Scenario { discovery_issuer: "https://other.test", ..Default::default() }).await;
+    assert!(get_ready(&provider, &config(), &names()).await.is_none());
+    let options = SignInOptions::default();
+    let refused = start_sign_in(&provider, &config(), &names(), None, "/", SignInMode::Interactive, &options).await;
+    let mismatch = DiscoveryError::IssuerMismatch { expected: ISSUER.into(), found: "https://other.test".into() };
+    assert_eq!(refused.unwrap_err(), mismatch.into());
+    assert_eq!(provider.discoveries(), 2);
     // Metadata of another issuer is not used: the click discovers its own.
     let provider = TestProvider::new(Scenario::default()).await;
     let mut elsewhere = get_ready(&provider, &config(), &names()).await.unwrap();

@@ -193,7 +193,10 @@ function keptKeys(page) {
       open.onerror = () => reject(open.error);
       open.onsuccess = () => {
         const db = open.result;
-        if (!db.objectStoreNames.contains('keys')) return resolve('no store');
+        if (!db.objectStoreNames.contains('keys')) {
+          db.close();
+          return resolve('no store');
+        }
         const count = db.transaction('keys').objectStore('keys').count();
         count.onsuccess = () => {
           db.close();

@@ -433,12 +433,13 @@ fn the_signed_out_page_gets_ready_for_a_click_once() {
 }
 
 #[test]
-fn without_dpop_or_a_configuration_nothing_is_made_ahead() {
+fn without_a_configuration_nothing_is_done_ahead() {
+    // Without DPoP, the page still gets ready (it discovers the provider).
     let mut world = World::new();
     world.config_fields.insert("dpop".into(), "off".into());
     let tab = world.open_tab(&format!("{APP}/"));
     assert!(matches!(world.tabs[tab].shown, Some(AuthState::SignedOut(None))));
-    assert_eq!(times_got_ready(&world, tab), 0, "no key to bind codes to");
+    assert_eq!(times_got_ready(&world, tab), 1);
 
     // Signed out shown before the configuration came, then a click: the
     // sign-in goes at once, with nothing ahead of it.
@@ -464,6 +465,43 @@ fn a_page_that_completes_or_restores_a_sign_in_does_not_get_ready() {
     world.settle(50);
     assert!(world.tabs[tab].is_signed_in());
     assert_eq!(times_got_ready(&world, tab), 0, "the restored page");
+}
+
+/// The provider's metadata in the last sign-in prepared on `tab`, if found ahead.
+fn found_ahead(world: &World, tab: usize) -> Option<bool> {
+    world.tabs[tab].pending.iter().rev().find_map(|pending| match pending {
+        Pending::PrepareSignIn { discovered, .. } => Some(discovered.is_some()),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_click_uses_what_the_page_found_ahead_once_and_only_while_fresh() {
+    let click = |world: &mut World, tab: usize| {
+        world.handle(tab, Event::SignInRequested { current_page: "/".into(), options: SignInOptions::default() });
+    };
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    click(&mut world, tab);
+    assert_eq!(found_ahead(&world, tab), Some(true), "no discovery at the click");
+    world.tabs[tab].pending.clear();
+    world.handle(tab, Event::PageRestored { last_sign_out_at: None }); // Back from the provider
+    click(&mut world, tab);
+    assert_eq!(found_ahead(&world, tab), Some(false), "used once: the second click discovers");
+
+    // A page read for five minutes discovers afresh.
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    world.advance(300_000);
+    click(&mut world, tab);
+    assert_eq!(found_ahead(&world, tab), Some(false));
+
+    // A click before the page found anything discovers by itself.
+    let mut world = World::new();
+    world.hold_get_ready = true;
+    let tab = world.open_tab(&format!("{APP}/"));
+    click(&mut world, tab);
+    assert_eq!(found_ahead(&world, tab), Some(false));
 }
 
 #[test]

@@ -7,13 +7,14 @@ use super::options::SignInOptions;
 use super::error::{AuthError, CryptoError};
 use super::renewal::{ApiCall, Ending, Held, Renewal};
 use super::state::{AuthState, Notice, Progress};
-use super::timing::{SIGN_OUT_WAIT_MS, SILENT_ATTEMPT_INTERVAL_MS, timer_delay};
+use super::timing::{DISCOVERY_FRESH_MS, SIGN_OUT_WAIT_MS, SILENT_ATTEMPT_INTERVAL_MS, timer_delay};
 use super::tokens::Session;
 use super::transit::SignOutTransit;
 use super::{
     CallId, Command, Event, Location, RequestId, SignInMode, SignedIn, Stored, TabMessage, Timer, TransitKind,
 };
-use crate::config::{Config, ConfigError, DpopMode};
+use crate::config::{Config, ConfigError};
+use crate::oauth::discovery::ProviderMetadata;
 use crate::oauth::http::{HttpRequest, HttpResponse, Unreachable};
 use crate::oauth::logout::{EndSessionRequest, LogoutReturn, check_logout_return};
 use crate::oauth::random::RandomUnavailable;
@@ -40,6 +41,8 @@ pub struct SessionCore {
     showing_notice: Option<Notice>,
     /// [`Command::GetReadyToSignIn`] went out (once a page is enough).
     got_ready: bool,
+    /// What it found, and when: for the next sign-in, while fresh.
+    discovered: Option<(ProviderMetadata, u64)>,
     io: Io,
 }
 
@@ -189,6 +192,7 @@ impl SessionCore {
             showing_failure: false,
             showing_notice: None,
             got_ready: false,
+            discovered: None,
             io: Io { out: Vec::new(), requests: Vec::new(), next_request: 0 },
         }
     }
@@ -212,7 +216,10 @@ impl SessionCore {
         match event {
             Event::Started { location, stored } => self.on_started(location, stored),
             Event::ConfigLoaded(result) => self.on_config(result, now),
-            Event::SignInRequested { current_page, options } => self.on_sign_in_requested(current_page, options),
+            Event::SignInRequested { current_page, options } => {
+                self.on_sign_in_requested(current_page, options, now)
+            }
+            Event::GotReadyToSignIn(found) => self.discovered = found.map(|metadata| (metadata, now)),
             Event::RetryRequested => self.on_retry(),
             Event::ErrorDismissed => {
                 if matches!(self.phase, Phase::Idle) && self.config().is_some() {
@@ -246,9 +253,8 @@ impl SessionCore {
         let signed_out = matches!(state, AuthState::SignedOut(_));
         self.io.show(state);
         // Someone who reads the signed-out page may click Sign in: what the
-        // click would wait for is made while they read.
-        let binds_codes = self.config().is_some_and(|config| config.dpop != DpopMode::Off);
-        if signed_out && binds_codes && !self.got_ready {
+        // click would wait for is done while they read.
+        if signed_out && self.config().is_some() && !self.got_ready {
             self.got_ready = true;
             self.io.push(Command::GetReadyToSignIn);
         }
@@ -291,7 +297,7 @@ impl SessionCore {
                         return_path = location.path_query_fragment();
                         self.io.push(Command::ReplaceUrl(return_path.clone()));
                     }
-                    self.prepare_sign_in(SignInMode::Interactive, Some(return_path), options);
+                    self.prepare_sign_in(SignInMode::Interactive, Some(return_path), options, now);
                 } else if let Some((location, stored)) = self.unrouted.take() {
                     self.route(location, stored, now);
                 }
@@ -360,7 +366,8 @@ impl SessionCore {
             stored.last_silent_attempt_at.is_none_or(|at| at > now || now - at >= SILENT_ATTEMPT_INTERVAL_MS);
         if stored.had_session && may_try {
             self.show(AuthState::Loading(Progress::RestoringSession));
-            self.prepare_sign_in(SignInMode::Silent, Some(location.path_query_fragment()), SignInOptions::default());
+            let return_path = Some(location.path_query_fragment());
+            self.prepare_sign_in(SignInMode::Silent, return_path, SignInOptions::default(), now);
             return;
         }
         self.show(AuthState::SignedOut(None));
@@ -368,13 +375,13 @@ impl SessionCore {
 
     // ------------------------------------------------------------ sign-in
 
-    fn on_sign_in_requested(&mut self, current_page: String, options: SignInOptions) {
+    fn on_sign_in_requested(&mut self, current_page: String, options: SignInOptions, now: u64) {
         if !matches!(self.phase, Phase::Idle) {
             return;
         }
         let return_path = if self.showing_failure { "/".to_owned() } else { current_page };
         if self.config().is_some() {
-            self.prepare_sign_in(SignInMode::Interactive, Some(return_path), options);
+            self.prepare_sign_in(SignInMode::Interactive, Some(return_path), options, now);
             return;
         }
         if matches!(self.config, ConfigState::Failed | ConfigState::NotLoaded) {
@@ -386,13 +393,17 @@ impl SessionCore {
         self.show(AuthState::Loading(Progress::RedirectingToProvider));
     }
 
-    fn prepare_sign_in(&mut self, mode: SignInMode, return_path: Option<String>, options: SignInOptions) {
+    fn prepare_sign_in(&mut self, mode: SignInMode, return_path: Option<String>, options: SignInOptions, now: u64) {
         self.phase = Phase::Redirecting { silent: mode.is_silent() };
         let request = self.io.next_id();
         self.preparing = Some(request);
-        // Before the page changes: the preparation's waits (discovery,
-        // WebCrypto, IndexedDB) then overlap the rendering.
-        self.io.push(Command::PrepareSignIn { request, mode, return_path, options });
+        // Found ahead, used once; a tab left open long discovers afresh.
+        let discovered = self.discovered.take().and_then(|(metadata, found_at)| {
+            (now.saturating_sub(found_at) < DISCOVERY_FRESH_MS).then_some(metadata)
+        });
+        // Before the page changes: the preparation's waits (WebCrypto,
+        // IndexedDB) then overlap the rendering.
+        self.io.push(Command::PrepareSignIn { request, mode, return_path, options, discovered });
         if mode == SignInMode::Interactive {
             self.show(AuthState::Loading(Progress::RedirectingToProvider));
         }

@@ -201,6 +201,9 @@ pub enum Event {
     },
     /// The outcome of a [`Command::LoadConfig`].
     ConfigLoaded(Result<Config, ConfigError>),
+    /// The outcome of a [`Command::GetReadyToSignIn`]: the provider's
+    /// metadata, or `None` if discovery failed (the click then tries again).
+    GotReadyToSignIn(Option<ProviderMetadata>),
     /// The person asked to sign in; `current_page` is where to come back to.
     SignInRequested {
         /// Path, query and fragment of the page shown now.
@@ -307,11 +310,11 @@ pub enum Command {
     ShowRenewalProblem(Option<RenewalProblem>),
     /// Fetch or check the configuration; answer with [`Event::ConfigLoaded`].
     LoadConfig,
-    /// The signed-out page is showing and the configuration may bind codes
-    /// to this tab's DPoP key (`dpop` is not `off`): discover the provider
-    /// and, if it binds codes, make the key and the place that keeps it over
-    /// the redirect, so that a click on Sign in does not wait for them.
-    /// Nothing to answer; sent at most once per page.
+    /// The signed-out page is showing, with the configuration loaded:
+    /// discover the provider and, if codes will be bound to this tab's DPoP
+    /// key, make the key and the place that keeps it over the redirect, so
+    /// that a click on Sign in does not wait for them; answer with
+    /// [`Event::GotReadyToSignIn`]. Sent at most once per page.
     GetReadyToSignIn,
     /// Discover, make a fresh `state`, `nonce` and PKCE verifier, keep them
     /// as transit data, and answer with the authorization URL. Without a
@@ -325,6 +328,9 @@ pub enum Command {
         return_path: Option<String>,
         /// What the app asked of an interactive sign-in (none for silent ones).
         options: SignInOptions,
+        /// The provider's metadata found ahead ([`Event::GotReadyToSignIn`])
+        /// under [`timing::DISCOVERY_FRESH_MS`] ago: no need to discover.
+        discovered: Option<ProviderMetadata>,
     },
     /// Exchange the code of the callback `query` and verify the ID token.
     FinishSignIn {

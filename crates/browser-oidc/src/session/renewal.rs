@@ -651,7 +651,14 @@ impl Held {
                 let request = io.next_id();
                 self.renewal = Renewal::Reauthenticating { request, since: now };
                 let options = SignInOptions::default();
-                io.push(Command::PrepareSignIn { request, mode: SignInMode::Renewal, return_path: None, options });
+                let prepare = Command::PrepareSignIn {
+                    request,
+                    mode: SignInMode::Renewal,
+                    return_path: None,
+                    options,
+                    discovered: None,
+                };
+                io.push(prepare);
                 self.arm_timer(io, now);
             }
             Err(unreachable) => self.temporary_failure(io, unreachable.into(), None, now),

@@ -36,6 +36,10 @@ pub const JWKS_REFETCH_INTERVAL_MS: u64 = 10_000;
 /// cause a redirect loop.
 pub const SILENT_ATTEMPT_INTERVAL_MS: u64 = 60_000;
 
+/// The provider's metadata found while the signed-out page was read is used
+/// by a click this soon after; a tab left open longer discovers afresh.
+pub const DISCOVERY_FRESH_MS: u64 = 300_000;
+
 /// A server's `Retry-After` is honoured up to this long.
 pub const MAX_RETRY_AFTER_MS: u64 = 600_000;
 

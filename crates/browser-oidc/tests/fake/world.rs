@@ -12,7 +12,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use browser_oidc::config::Config;
-use browser_oidc::oauth::discovery::parse_metadata;
+use browser_oidc::oauth::discovery::{ProviderMetadata, parse_metadata};
 use browser_oidc::oauth::http::{HttpRequest, HttpResponse, Unreachable};
 use browser_oidc::oauth::id_token::parse_claims;
 use browser_oidc::oauth::jwks::parse_jwk_set;
@@ -46,6 +46,11 @@ pub const START: u64 = 1_800_000_000_000;
 
 pub fn config() -> Config {
     config_with(&serde_json::Map::new())
+}
+
+/// The provider's metadata, as the driver would discover it.
+pub fn metadata() -> ProviderMetadata {
+    parse_metadata(&metadata_json(true).to_string(), ISSUER).unwrap()
 }
 
 /// The app's configuration with `extra` fields set.
@@ -458,7 +463,14 @@ fn query(url: &str) -> HashMap<String, String> {
 #[allow(clippy::large_enum_variant)]
 pub enum Pending {
     LoadConfig,
-    PrepareSignIn { request: RequestId, mode: SignInMode, return_path: Option<String>, options: SignInOptions },
+    GetReady,
+    PrepareSignIn {
+        request: RequestId,
+        mode: SignInMode,
+        return_path: Option<String>,
+        options: SignInOptions,
+        discovered: Option<ProviderMetadata>,
+    },
     FinishSignIn { query: SecretUrl, pending: Option<SignInTransit> },
     RenewInFrame { request: RequestId },
     Http { request: RequestId, http: HttpRequest, sent_at: u64 },
@@ -491,6 +503,9 @@ pub struct Tab {
     /// moment or an idle report): a page in use must never leave for a
     /// re-sign-in it was not asked for.
     pub in_use: bool,
+    /// When this page last heard what its discovery ahead found: a sign-in
+    /// may use that once, and only within 5 minutes.
+    found_ahead_at: Option<u64>,
     next_call: u64,
     closed: bool,
 }
@@ -513,6 +528,7 @@ impl Tab {
             told_signed_out: false,
             commands: Vec::new(),
             in_use: true,
+            found_ahead_at: None,
             next_call: 0,
             closed: false,
         }
@@ -574,6 +590,9 @@ pub struct World {
     /// A new page's configuration load waits to be completed like any
     /// other effect, instead of at once.
     pub hold_config_loads: bool,
+    /// The signed-out page's discovery ahead of a click waits to be
+    /// completed like any other effect, instead of answering at once.
+    pub hold_get_ready: bool,
     /// The next navigation to the provider is abandoned (the person presses
     /// Back, or a `beforeunload` prompt keeps the page): the page comes back
     /// from the back/forward cache instead.
@@ -582,7 +601,9 @@ pub struct World {
     pub ignore_next_navigation: bool,
     /// Configuration fields every page loads on top of the defaults.
     pub config_fields: serde_json::Map<String, serde_json::Value>,
-    restored: Vec<(usize, Event)>,
+    /// Events for after the commands being performed: pages back from the
+    /// back/forward cache, and discoveries answered at once.
+    later: Vec<(usize, Event)>,
 }
 
 impl Default for World {
@@ -606,10 +627,11 @@ impl World {
             events_seen: Vec::new(),
             commands_seen: Vec::new(),
             hold_config_loads: false,
+            hold_get_ready: false,
             abandon_next_navigation: false,
             ignore_next_navigation: false,
             config_fields: serde_json::Map::new(),
-            restored: Vec::new(),
+            later: Vec::new(),
         }
     }
 
@@ -630,6 +652,7 @@ impl World {
         t.timers.clear();
         t.commands.clear();
         t.in_use = true;
+        t.found_ahead_at = None;
         t.shown = None;
         t.problem = None;
         let stored = Stored {
@@ -683,6 +706,7 @@ impl World {
             Event::SignInRequested { .. } => self.tabs[tab].told_signed_out = false,
             Event::PageInUse => self.tabs[tab].in_use = true,
             Event::PageIdle | Event::SafeMoment => self.tabs[tab].in_use = false,
+            Event::GotReadyToSignIn(Some(_)) => self.tabs[tab].found_ahead_at = Some(self.now),
             _ => {}
         }
         let commands = self.tabs[tab].core.handle(event, self.now);
@@ -695,8 +719,8 @@ impl World {
             self.commands_seen.push(format!("{command:?}"));
             self.perform(tab, command);
         }
-        // Pages whose navigation was abandoned come back from the cache.
-        for (tab, event) in std::mem::take(&mut self.restored) {
+        // Pages back from the cache, and answers given at once.
+        for (tab, event) in std::mem::take(&mut self.later) {
             self.handle(tab, event);
         }
     }
@@ -716,6 +740,10 @@ impl World {
     }
 
     fn perform(&mut self, tab: usize, command: Command) {
+        if matches!(command, Command::GetReadyToSignIn) && !self.hold_get_ready {
+            self.later.push((tab, Event::GotReadyToSignIn(Some(metadata()))));
+            return;
+        }
         let now = self.now;
         let t = &mut self.tabs[tab];
         match command {
@@ -723,10 +751,13 @@ impl World {
             Command::WatchForSafeMoments { .. } => {}
             Command::ShowRenewalProblem(problem) => t.problem = problem,
             Command::LoadConfig => t.pending.push(Pending::LoadConfig),
-            // Nothing for the core to hear: the driver makes the key ahead.
-            Command::GetReadyToSignIn => {}
-            Command::PrepareSignIn { request, mode, return_path, options } => {
-                t.pending.push(Pending::PrepareSignIn { request, mode, return_path, options })
+            Command::GetReadyToSignIn => t.pending.push(Pending::GetReady),
+            Command::PrepareSignIn { request, mode, return_path, options, discovered } => {
+                if discovered.is_some() {
+                    let fresh = t.found_ahead_at.take().is_some_and(|at| now - at < 300_000);
+                    assert!(fresh, "a sign-in used metadata found ahead that was stale, or used before");
+                }
+                t.pending.push(Pending::PrepareSignIn { request, mode, return_path, options, discovered })
             }
             Command::FinishSignIn { query, pending } => {
                 t.pending.push(Pending::FinishSignIn { query, pending })
@@ -809,7 +840,7 @@ impl World {
             // The page is kept: its requests in flight still get their
             // answers (or their network errors), after it is shown again.
             let last_sign_out_at = self.last_sign_out_at;
-            self.restored.push((tab, Event::PageRestored { last_sign_out_at }));
+            self.later.push((tab, Event::PageRestored { last_sign_out_at }));
             return;
         }
         let params = query(url);
@@ -843,6 +874,8 @@ impl World {
         let pending = self.tabs[tab].pending.remove(index);
         let event = match pending {
             Pending::LoadConfig => Event::ConfigLoaded(Ok(config_with(&self.config_fields))),
+            Pending::GetReady if matches!(fate, Fate::LostBefore | Fate::LostAfter) => Event::GotReadyToSignIn(None),
+            Pending::GetReady => Event::GotReadyToSignIn(Some(metadata())),
             Pending::Message(message) => Event::TabMessage(message),
             Pending::PrepareSignIn { request, mode, return_path, .. } => {
                 let result = if matches!(fate, Fate::LostBefore | Fate::LostAfter) {

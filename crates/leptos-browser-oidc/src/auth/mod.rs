@@ -26,7 +26,6 @@ use crate::browser::{clock, frame, page, session_hint, tabs};
 use crate::config::{AuthConfig, Source};
 use crate::messages::Translator;
 use browser_oidc::config::{Config, ConfigError};
-use browser_oidc::oauth::discovery::ProviderMetadata;
 use browser_oidc::oauth::http::{HttpClient, HttpRequest, Method};
 use browser_oidc::oauth::random::random_url_safe_string;
 use browser_oidc::oauth::secret::SecretUrl;
@@ -34,9 +33,7 @@ use browser_oidc::session::api::{ApiAnswer, ApiCallError, ApiCallKind, ApiReques
 use browser_oidc::session::error::AuthError;
 use browser_oidc::session::state::{self as core_state, Progress, RenewalProblem};
 use browser_oidc::session::tokens::Session;
-use browser_oidc::session::{
-    CallId, Command, Event, SessionCore, SignInMode, SignInOptions, Stored, TabMessage, Timer, TransitKind,
-};
+use browser_oidc::session::{CallId, Command, Event, SessionCore, SignInOptions, Stored, TabMessage, Timer, TransitKind};
 
 pub use state::AuthState;
 pub use user::User;
@@ -135,7 +132,6 @@ fn new_auth(state: core_state::AuthState, config: AuthConfig) -> Auth {
         renewal_problem,
         http: Rc::new(DpopClient::default()),
         page_watch: RefCell::new(None),
-        discovered: RefCell::new(None),
     });
     let messages = crate::messages::provided();
     let auth = Auth { state, view, renewal_problem, messages, driver: StoredValue::new_local(driver) };
@@ -412,9 +408,6 @@ struct Driver {
     http: Rc<DpopClient>,
     /// Watches for safe moments, once a session needs them.
     page_watch: RefCell<Option<PageWatch>>,
-    /// The provider's metadata, found while the signed-out page was read,
-    /// for the click's sign-in.
-    discovered: RefCell<Option<ProviderMetadata>>,
 }
 
 impl Driver {
@@ -516,19 +509,17 @@ impl Driver {
             }
             Command::GetReadyToSignIn => {
                 let Some(config) = self.config() else { return };
-                let (driver, http) = (self.clone(), self.http.clone());
-                spawn_local(async move {
+                let http = self.http.clone();
+                self.spawn(async move {
                     let found = flow::get_ready(&*http, &config, &Names::new(&config.client_id)).await;
-                    driver.discovered.replace(found);
+                    Event::GotReadyToSignIn(found)
                 });
             }
-            Command::PrepareSignIn { request, mode, return_path, options } => {
+            Command::PrepareSignIn { request, mode, return_path, options, discovered } => {
                 let Some(config) = self.config() else { return };
                 let names = Names::new(&config.client_id);
                 let return_path = return_path.unwrap_or_else(page::current_path_and_query);
                 let http = self.http.clone();
-                // What the signed-out page found is for the click's sign-in only.
-                let discovered = self.discovered.take().filter(|_| mode == SignInMode::Interactive);
                 self.spawn(async move {
                     let url = flow::start_sign_in(&*http, &config, &names, discovered, &return_path, mode, &options);
                     let url = url.await;

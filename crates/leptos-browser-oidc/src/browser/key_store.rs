@@ -11,7 +11,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CryptoKey, IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{CryptoKey, IdbDatabase, IdbRequest, IdbRequestReadyState, IdbTransaction, IdbTransactionMode};
 
 use browser_oidc::oauth::dpop::PublicKey;
 
@@ -117,17 +117,20 @@ async fn open(name: &str) -> Result<IdbDatabase, Unavailable> {
     });
     request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
     let Ok(db) = settled(&request).await else {
-        // Given up on, the open may still go through later: it must still
-        // make the store, and its connection must not stay open, which
-        // would hold up the deletion of a broken database for every tab.
-        on_upgrade.forget();
-        let late = request.clone();
-        let close = Closure::once_into_js(move || {
-            if let Ok(db) = late.result().and_then(|db| db.dyn_into::<IdbDatabase>()) {
-                db.close();
-            }
-        });
-        request.set_onsuccess(Some(close.unchecked_ref()));
+        // Given up on while still pending, the open may go through later:
+        // it must still make the store, and its connection must not stay
+        // open, which would hold up every later deletion and upgrade of the
+        // database, in every tab. The upgrade handler lives until then.
+        if request.ready_state() == IdbRequestReadyState::Pending {
+            let late = request.clone();
+            let close = Closure::once_into_js(move || {
+                drop(on_upgrade);
+                if let Ok(db) = late.result().and_then(|db| db.dyn_into::<IdbDatabase>()) {
+                    db.close();
+                }
+            });
+            request.set_onsuccess(Some(close.unchecked_ref()));
+        }
         return Err(Unavailable);
     };
     request.set_onupgradeneeded(None);
