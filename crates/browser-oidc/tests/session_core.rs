@@ -433,7 +433,7 @@ fn the_signed_out_page_gets_ready_for_a_click_once() {
 }
 
 #[test]
-fn without_a_configuration_nothing_is_done_ahead() {
+fn the_page_gets_ready_without_dpop_but_not_without_a_configuration() {
     // Without DPoP, the page still gets ready (it discovers the provider).
     let mut world = World::new();
     world.config_fields.insert("dpop".into(), "off".into());
@@ -489,12 +489,18 @@ fn a_click_uses_what_the_page_found_ahead_once_and_only_while_fresh() {
     click(&mut world, tab);
     assert_eq!(found_ahead(&world, tab), Some(false), "used once: the second click discovers");
 
-    // A page read for five minutes discovers afresh.
+    // A page read for five minutes discovers afresh, and so does one whose
+    // clock was set back.
     let mut world = World::new();
     let tab = world.open_tab(&format!("{APP}/"));
     world.advance(300_000);
     click(&mut world, tab);
     assert_eq!(found_ahead(&world, tab), Some(false));
+    let mut world = World::new();
+    let tab = world.open_tab(&format!("{APP}/"));
+    world.now -= 60_000;
+    click(&mut world, tab);
+    assert_eq!(found_ahead(&world, tab), Some(false), "a clock set back");
 
     // A click before the page found anything discovers by itself.
     let mut world = World::new();

@@ -397,10 +397,14 @@ impl SessionCore {
         self.phase = Phase::Redirecting { silent: mode.is_silent() };
         let request = self.io.next_id();
         self.preparing = Some(request);
-        // Found ahead, used once; a tab left open long discovers afresh.
-        let discovered = self.discovered.take().and_then(|(metadata, found_at)| {
-            (now.saturating_sub(found_at) < DISCOVERY_FRESH_MS).then_some(metadata)
-        });
+        // Found ahead for a click, used once; a tab left open long (or a
+        // clock set back) discovers afresh.
+        let discovered = match mode {
+            SignInMode::Interactive => self.discovered.take().and_then(|(metadata, found_at)| {
+                now.checked_sub(found_at).is_some_and(|age| age < DISCOVERY_FRESH_MS).then_some(metadata)
+            }),
+            _ => None,
+        };
         // Before the page changes: the preparation's waits (WebCrypto,
         // IndexedDB) then overlap the rendering.
         self.io.push(Command::PrepareSignIn { request, mode, return_path, options, discovered });

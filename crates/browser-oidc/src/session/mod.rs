@@ -316,9 +316,10 @@ pub enum Command {
     /// that a click on Sign in does not wait for them; answer with
     /// [`Event::GotReadyToSignIn`]. Sent at most once per page.
     GetReadyToSignIn,
-    /// Discover, make a fresh `state`, `nonce` and PKCE verifier, keep them
-    /// as transit data, and answer with the authorization URL. Without a
-    /// return path, come back to the page shown now.
+    /// Discover (unless `discovered`), make a fresh `state`, `nonce` and PKCE
+    /// verifier, keep them as transit data, and answer with the
+    /// authorization URL. Without a return path, come back to the page
+    /// shown now.
     PrepareSignIn {
         /// Names the answer, [`Event::SignInPrepared`].
         request: RequestId,

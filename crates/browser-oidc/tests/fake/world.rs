@@ -754,8 +754,9 @@ impl World {
             Command::GetReadyToSignIn => t.pending.push(Pending::GetReady),
             Command::PrepareSignIn { request, mode, return_path, options, discovered } => {
                 if discovered.is_some() {
-                    let fresh = t.found_ahead_at.take().is_some_and(|at| now - at < 300_000);
+                    let fresh = t.found_ahead_at.take().is_some_and(|at| now >= at && now - at < 300_000);
                     assert!(fresh, "a sign-in used metadata found ahead that was stale, or used before");
+                    assert_eq!(mode, SignInMode::Interactive, "only a click uses what was found ahead");
                 }
                 t.pending.push(Pending::PrepareSignIn { request, mode, return_path, options, discovered })
             }

@@ -117,11 +117,12 @@ async fn open(name: &str) -> Result<IdbDatabase, Unavailable> {
     });
     request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
     let Ok(db) = settled(&request).await else {
-        // Given up on while still pending, the open may go through later:
-        // it must still make the store, and its connection must not stay
-        // open, which would hold up every later deletion and upgrade of the
-        // database, in every tab. The upgrade handler lives until then.
-        if request.ready_state() == IdbRequestReadyState::Pending {
+        // Given up on while pending or upgrading, the open may go through
+        // later: it must still make the store, and its connection must not
+        // stay open, which would hold up every later deletion and upgrade
+        // of the database, in every tab. The upgrade handler lives until
+        // the late answer, success or error.
+        if request.ready_state() == IdbRequestReadyState::Pending || request.transaction().is_some() {
             let late = request.clone();
             let close = Closure::once_into_js(move || {
                 drop(on_upgrade);
@@ -130,6 +131,7 @@ async fn open(name: &str) -> Result<IdbDatabase, Unavailable> {
                 }
             });
             request.set_onsuccess(Some(close.unchecked_ref()));
+            request.set_onerror(Some(close.unchecked_ref()));
         }
         return Err(Unavailable);
     };
